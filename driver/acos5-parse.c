@@ -1,0 +1,170 @@
+/*
+ * acos5-parse.c: pure parsers of ACOS5 responses, see acos5-parse.h
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "libopensc/errors.h"
+#include "acos5-parse.h"
+#include "pk-tlv.h"
+
+int
+acos5_fdb_is_df(unsigned int fdb)
+{
+	return fdb == ACOS5_FDB_DF || fdb == ACOS5_FDB_MF;
+}
+
+/* 82: FDB [DCB [00 MRL NOR | 00 MRL 00 NOR]] */
+static int
+acos5_parse_fdb(const struct pk_tlv *t, struct acos5_fci *out)
+{
+	struct pk_cur c;
+	unsigned int skip;
+
+	pk_cur_init(&c, t->value, t->len);
+	if (pk_cur_u8(&c, &out->fdb) < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (t->len >= 2 && pk_cur_u8(&c, &out->dcb) < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (t->len == 5)
+		return (pk_cur_u8(&c, &skip) || pk_cur_u8(&c, &out->mrl) ||
+					pk_cur_u8(&c, &out->nor))
+				? SC_ERROR_INVALID_DATA : 0;
+	if (t->len == 6)
+		return (pk_cur_u8(&c, &skip) || pk_cur_u8(&c, &out->mrl) ||
+					pk_cur_u8(&c, &skip) || pk_cur_u8(&c, &out->nor))
+				? SC_ERROR_INVALID_DATA : 0;
+	return t->len <= 2 ? 0 : SC_ERROR_INVALID_DATA;
+}
+
+/* 8C: AM byte, then one SCB per AM bit set, bit 6 first (acos5.md §3.3) */
+static int
+acos5_parse_sac(const struct pk_tlv *t, struct acos5_fci *out)
+{
+	struct pk_cur c;
+	unsigned int am, scb;
+	int bit;
+
+	memset(out->scb, 0, sizeof(out->scb));
+	out->flags |= ACOS5_FCI_HAS_SAC;
+	if (t->len == 0)
+		return 0;
+	pk_cur_init(&c, t->value, t->len);
+	if (pk_cur_u8(&c, &am) < 0 || (am & 0x80))
+		return SC_ERROR_INVALID_DATA;
+	for (bit = ACOS5_SCB_COUNT - 1; bit >= 0; bit--) {
+		if (!(am & (1u << bit)))
+			continue;
+		if (pk_cur_u8(&c, &scb) < 0)
+			return SC_ERROR_INVALID_DATA;
+		out->scb[bit] = (u8)scb;
+	}
+	return c.left == 0 ? 0 : SC_ERROR_INVALID_DATA;
+}
+
+static int
+acos5_parse_u16(const struct pk_tlv *t, unsigned int *v)
+{
+	if (t->len != 2)
+		return SC_ERROR_INVALID_DATA;
+	return pk_tlv_uint(t, v);
+}
+
+static int
+acos5_parse_u8(const struct pk_tlv *t, unsigned int *v)
+{
+	if (t->len != 1)
+		return SC_ERROR_INVALID_DATA;
+	return pk_tlv_uint(t, v);
+}
+
+static int
+acos5_parse_fci_item(const struct pk_tlv *t, struct acos5_fci *out)
+{
+	unsigned int v;
+	int r;
+
+	switch (t->tag) {
+	case 0x83:
+		return acos5_parse_u16(t, &out->fid);
+	case 0x82:
+		return acos5_parse_fdb(t, out);
+	case 0x80:
+		out->flags |= ACOS5_FCI_HAS_SIZE;
+		r = acos5_parse_u16(t, &v);
+		out->size = v;
+		return r;
+	case 0x88:
+		out->flags |= ACOS5_FCI_HAS_SFI;
+		return t->len == 0 ? 0 : acos5_parse_u8(t, &out->sfi);
+	case 0x8A:
+		out->flags |= ACOS5_FCI_HAS_LCSI;
+		return acos5_parse_u8(t, &out->lcsi);
+	case 0x8C:
+		return acos5_parse_sac(t, out);
+	case 0x8D:
+		out->flags |= ACOS5_FCI_HAS_SE;
+		return acos5_parse_u16(t, &out->se_fid);
+	case 0x84:
+		if (t->len > sizeof(out->name))
+			return SC_ERROR_INVALID_DATA;
+		memcpy(out->name, t->value, t->len);
+		out->name_len = t->len;
+		return 0;
+	default: /* AB (SAE) and anything else: not needed here */
+		return 0;
+	}
+}
+
+int
+acos5_parse_fci(const u8 *buf, size_t len, struct acos5_fci *out)
+{
+	struct pk_cur outer, c;
+	struct pk_tlv t;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	pk_cur_init(&outer, buf, len);
+	if (pk_cur_tlv(&outer, &t) != 1 || (t.tag != 0x6F && t.tag != 0x62))
+		return SC_ERROR_INVALID_DATA;
+	pk_cur_init(&c, t.value, t.len);
+	while ((r = pk_cur_tlv(&c, &t)) == 1) {
+		r = acos5_parse_fci_item(&t, out);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return SC_ERROR_INVALID_DATA;
+	return out->fdb != 0 ? 0 : SC_ERROR_INVALID_DATA;
+}
+
+int
+acos5_parse_file_info(const u8 *buf, size_t len, struct acos5_file_info *out)
+{
+	struct pk_cur c;
+
+	pk_cur_init(&c, buf, len);
+	if (pk_cur_u8(&c, &out->fdb) || pk_cur_u8(&c, &out->dcb) ||
+			pk_cur_u16(&c, &out->fid) || pk_cur_u16(&c, &out->size_or_mrl_nor) ||
+			pk_cur_u8(&c, &out->sfi) || pk_cur_u8(&c, &out->lcsi) || c.left != 0)
+		return SC_ERROR_INVALID_DATA;
+	return 0;
+}
+
+int
+acos5_parse_os_version(const u8 *buf, size_t len, struct acos5_os_version *out)
+{
+	static const u8 magic[5] = {'A', 'C', 'O', 'S', 0x05};
+	const u8 *p;
+	struct pk_cur c;
+
+	pk_cur_init(&c, buf, len);
+	if (pk_cur_bytes(&c, sizeof(magic), &p) || memcmp(p, magic, sizeof(magic)) != 0)
+		return SC_ERROR_INVALID_CARD;
+	if (pk_cur_u8(&c, &out->major) || pk_cur_u8(&c, &out->minor) ||
+			pk_cur_u8(&c, &out->cap) || c.left != 0)
+		return SC_ERROR_INVALID_DATA;
+	return 0;
+}

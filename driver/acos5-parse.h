@@ -1,0 +1,70 @@
+/*
+ * acos5-parse.h: pure parsers of ACOS5 card responses (no card, no
+ * context): FCI, GET CARD INFO records. Fuzz targets call these directly.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef ACOS5_PARSE_H
+#define ACOS5_PARSE_H
+
+#include <stddef.h>
+
+#include "pk-buf.h"
+
+/* File Descriptor Bytes (acos5.md §3.1) */
+enum {
+	ACOS5_FDB_TRANSPARENT = 0x01,
+	ACOS5_FDB_LINEAR_FIXED = 0x02,
+	ACOS5_FDB_LINEAR_VARIABLE = 0x04,
+	ACOS5_FDB_CYCLIC = 0x06,
+	ACOS5_FDB_RSA_KEY = 0x09,
+	ACOS5_FDB_CHV = 0x0A,
+	ACOS5_FDB_SYM_KEY = 0x0C,
+	ACOS5_FDB_PURSE = 0x0E,
+	ACOS5_FDB_SE = 0x1C,
+	ACOS5_FDB_DF = 0x38,
+	ACOS5_FDB_MF = 0x3F,
+};
+
+#define ACOS5_SCB_COUNT 7 /* AM bits 0..6 */
+#define ACOS5_FCI_HAS_SIZE 0x01
+#define ACOS5_FCI_HAS_SAC 0x02
+#define ACOS5_FCI_HAS_SE 0x04
+#define ACOS5_FCI_HAS_LCSI 0x08
+#define ACOS5_FCI_HAS_SFI 0x10
+
+struct acos5_fci {
+	unsigned int flags;
+	unsigned int fid;
+	unsigned int fdb, dcb;
+	unsigned int mrl, nor;
+	size_t size;
+	unsigned int sfi;
+	unsigned int lcsi;
+	unsigned int se_fid;
+	u8 scb[ACOS5_SCB_COUNT]; /* index = AM bit; absent SCBs are 00 */
+	u8 name[16];
+	size_t name_len;
+};
+
+/** GET CARD INFO file-info record (80 14 02 idx 08) */
+struct acos5_file_info {
+	unsigned int fdb, dcb, fid;
+	unsigned int size_or_mrl_nor; /* bytes 4-5: size, MRL|NOR, or a DF's SE FID */
+	unsigned int sfi, lcsi;
+};
+
+/** OS version record (80 14 06 00 08): "ACOS" 05 major minor capability */
+struct acos5_os_version {
+	unsigned int major, minor, cap;
+};
+
+/** Parse an FCI "6F L ..." (or FCP "62 L ...") into @p out. @return 0 or SC_ERROR_* */
+int acos5_parse_fci(const u8 *buf, size_t len, struct acos5_fci *out);
+int acos5_parse_file_info(const u8 *buf, size_t len, struct acos5_file_info *out);
+int acos5_parse_os_version(const u8 *buf, size_t len, struct acos5_os_version *out);
+/** 1 if the FDB names a DF or the MF */
+int acos5_fdb_is_df(unsigned int fdb);
+
+#endif

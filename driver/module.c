@@ -1,0 +1,65 @@
+/*
+ * module.c: the loader entry points OpenSC looks up in an external card
+ * driver module (shared/research/opensc-plugin.md §1.2). Only these two
+ * symbols are exported (driver.map).
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "libopensc/opensc.h"
+#include "pk-card.h"
+#include "pk-module.h"
+
+typedef struct sc_card_driver *(*pk_driver_fn)(void);
+
+static const struct {
+	const char *name;
+	pk_driver_fn get;
+} pk_drivers[] = {
+	{PK_ACOS5_SHORT_NAME, pk_get_acos5_driver},
+	{PK_STARCOS_SHORT_NAME, pk_get_starcos_driver},
+};
+
+const char *
+sc_driver_version(void)
+{
+	return PKICARDS_OPENSC_VERSION;
+}
+
+int
+pk_version_compatible(const char *runtime, const char *built)
+{
+	return runtime && built && strcmp(runtime, built) == 0;
+}
+
+void *
+pk_module_init(const char *name, const char *runtime_version)
+{
+	size_t i;
+
+	if (!pk_version_compatible(runtime_version, PKICARDS_OPENSC_VERSION)) {
+		fprintf(stderr, "pkicards: driver '%s' was built for OpenSC %s but this is OpenSC %s;"
+				" not loaded. Rebuild the plug-in against the installed OpenSC.\n",
+				name ? name : "?", PKICARDS_OPENSC_VERSION,
+				runtime_version ? runtime_version : "(unknown)");
+		return NULL;
+	}
+	for (i = 0; name && i < sizeof(pk_drivers) / sizeof(pk_drivers[0]); i++) {
+		if (strcmp(name, pk_drivers[i].name) == 0)
+			return (void *)pk_drivers[i].get;
+	}
+	fprintf(stderr, "pkicards: no card driver named '%s' in this module (have: %s, %s)\n",
+			name ? name : "(null)", PK_ACOS5_SHORT_NAME, PK_STARCOS_SHORT_NAME);
+	return NULL;
+}
+
+void *
+sc_module_init(const char *name)
+{
+	return pk_module_init(name, sc_get_version());
+}

@@ -1,0 +1,95 @@
+/*
+ * pk-card.c: helpers shared by the card drivers of this plug-in.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "libopensc/internal.h"
+#include "libopensc/log.h"
+#include "pk-card.h"
+
+const struct sc_card_error *
+pk_sw_lookup(const struct sc_card_error *table, unsigned int sw)
+{
+	for (; table && table->SWs != 0; table++) {
+		if (table->SWs == sw)
+			return table;
+	}
+	return NULL;
+}
+
+int
+pk_check_sw_table(struct sc_card *card, const struct sc_card_error *table,
+		unsigned int sw1, unsigned int sw2)
+{
+	const struct sc_card_error *row = pk_sw_lookup(table, sw1 << 8 | sw2);
+
+	if (row) {
+		if (row->errorno != SC_SUCCESS)
+			sc_log(card->ctx, "%02X %02X: %s", sw1, sw2, row->errorstr);
+		return row->errorno;
+	}
+	return sc_get_iso7816_driver()->ops->check_sw(card, sw1, sw2);
+}
+
+void
+pk_apdu(struct sc_apdu *apdu, u8 cla, u8 ins, u8 p1, u8 p2,
+		const struct pk_buf *data, u8 *resp, size_t resplen)
+{
+	const u8 *d = data ? data->data : NULL;
+	size_t dlen = data ? data->len : 0;
+
+	sc_format_apdu_ex(apdu, cla, ins, p1, p2, d, dlen, resp, resplen);
+}
+
+int
+pk_transmit(struct sc_card *card, struct sc_apdu *apdu)
+{
+	int r = sc_transmit_apdu(card, apdu);
+
+	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
+	return sc_check_sw(card, apdu->sw1, apdu->sw2);
+}
+
+int
+pk_set_serial(struct sc_card *card, const u8 *sn, size_t len)
+{
+	if (len == 0 || len > sizeof(card->serialnr.value))
+		return SC_ERROR_INVALID_DATA;
+	memcpy(card->serialnr.value, sn, len);
+	card->serialnr.len = len;
+	return 0;
+}
+
+int
+pk_get_serial(struct sc_card *card, struct sc_serial_number *out)
+{
+	if (!out)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (card->serialnr.len == 0)
+		return SC_ERROR_OBJECT_NOT_FOUND;
+	*out = card->serialnr;
+	return 0;
+}
+
+int
+pk_get_challenge(struct sc_card *card, u8 *rnd, size_t len)
+{
+	struct sc_apdu apdu;
+	u8 buf[8];
+	size_t n = len < sizeof(buf) ? len : sizeof(buf);
+	int r;
+
+	sc_format_apdu_ex(&apdu, 0x00, 0x84, 0x00, 0x00, NULL, 0, buf, sizeof(buf));
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "GET CHALLENGE failed");
+	if (apdu.resplen != sizeof(buf))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_DATA, "GET CHALLENGE: short answer");
+	memcpy(rnd, buf, n);
+	sc_mem_clear(buf, sizeof(buf));
+	return (int)n;
+}

@@ -1,0 +1,60 @@
+/*
+ * pk-card.h: helpers shared by the card drivers of this plug-in.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef PK_CARD_H
+#define PK_CARD_H
+
+#include "libopensc/opensc.h"
+#include "pk-buf.h"
+
+/* Card types of this plug-in: outside every range OpenSC uses (cards.h), so
+ * that OpenSC's type-keyed code (emulators, pkcs15-lib) never mistakes them. */
+enum {
+	PK_CARD_TYPE_ACOS5_BASE = 61000,
+	PK_CARD_TYPE_ACOS5_V1,
+	PK_CARD_TYPE_ACOS5_64_V2,
+	PK_CARD_TYPE_ACOS5_64_V3,
+	PK_CARD_TYPE_STARCOS_BASE = 62000,
+	PK_CARD_TYPE_STARCOS_SPK23,
+	PK_CARD_TYPE_STARCOS_SPK24,
+	PK_CARD_TYPE_STARCOS_3_4,
+	PK_CARD_TYPE_STARCOS_3_5,
+};
+
+#define PK_ACOS5_SHORT_NAME "acos5_ext"
+#define PK_STARCOS_SHORT_NAME "starcos_ext"
+
+struct sc_card_driver *pk_get_acos5_driver(void);
+struct sc_card_driver *pk_get_starcos_driver(void);
+
+/**
+ * Map a status word through a family's table, then through ISO 7816.
+ * @param[in] table rows {SW, SC_ERROR_*, text}, terminated by a zero SW
+ */
+int pk_check_sw_table(struct sc_card *card, const struct sc_card_error *table,
+		unsigned int sw1, unsigned int sw2);
+/** Look up one SW in a table: the row, or NULL. */
+const struct sc_card_error *pk_sw_lookup(const struct sc_card_error *table,
+		unsigned int sw);
+
+/**
+ * Format an APDU from a built data field (may be NULL) and a response buffer.
+ * The case follows from the lengths, as sc_format_apdu_ex does.
+ */
+void pk_apdu(struct sc_apdu *apdu, u8 cla, u8 ins, u8 p1, u8 p2,
+		const struct pk_buf *data, u8 *resp, size_t resplen);
+/** Transmit and map the SW with the card's check_sw. @return 0 or error */
+int pk_transmit(struct sc_card *card, struct sc_apdu *apdu);
+
+/** Store a serial number in card->serialnr. */
+int pk_set_serial(struct sc_card *card, const u8 *sn, size_t len);
+/** SC_CARDCTL_GET_SERIALNR from card->serialnr. */
+int pk_get_serial(struct sc_card *card, struct sc_serial_number *out);
+
+/** GET CHALLENGE of 8 bytes (both families): @return bytes given, or error */
+int pk_get_challenge(struct sc_card *card, u8 *rnd, size_t len);
+
+#endif

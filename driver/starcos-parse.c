@@ -1,0 +1,150 @@
+/*
+ * starcos-parse.c: pure parsers of StarCOS responses, see starcos-parse.h
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "libopensc/errors.h"
+#include "pk-tlv.h"
+#include "starcos-parse.h"
+
+typedef int (*starcos_fdb_fn)(const struct pk_tlv *t, struct starcos_fci *out);
+
+/* 2.x: 01 transparent, 11 object EF, {02|07|17} 21 reclen records */
+static int
+starcos2_fdb(const struct pk_tlv *t, struct starcos_fci *out)
+{
+	struct pk_cur c;
+	unsigned int fdb, x;
+
+	pk_cur_init(&c, t->value, t->len);
+	if (pk_cur_u8(&c, &fdb) < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (t->len == 1 && (fdb == 0x01 || fdb == 0x11)) {
+		out->type = STARCOS_FT_TRANSPARENT;
+		return 0;
+	}
+	if (t->len != 3 || pk_cur_u8(&c, &x) < 0 || pk_cur_u8(&c, &out->record_len) < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (fdb == 0x02 || fdb == 0x17)
+		out->type = STARCOS_FT_LINEAR_FIXED;
+	else if (fdb == 0x07)
+		out->type = STARCOS_FT_CYCLIC;
+	else
+		return SC_ERROR_INVALID_DATA;
+	return 0;
+}
+
+/* 3.x: 38 DF; low 3 bits 1 transparent, 2 linear fixed, 4 linear variable,
+ * 6 cyclic; record files "xx 41 reclen(2) nrec" */
+static int
+starcos3_fdb(const struct pk_tlv *t, struct starcos_fci *out)
+{
+	static const enum starcos_ftype by_bits[8] = {
+		STARCOS_FT_UNKNOWN, STARCOS_FT_TRANSPARENT, STARCOS_FT_LINEAR_FIXED,
+		STARCOS_FT_LINEAR_FIXED, STARCOS_FT_LINEAR_VARIABLE,
+		STARCOS_FT_LINEAR_VARIABLE, STARCOS_FT_CYCLIC, STARCOS_FT_CYCLIC};
+	struct pk_cur c;
+	unsigned int fdb, dcb;
+
+	pk_cur_init(&c, t->value, t->len);
+	if (pk_cur_u8(&c, &fdb) < 0)
+		return SC_ERROR_INVALID_DATA;
+	out->type = (fdb & 0x38) == 0x38 ? STARCOS_FT_DF : by_bits[fdb & 0x07];
+	if (t->len == 1)
+		return out->type == STARCOS_FT_UNKNOWN ? SC_ERROR_INVALID_DATA : 0;
+	if (t->len != 5 || pk_cur_u8(&c, &dcb) < 0 || pk_cur_u16(&c, &out->record_len) < 0 ||
+			pk_cur_u8(&c, &out->record_count) < 0)
+		return SC_ERROR_INVALID_DATA;
+	return out->type == STARCOS_FT_UNKNOWN ? SC_ERROR_INVALID_DATA : 0;
+}
+
+static int
+starcos_parse_item(const struct pk_tlv *t, struct starcos_fci *out, starcos_fdb_fn fdb)
+{
+	unsigned int v;
+	int r;
+
+	switch (t->tag) {
+	case 0x82:
+		return fdb(t, out);
+	case 0x83:
+		out->has_fid = 1;
+		return t->len == 2 ? pk_tlv_uint(t, &out->fid) : SC_ERROR_INVALID_DATA;
+	case 0x80:
+	case 0xC5:
+		if (t->len == 0 || t->len > 2)
+			return SC_ERROR_INVALID_DATA;
+		r = pk_tlv_uint(t, &v);
+		if (t->tag == 0x80 || out->size == 0)
+			out->size = v;
+		return r;
+	case 0x84:
+		if (t->len > sizeof(out->name))
+			return SC_ERROR_INVALID_DATA;
+		memcpy(out->name, t->value, t->len);
+		out->name_len = t->len;
+		return 0;
+	case 0x8A:
+		out->has_lcs = 1;
+		return t->len == 1 ? pk_tlv_uint(t, &out->lcs) : SC_ERROR_INVALID_DATA;
+	default:
+		return 0;
+	}
+}
+
+static int
+starcos_parse(const u8 *buf, size_t len, struct starcos_fci *out, starcos_fdb_fn fdb)
+{
+	struct pk_cur outer, c;
+	struct pk_tlv t;
+	int r, is_fci;
+
+	memset(out, 0, sizeof(*out));
+	pk_cur_init(&outer, buf, len);
+	if (pk_cur_tlv(&outer, &t) != 1 || (t.tag != 0x6F && t.tag != 0x62))
+		return SC_ERROR_INVALID_DATA;
+	is_fci = t.tag == 0x6F;
+	pk_cur_init(&c, t.value, t.len);
+	while ((r = pk_cur_tlv(&c, &t)) == 1) {
+		r = starcos_parse_item(&t, out, fdb);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (out->record_len && out->record_count && out->size == 0)
+		out->size = (size_t)out->record_len * out->record_count;
+	if (out->type == STARCOS_FT_UNKNOWN && is_fci && fdb == starcos3_fdb)
+		out->type = STARCOS_FT_DF; /* 3.x DFs answer a bare FCI */
+	return out->type == STARCOS_FT_UNKNOWN ? SC_ERROR_INVALID_DATA : 0;
+}
+
+int
+starcos2_parse_fci(const u8 *buf, size_t len, struct starcos_fci *out)
+{
+	return starcos_parse(buf, len, out, starcos2_fdb);
+}
+
+int
+starcos3_parse_fcp(const u8 *buf, size_t len, struct starcos_fci *out)
+{
+	return starcos_parse(buf, len, out, starcos3_fdb);
+}
+
+int
+starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_len)
+{
+	struct pk_tlv t;
+	int r = pk_tlv_find(buf, len, 0x5A, &t);
+
+	if (r < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (r == 0 || t.len == 0)
+		return SC_ERROR_OBJECT_NOT_FOUND;
+	*sn = t.value;
+	*sn_len = t.len;
+	return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * starcos-parse.h: pure parsers of StarCOS card responses (no card, no
+ * context). Fuzz targets call these directly.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef STARCOS_PARSE_H
+#define STARCOS_PARSE_H
+
+#include <stddef.h>
+
+#include "pk-buf.h"
+
+enum starcos_ftype {
+	STARCOS_FT_UNKNOWN = 0,
+	STARCOS_FT_DF,
+	STARCOS_FT_TRANSPARENT,
+	STARCOS_FT_LINEAR_FIXED,
+	STARCOS_FT_LINEAR_VARIABLE,
+	STARCOS_FT_CYCLIC,
+};
+
+struct starcos_fci {
+	enum starcos_ftype type;
+	unsigned int fid;
+	int has_fid;
+	size_t size;
+	unsigned int record_len, record_count;
+	unsigned int lcs;
+	int has_lcs;
+	u8 name[16];
+	size_t name_len;
+};
+
+/** SPK 2.x FCI "6F L ..." (starcos.md §3.1.1): 82 01|11 or 3-byte record form, 80 size */
+int starcos2_parse_fci(const u8 *buf, size_t len, struct starcos_fci *out);
+/** 3.x FCP "62 L ..." or DF FCI "6F L ..." (starcos.md §3.2) */
+int starcos3_parse_fcp(const u8 *buf, size_t len, struct starcos_fci *out);
+/** EF.GDO content: the ICCSN (tag 5A) */
+int starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_len);
+
+#endif
