@@ -1,0 +1,399 @@
+/*
+ * cardsim - command line, vpcd transport (TCP client), APDU log.
+ * Command line contract: doc/simulator.md.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+#ifndef CARDSIM_IMAGE_DIR
+#define CARDSIM_IMAGE_DIR "tests/images"
+#endif
+
+#define VPCD_MAX_MSG	65535
+
+extern const struct sim_personality pers_acos5, pers_acos5_64v2, pers_acos5_64v3;
+extern const struct sim_personality pers_spk23, pers_spk24, pers_sc34, pers_sc35;
+
+const struct sim_personality *const sim_personalities[] = {
+	&pers_acos5, &pers_acos5_64v2, &pers_acos5_64v3,
+	&pers_spk23, &pers_spk24, &pers_sc34, &pers_sc35, NULL
+};
+
+const struct sim_personality *
+sim_find_personality(const char *name)
+{
+	size_t i;
+
+	for (i = 0; sim_personalities[i]; i++)
+		if (!strcmp(sim_personalities[i]->name, name))
+			return sim_personalities[i];
+	return NULL;
+}
+
+struct options {
+	const char *card;
+	char *image;
+	const char *state;
+	const char *log;
+	const char *host;
+	int port;
+	const char *serial;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static FILE *apdu_log;
+
+static void
+log_line(const char *s)
+{
+	if (apdu_log) {
+		fprintf(apdu_log, "%s\n", s);
+		fflush(apdu_log);
+	}
+}
+
+/* C-APDU with secret data replaced by '**' (header and Lc stay visible) */
+static void
+log_exchange(const uint8_t *c, size_t cn, const uint8_t *r, size_t rn, int secret)
+{
+	static char line[4 * (VPCD_MAX_MSG + 8) + 8];
+	size_t shown = cn;
+
+	if (!apdu_log)
+		return;
+	if (secret && cn > 5)
+		shown = 5;
+	hex_encode(c, shown, line);
+	if (shown < cn)
+		strcat(line, "**");
+	strcat(line, " ");
+	hex_encode(r, rn, line + strlen(line));
+	log_line(line);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cardsim --list\n"
+		   "       cardsim --card NAME[:IMAGE] [--state FILE] [--apdu-log FILE]\n"
+		   "               [--host 127.0.0.1] [--port 35963] [--serial HEX]\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	int i;
+
+	o->host = "127.0.0.1";
+	o->port = 35963;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--list")) {
+			size_t k;
+
+			for (k = 0; sim_personalities[k]; k++)
+				printf("%s\t%s\n", sim_personalities[k]->name,
+				       sim_personalities[k]->desc);
+			exit(0);
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (!v)
+			return -1;
+		if (!strcmp(a, "--card"))
+			o->card = v;
+		else if (!strcmp(a, "--state"))
+			o->state = v;
+		else if (!strcmp(a, "--apdu-log"))
+			o->log = v;
+		else if (!strcmp(a, "--host"))
+			o->host = v;
+		else if (!strcmp(a, "--serial"))
+			o->serial = v;
+		else if (!strcmp(a, "--port")) {
+			char *end;
+			long p = strtol(v, &end, 10);
+
+			if (*end || p < 1 || p > 65535)
+				return -1;
+			o->port = (int)p;
+		} else
+			return -1;
+		i++;
+	}
+	return o->card ? 0 : -1;
+}
+
+static void
+image_path(const char *card, const char *image, char *out, size_t cap)
+{
+	const char *dir = getenv("CARDSIM_IMAGE_DIR");
+	size_t n = strlen(image);
+
+	if (strchr(image, '/') || (n > 4 && !strcmp(image + n - 4, ".img")))
+		snprintf(out, cap, "%s", image);
+	else
+		snprintf(out, cap, "%s/%s/%s.img", dir ? dir : CARDSIM_IMAGE_DIR, card, image);
+}
+
+static int
+apply_serial_opt(struct sim_card *c, const char *hex)
+{
+	uint8_t s[SIM_SERIAL_MAX];
+	long n = hex_decode(hex, s, sizeof(s));
+
+	if (n < 0 || (size_t)n != c->pers->serial_len) {
+		fprintf(stderr, "cardsim: --serial needs %zu bytes of hex for %s\n",
+			c->pers->serial_len, c->pers->name);
+		return -1;
+	}
+	memcpy(c->serial, s, (size_t)n);
+	c->serial_len = (size_t)n;
+	if (c->pers->apply_serial)
+		c->pers->apply_serial(c);
+	return 0;
+}
+
+/* Loads state, image or factory state. Exit status 2 on bad files. */
+static int
+load_card(struct sim_card *c, const struct options *o)
+{
+	char err[512], path[4096];
+
+	if (o->state && access(o->state, F_OK) == 0) {
+		if (image_load(c, o->state, err, sizeof(err)) < 0) {
+			fprintf(stderr, "cardsim: cannot load state file %s\n", err);
+			return 2;
+		}
+		return 0;
+	}
+	if (o->image) {
+		image_path(o->card, o->image, path, sizeof(path));
+		if (image_load(c, path, err, sizeof(err)) < 0) {
+			fprintf(stderr, "cardsim: cannot load image %s\n", err);
+			return 2;
+		}
+	} else {
+		card_factory(c);
+	}
+	if (o->serial && apply_serial_opt(c, o->serial) < 0)
+		return 1;
+	if (o->state && image_save(c, o->state, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cardsim: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+/* ---- transport ----------------------------------------------------------- */
+
+static int
+io_full(int fd, uint8_t *p, size_t n, int wr)
+{
+	while (n) {
+		ssize_t r = wr ? write(fd, p, n) : read(fd, p, n);
+
+		if (r < 0 && errno == EINTR && !stop)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+send_msg(int fd, const uint8_t *p, size_t n)
+{
+	uint8_t hdr[2] = { (uint8_t)(n >> 8), (uint8_t)n };
+
+	if (io_full(fd, hdr, 2, 1) < 0)
+		return -1;
+	return io_full(fd, (uint8_t *)p, n, 1);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int
+connect_vpcd(const struct options *o)
+{
+	struct sockaddr_in sa;
+	int fd, one = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)o->port);
+	if (inet_pton(AF_INET, strcmp(o->host, "localhost") ? o->host : "127.0.0.1",
+		      &sa.sin_addr) != 1)
+		return -2;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+static int
+handle_control(struct sim_card *c, int fd, uint8_t code)
+{
+	uint8_t atr[33];
+	size_t n;
+
+	switch (code) {
+	case 0x00:
+		log_line("# power off");
+		card_reset(c);
+		return 0;
+	case 0x01:
+		log_line("# power on");
+		card_reset(c);
+		return 0;
+	case 0x02:
+		log_line("# reset");
+		card_reset(c);
+		return 0;
+	case 0x04:
+		card_atr(c, atr, &n);
+		return send_msg(fd, atr, n);
+	}
+	return 0;
+}
+
+static int
+handle_apdu(struct sim_card *c, int fd, const uint8_t *in, size_t n,
+	    const struct options *o)
+{
+	static uint8_t out[SIM_RESP_MAX + 2];
+	char err[512];
+	size_t rn;
+
+	c->dirty = 0;
+	rn = card_process(c, in, n, out, sizeof(out));
+	log_exchange(in, n, out, rn, c->secret_cmd);
+	if (c->dirty && o->state && image_save(c, o->state, err, sizeof(err)) < 0)
+		fprintf(stderr, "cardsim: %s\n", err);
+	c->dirty = 0;
+	return send_msg(fd, out, rn);
+}
+
+static void
+serve(struct sim_card *c, int fd, const struct options *o)
+{
+	static uint8_t msg[VPCD_MAX_MSG];
+	uint8_t hdr[2];
+	size_t n;
+
+	while (!stop) {
+		if (io_full(fd, hdr, 2, 0) < 0)
+			return;
+		n = (size_t)hdr[0] << 8 | hdr[1];
+		if (io_full(fd, msg, n, 0) < 0)
+			return;
+		if (n == 1 && handle_control(c, fd, msg[0]) < 0)
+			return;
+		if (n > 1 && handle_apdu(c, fd, msg, n, o) < 0)
+			return;
+	}
+}
+
+static void
+run(struct sim_card *c, const struct options *o)
+{
+	while (!stop) {
+		int fd = connect_vpcd(o);
+
+		if (fd == -2) {
+			fprintf(stderr, "cardsim: --host must be an IPv4 address\n");
+			exit(1);
+		}
+		if (fd < 0) {
+			sleep_ms(200);
+			continue;
+		}
+		log_line("# connected");
+		serve(c, fd, o);
+		close(fd);
+		card_reset(c);
+		log_line("# disconnected");
+		if (!stop)
+			sleep_ms(200);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sim_card card;
+	struct options o;
+	struct sigaction sa;
+	char *colon;
+	int rv;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_args(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 1;
+	}
+	colon = strchr(o.card, ':');
+	if (colon) {
+		*colon = '\0';
+		o.image = colon + 1;
+	}
+	if (!sim_find_personality(o.card)) {
+		fprintf(stderr, "cardsim: unknown card '%s' (see --list)\n", o.card);
+		return 1;
+	}
+	card_init(&card, sim_find_personality(o.card));
+	rv = load_card(&card, &o);
+	if (rv)
+		return rv;
+	if (o.log && !(apdu_log = fopen(o.log, "a"))) {
+		fprintf(stderr, "cardsim: %s: %s\n", o.log, strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	run(&card, &o);
+	card_clear(&card);
+	if (apdu_log)
+		fclose(apdu_log);
+	return 0;
+}

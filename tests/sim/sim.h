@@ -1,0 +1,259 @@
+/*
+ * cardsim - APDU-level simulator of ACS ACOS5 and G+D StarCOS cards.
+ *
+ * Written from the card documentation in ../shared/research (acos5.md,
+ * starcos.md), never from the driver. Shape follows vsmartcard's vicc:
+ * a table INS -> handler, each handler returns a status word and fills
+ * a bounded response buffer.
+ */
+#ifndef CARDSIM_SIM_H
+#define CARDSIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- status words ---------------------------------------------------- */
+#define SW_OK			0x9000
+#define SW_EOF_READ		0x6282
+#define SW_DEACTIVATED		0x6283
+#define SW_NO_FCI		0x6284
+#define SW_WRONG_LENGTH		0x6700
+#define SW_INCOMPATIBLE		0x6981
+#define SW_SEC_STATUS		0x6982
+#define SW_AUTH_BLOCKED		0x6983
+#define SW_COND_NOT_SAT		0x6985
+#define SW_NO_CURRENT_EF	0x6986
+#define SW_WRONG_DATA		0x6A80
+#define SW_FUNC_NOT_SUPP	0x6A81
+#define SW_FILE_NOT_FOUND	0x6A82
+#define SW_RECORD_NOT_FOUND	0x6A83
+#define SW_NO_SPACE		0x6A84
+#define SW_WRONG_P1P2		0x6A86
+#define SW_REF_NOT_FOUND	0x6A88
+#define SW_FILE_EXISTS		0x6A89
+#define SW_WRONG_P1P2_ISO	0x6B00
+#define SW_INS_UNKNOWN		0x6D00
+#define SW_CLA_UNKNOWN		0x6E00
+#define SW_NOT_AUTHENTICATED	0x6F00
+
+#define SIM_RESP_MAX		4096	/* one command's response data */
+#define SIM_MAX_DATA		65536	/* largest file body */
+#define SIM_SERIAL_MAX		16
+
+/* ---- bounded byte buffer (response builder) -------------------------- */
+struct sim_buf {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+	int failed;		/* sticky: set when a put would overflow */
+};
+
+void buf_init(struct sim_buf *b, uint8_t *mem, size_t cap);
+void buf_put_u8(struct sim_buf *b, uint8_t v);
+void buf_put_u16(struct sim_buf *b, uint16_t v);
+void buf_put(struct sim_buf *b, const uint8_t *src, size_t n);
+void buf_put_tlv(struct sim_buf *b, uint8_t tag, const uint8_t *val, size_t n);
+/* Wrap what was written since 'start' into 'tag len ...' (short/81/82 length). */
+void buf_wrap(struct sim_buf *b, size_t start, uint8_t tag);
+
+/* ---- bounded TLV reader ------------------------------------------------ */
+struct tlv {
+	unsigned int tag;	/* one or two bytes (1F xx / 5F xx / 7F xx / 9F xx) */
+	const uint8_t *val;
+	size_t len;
+};
+
+struct tlv_reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+void tlv_begin(struct tlv_reader *r, const uint8_t *p, size_t n);
+/* Returns 1 and fills t, 0 at the end, -1 on malformed input. */
+int tlv_next(struct tlv_reader *r, struct tlv *t);
+/* Finds tag at top level of p/n; 1 found, 0 not found, -1 malformed. */
+int tlv_find(const uint8_t *p, size_t n, unsigned int tag, struct tlv *out);
+
+/* ---- hex helpers ------------------------------------------------------- */
+/* Parses hex digits (spaces and ':' ignored); -1 on error, else byte count. */
+long hex_decode(const char *s, uint8_t *out, size_t cap);
+void hex_encode(const uint8_t *p, size_t n, char *out);	/* out: 2n+1 */
+
+/* ---- file system ----------------------------------------------------- */
+enum sim_ftype { FT_DF, FT_EF };
+
+#define SIM_MAX_RECORDS	255
+
+struct sim_file {
+	enum sim_ftype type;
+	uint16_t fid;
+	uint8_t fdb;		/* ACOS FDB or StarCOS/ISO file descriptor byte */
+	uint8_t dcb;
+	uint8_t sfi;
+	uint8_t lcsi;
+	uint16_t se_fid;	/* ACOS 8D */
+	uint8_t name[16];
+	size_t name_len;
+	uint8_t sac[8];		/* ACOS 8C */
+	size_t sac_len;
+	uint8_t sae[32];	/* ACOS AB */
+	size_t sae_len;
+	uint8_t ac[8];		/* StarCOS 2.x access conditions (opaque) */
+	size_t ac_len;
+	/* transparent / key files */
+	size_t size;
+	uint8_t *data;
+	/* record files */
+	uint8_t mrl;
+	uint8_t nor;		/* max number of records */
+	uint8_t nrec;		/* records present */
+	uint8_t *rec[SIM_MAX_RECORDS];
+	uint8_t reclen[SIM_MAX_RECORDS];
+
+	struct sim_file *parent;
+	struct sim_file *child;
+	struct sim_file *next;
+};
+
+struct sim_file *fs_new(enum sim_ftype type, uint16_t fid);
+void fs_free(struct sim_file *f);
+void fs_add_child(struct sim_file *df, struct sim_file *f);
+void fs_unlink(struct sim_file *f);
+struct sim_file *fs_child(const struct sim_file *df, uint16_t fid);
+struct sim_file *fs_find_name(struct sim_file *root, const uint8_t *name, size_t n);
+int fs_is_record(const struct sim_file *f);
+size_t fs_count_children(const struct sim_file *df);
+struct sim_file *fs_nth_child(const struct sim_file *df, size_t idx);
+size_t fs_usage(const struct sim_file *root);
+int fs_set_size(struct sim_file *f, size_t size);
+int fs_set_record(struct sim_file *f, unsigned int idx, const uint8_t *p, size_t n);
+/* Path of f from MF as "3F00/4100/4101" */
+void fs_path(const struct sim_file *f, char *out, size_t cap);
+
+/* ---- APDU -------------------------------------------------------------- */
+struct sim_apdu {
+	uint8_t cla, ins, p1, p2;
+	int cse;		/* ISO case 1..4 */
+	int ext;		/* extended length form */
+	size_t lc;
+	const uint8_t *data;
+	int has_le;
+	size_t le;		/* 1..65536 when has_le (00 => 256 / 65536) */
+};
+
+struct sim_card;
+
+typedef uint16_t (*sim_handler)(struct sim_card *c, const struct sim_apdu *a,
+				struct sim_buf *resp);
+
+struct sim_cmd {
+	uint8_t cla;
+	uint8_t ins;
+	sim_handler fn;
+	int secret;		/* mask command data in the APDU log */
+};
+
+/* ---- personality ------------------------------------------------------- */
+enum sim_family { FAM_ACOS5, FAM_STARCOS2, FAM_STARCOS3 };
+
+struct sim_personality {
+	const char *name;
+	const char *desc;
+	enum sim_family family;
+	int gen;		/* ACOS5: 1,2,3; StarCOS: 23,24,34,35 */
+	uint8_t atr[33];
+	size_t atr_len;
+	int t0;			/* T=0: 61xx / GET RESPONSE / 6Cxx */
+	int ext_apdu;		/* accepts extended-length APDUs */
+	size_t max_io;		/* max data in READ/UPDATE BINARY */
+	const uint8_t *clas;	/* accepted CLA bytes */
+	size_t ncla;
+	const struct sim_cmd *cmds;
+	size_t ncmds;
+	uint8_t serial[SIM_SERIAL_MAX];
+	size_t serial_len;
+	size_t eeprom_capacity;	/* for free-space reporting */
+	int keep_local_on_select; /* DF-local PIN state survives DF changes */
+	void (*factory)(struct sim_card *c);
+	/* hook applied after loading an image/state (may be NULL) */
+	void (*apply_serial)(struct sim_card *c);
+};
+
+/* ---- PIN objects (StarCOS; ACOS5 keeps PINs in CHV file records) ------ */
+struct sim_pin {
+	struct sim_file *df;	/* owning MF/DF */
+	uint8_t ref;
+	uint8_t value[32];
+	size_t len;
+	uint8_t tries, max;
+	uint8_t puk[32];
+	size_t puk_len;
+	uint8_t puk_tries, puk_max;
+	struct sim_pin *next;
+};
+
+/* ---- the card ---------------------------------------------------------- */
+struct sim_card {
+	const struct sim_personality *pers;
+	/* persistent */
+	struct sim_file *mf;		/* NULL: virgin card */
+	uint8_t serial[SIM_SERIAL_MAX];
+	size_t serial_len;
+	uint8_t eeprom[256];		/* ACOS5 config area C100..C1FF */
+	struct sim_pin *pins;
+	/* volatile */
+	struct sim_file *cur_df;
+	struct sim_file *cur_ef;
+	uint8_t pin_ok[256];		/* verified flags per reference */
+	uint8_t key_ok[256];
+	const struct sim_file *local_df; /* DF the local (0x8x) flags belong to */
+	uint8_t pending[SIM_RESP_MAX];
+	size_t pending_len;
+	size_t pending_off;
+	int secret_cmd;			/* set by dispatch for the APDU log */
+	int dirty;			/* persistent memory changed */
+};
+
+extern const struct sim_personality *const sim_personalities[];
+const struct sim_personality *sim_find_personality(const char *name);
+
+void card_init(struct sim_card *c, const struct sim_personality *p);
+void card_clear(struct sim_card *c);
+void card_reset(struct sim_card *c);	/* power off / reset: volatile state */
+void card_factory(struct sim_card *c);
+/* Process one C-APDU; writes R-APDU (data + SW) into out; returns length. */
+size_t card_process(struct sim_card *c, const uint8_t *in, size_t n,
+		    uint8_t *out, size_t cap);
+void card_atr(const struct sim_card *c, uint8_t *atr, size_t *len);
+
+/* shared helpers for personalities */
+int apdu_parse(const uint8_t *in, size_t n, int ext_ok, struct sim_apdu *a);
+void card_set_df(struct sim_card *c, struct sim_file *df);
+uint16_t card_reply(struct sim_card *c, const struct sim_apdu *a,
+		    const uint8_t *data, size_t n, struct sim_buf *resp);
+uint16_t cmd_get_response(struct sim_card *c, const struct sim_apdu *a,
+			  struct sim_buf *resp);
+uint16_t cmd_get_challenge(struct sim_card *c, const struct sim_apdu *a,
+			   struct sim_buf *resp);
+uint16_t cmd_read_record(struct sim_card *c, const struct sim_apdu *a,
+			 struct sim_buf *resp);
+uint16_t pin_verify_obj(struct sim_card *c, struct sim_pin *pin,
+			const struct sim_apdu *a);
+struct sim_pin *pin_find(struct sim_card *c, uint8_t ref);
+void pin_append(struct sim_card *c, struct sim_pin *p);
+uint16_t cmd_pin_verify(struct sim_card *c, const struct sim_apdu *a,
+			struct sim_buf *resp);
+uint16_t cmd_pin_change(struct sim_card *c, const struct sim_apdu *a,
+			struct sim_buf *resp);
+uint16_t cmd_pin_reset(struct sim_card *c, const struct sim_apdu *a,
+		       struct sim_buf *resp);
+struct sim_file *select_search(struct sim_card *c, uint16_t fid);
+
+/* ---- image / state files ---------------------------------------------- */
+/* 0 ok; -1 error (message written to err) */
+int image_load(struct sim_card *c, const char *path, char *err, size_t errcap);
+int image_save(const struct sim_card *c, const char *path, char *err, size_t errcap);
+int image_write(const struct sim_card *c, FILE *f);
+
+#endif

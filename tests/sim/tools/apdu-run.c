@@ -1,0 +1,466 @@
+/*
+ * apdu-run - plays the vpcd side for cardsim tests (no pcscd needed).
+ *
+ * usage: apdu-run [--port N] [--timeout SEC] [--rm FILE]... [--pid-file FILE]
+ *                 SCRIPT [-- COMMAND ARGS...]
+ *
+ * Listens on 127.0.0.1:PORT (0 = any free port), optionally spawns
+ * COMMAND ARGS --port PORT, powers the card on and runs SCRIPT. Script
+ * syntax: see doc/simulator.md ("apdu-run scripts").
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_MSG		65535
+#define MAX_TOK		(2 * MAX_MSG)
+
+enum { TOK_BYTE, TOK_ANY, TOK_STAR };
+
+struct tok {
+	int kind;
+	unsigned char v;
+};
+
+struct ctx {
+	int lfd, fd, port, timeout_ms;
+	pid_t child;
+	char **cmd;
+	int ncmd;
+	const char *pidfile;
+	const char *script;
+	unsigned long line;
+};
+
+static void
+die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static struct ctx *g_ctx;
+
+static void
+stop_child(struct ctx *c, int sig)
+{
+	if (c->child > 0) {
+		kill(c->child, sig);
+		waitpid(c->child, NULL, 0);
+		c->child = 0;
+	}
+}
+
+#include <stdarg.h>
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "apdu-run: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (g_ctx)
+		stop_child(g_ctx, SIGKILL);
+	exit(1);
+}
+
+/* ---- hex and patterns ---------------------------------------------------- */
+
+static int
+hexv(int ch)
+{
+	if (isdigit(ch))
+		return ch - '0';
+	ch = tolower(ch);
+	return (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10 : -1;
+}
+
+/* Parses "6F .. 83 02 * 90 00"; returns token count or -1. */
+static long
+parse_pattern(const char *s, struct tok *t, size_t cap, int allow_wild)
+{
+	size_t n = 0;
+
+	while (*s) {
+		if (isspace((unsigned char)*s) || *s == ':') {
+			s++;
+			continue;
+		}
+		if (n >= cap)
+			return -1;
+		if (allow_wild && *s == '*') {
+			t[n++].kind = TOK_STAR;
+			s++;
+		} else if (allow_wild && s[0] == '.' && s[1] == '.') {
+			t[n++].kind = TOK_ANY;
+			s += 2;
+		} else if (hexv((unsigned char)s[0]) >= 0 && hexv((unsigned char)s[1]) >= 0) {
+			t[n].kind = TOK_BYTE;
+			t[n++].v = (unsigned char)(hexv((unsigned char)s[0]) << 4
+						   | hexv((unsigned char)s[1]));
+			s += 2;
+		} else {
+			return -1;
+		}
+	}
+	return (long)n;
+}
+
+static int
+match(const struct tok *t, size_t nt, const unsigned char *p, size_t n)
+{
+	size_t k;
+
+	if (nt == 0)
+		return n == 0;
+	if (t->kind == TOK_STAR) {
+		for (k = 0; k <= n; k++)
+			if (match(t + 1, nt - 1, p + k, n - k))
+				return 1;
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	if (t->kind == TOK_BYTE && t->v != p[0])
+		return 0;
+	return match(t + 1, nt - 1, p + 1, n - 1);
+}
+
+static void
+print_hex(const char *label, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	fprintf(stderr, "  %-9s", label);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, " %02X", p[i]);
+	fputc('\n', stderr);
+}
+
+/* ---- transport --------------------------------------------------------- */
+
+static void
+io_full(struct ctx *c, unsigned char *p, size_t n, int wr)
+{
+	while (n) {
+		struct pollfd pfd = { c->fd, wr ? POLLOUT : POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, c->timeout_ms) <= 0)
+			die("%s:%lu: timeout talking to the card", c->script, c->line);
+		r = wr ? write(c->fd, p, n) : read(c->fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			die("%s:%lu: card closed the connection", c->script, c->line);
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+static void
+send_msg(struct ctx *c, const unsigned char *p, size_t n)
+{
+	unsigned char hdr[2] = { (unsigned char)(n >> 8), (unsigned char)n };
+
+	io_full(c, hdr, 2, 1);
+	io_full(c, (unsigned char *)p, n, 1);
+}
+
+static size_t
+recv_msg(struct ctx *c, unsigned char *p)
+{
+	unsigned char hdr[2];
+	size_t n;
+
+	io_full(c, hdr, 2, 0);
+	n = (size_t)hdr[0] << 8 | hdr[1];
+	io_full(c, p, n, 0);
+	return n;
+}
+
+static void
+control(struct ctx *c, unsigned char code)
+{
+	send_msg(c, &code, 1);
+}
+
+static void
+listen_port(struct ctx *c)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int one = 1;
+
+	c->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (c->lfd < 0)
+		die("socket: %s", strerror(errno));
+	setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)c->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(c->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(c->lfd, 1) < 0)
+		die("cannot listen on 127.0.0.1:%d: %s", c->port, strerror(errno));
+	getsockname(c->lfd, (struct sockaddr *)&sa, &sl);
+	c->port = ntohs(sa.sin_port);
+	fprintf(stderr, "apdu-run: listening on 127.0.0.1:%d\n", c->port);
+}
+
+static void
+spawn(struct ctx *c)
+{
+	char portbuf[16];
+	char **argv;
+	int i;
+
+	if (!c->ncmd)
+		return;
+	argv = calloc((size_t)c->ncmd + 3, sizeof(*argv));
+	if (!argv)
+		die("out of memory");
+	for (i = 0; i < c->ncmd; i++)
+		argv[i] = c->cmd[i];
+	snprintf(portbuf, sizeof(portbuf), "%d", c->port);
+	argv[i++] = "--port";
+	argv[i++] = portbuf;
+	c->child = fork();
+	if (c->child < 0)
+		die("fork: %s", strerror(errno));
+	if (c->child == 0) {
+		close(c->lfd);
+		execv(argv[0], argv);
+		fprintf(stderr, "apdu-run: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	free(argv);
+	if (c->pidfile) {
+		FILE *f = fopen(c->pidfile, "w");
+
+		if (!f)
+			die("%s: %s", c->pidfile, strerror(errno));
+		fprintf(f, "%ld\n", (long)c->child);
+		fclose(f);
+	}
+}
+
+/* Waits for the card to connect; fails if the child exits first. */
+static void
+accept_card(struct ctx *c)
+{
+	int waited = 0, st;
+
+	for (;;) {
+		struct pollfd pfd = { c->lfd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 100) > 0)
+			break;
+		if (c->child > 0 && waitpid(c->child, &st, WNOHANG) == c->child) {
+			c->child = 0;
+			die("%s:%lu: card exited (status %d) before connecting", c->script,
+			    c->line, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		}
+		waited += 100;
+		if (waited >= c->timeout_ms)
+			die("no card connected within %d ms", c->timeout_ms);
+	}
+	c->fd = accept(c->lfd, NULL, NULL);
+	if (c->fd < 0)
+		die("accept: %s", strerror(errno));
+	control(c, 0x01);
+}
+
+/* SIGTERM the child and require a clean exit 0. */
+static void
+end_child(struct ctx *c, int sig)
+{
+	int st;
+
+	if (c->child <= 0)
+		return;
+	kill(c->child, sig);
+	if (waitpid(c->child, &st, 0) != c->child)
+		die("waitpid: %s", strerror(errno));
+	c->child = 0;
+	if (sig == SIGTERM && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
+		die("%s:%lu: card did not exit cleanly on SIGTERM (status %d)", c->script,
+		    c->line, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+static void
+restart(struct ctx *c, int sig)
+{
+	if (!c->ncmd)
+		die("%s:%lu: restart needs a spawned card", c->script, c->line);
+	close(c->fd);
+	end_child(c, sig);
+	spawn(c);
+	accept_card(c);
+}
+
+/* ---- script -------------------------------------------------------------- */
+
+static struct tok exp_tok[MAX_TOK];
+static unsigned char capdu[MAX_MSG], rapdu[MAX_MSG];
+
+static void
+expect(struct ctx *c, const char *what, const char *pat, const unsigned char *got,
+       size_t n, const unsigned char *sent, size_t sn)
+{
+	long nt = parse_pattern(pat, exp_tok, MAX_TOK, 1);
+
+	if (nt < 0)
+		die("%s:%lu: bad expected %s '%s'", c->script, c->line, what, pat);
+	if (match(exp_tok, (size_t)nt, got, n))
+		return;
+	fprintf(stderr, "%s:%lu: %s mismatch\n", c->script, c->line, what);
+	if (sent)
+		print_hex("sent:", sent, sn);
+	fprintf(stderr, "  expected:  %s\n", pat);
+	print_hex("got:", got, n);
+	stop_child(c, SIGKILL);
+	exit(1);
+}
+
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static int
+next_line(FILE *f, struct ctx *c, char **buf, size_t *cap, char **out)
+{
+	while (getline(buf, cap, f) >= 0) {
+		char *s;
+
+		c->line++;
+		s = trim(*buf);
+		if (*s == '\0' || *s == '#')
+			continue;
+		*out = s;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+run_apdu(struct ctx *c, FILE *f, char **buf, size_t *cap, const char *hex)
+{
+	unsigned long cmd_line = c->line;
+	size_t n = 0, rn;
+	long nt = parse_pattern(hex, exp_tok, MAX_TOK, 0);
+	char *s;
+	long i;
+
+	if (nt < 1 || nt > MAX_MSG)
+		die("%s:%lu: bad C-APDU '%s'", c->script, c->line, hex);
+	for (i = 0; i < nt; i++)
+		capdu[n++] = exp_tok[i].v;
+	if (n == 1)
+		die("%s:%lu: a 1-byte C-APDU would be a vpcd control code", c->script, c->line);
+	send_msg(c, capdu, n);
+	rn = recv_msg(c, rapdu);
+	if (!next_line(f, c, buf, cap, &s) || s[0] != '<')
+		die("%s:%lu: '> APDU' must be followed by '< RESPONSE'", c->script, cmd_line);
+	expect(c, "response", trim(s + 1), rapdu, rn, capdu, n);
+}
+
+static void
+run_script(struct ctx *c, FILE *f)
+{
+	char *buf = NULL, *s;
+	size_t cap = 0;
+
+	while (next_line(f, c, &buf, &cap, &s)) {
+		if (s[0] == '>') {
+			run_apdu(c, f, &buf, &cap, trim(s + 1));
+		} else if (!strncmp(s, "atr ", 4)) {
+			size_t n;
+
+			control(c, 0x04);
+			n = recv_msg(c, rapdu);
+			expect(c, "ATR", trim(s + 4), rapdu, n, NULL, 0);
+		} else if (!strcmp(s, "reset")) {
+			control(c, 0x02);
+		} else if (!strcmp(s, "power off")) {
+			control(c, 0x00);
+		} else if (!strcmp(s, "power on")) {
+			control(c, 0x01);
+		} else if (!strcmp(s, "restart")) {
+			restart(c, SIGTERM);
+		} else if (!strcmp(s, "restart -9")) {
+			restart(c, SIGKILL);
+		} else {
+			die("%s:%lu: unknown script line '%s'", c->script, c->line, s);
+		}
+	}
+	free(buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctx c;
+	FILE *f;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	c.timeout_ms = 10000;
+	g_ctx = &c;
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			c.cmd = argv + i + 1;
+			c.ncmd = argc - i - 1;
+			break;
+		} else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+			c.port = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			c.timeout_ms = atoi(argv[++i]) * 1000;
+		} else if (!strcmp(argv[i], "--rm") && i + 1 < argc) {
+			unlink(argv[++i]);
+		} else if (!strcmp(argv[i], "--pid-file") && i + 1 < argc) {
+			c.pidfile = argv[++i];
+		} else if (!c.script && argv[i][0] != '-') {
+			c.script = argv[i];
+		} else {
+			die("usage: apdu-run [--port N] [--timeout SEC] [--rm FILE] "
+			    "[--pid-file FILE] SCRIPT [-- COMMAND ARGS...]");
+		}
+	}
+	if (!c.script)
+		die("no script given");
+	f = fopen(c.script, "r");
+	if (!f)
+		die("%s: %s", c.script, strerror(errno));
+	listen_port(&c);
+	spawn(&c);
+	accept_card(&c);
+	run_script(&c, f);
+	fclose(f);
+	control(&c, 0x00);
+	close(c.fd);
+	end_child(&c, SIGTERM);
+	close(c.lfd);
+	return 0;
+}
