@@ -512,20 +512,20 @@ image_write(const struct sim_card *c, FILE *f)
 {
 	const struct sim_pin *p;
 	char path[128];
-	size_t i;
+	size_t i, n;
 
 	fprintf(f, IMAGE_MAGIC " %d\ncard %s\n", IMAGE_VERSION, c->pers->name);
 	fputs("serial ", f);
 	for (i = 0; i < c->serial_len; i++)
 		fprintf(f, "%02X", c->serial[i]);
 	fputc('\n', f);
-	if (c->pers->family == FAM_ACOS5) {
-		fputs("eeprom", f);
-		for (i = 0; i < sizeof(c->eeprom); i++)
-			if (c->eeprom[i])
-				fprintf(f, " C1%02zX=%02X", i, c->eeprom[i]);
-		fputc('\n', f);
+	for (i = 0, n = 0; i < sizeof(c->eeprom); i++) {
+		if (!c->eeprom[i])
+			continue;
+		fprintf(f, "%s C1%02zX=%02X", n++ ? "" : "eeprom", i, c->eeprom[i]);
 	}
+	if (n)
+		fputc('\n', f);
 	if (c->mf)
 		write_file(c->mf, f);
 	for (p = c->pins; p; p = p->next) {

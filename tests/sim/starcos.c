@@ -197,7 +197,8 @@ sc_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 		return SW_WRONG_P1P2_ISO;
 	n = f->size - off < a->le ? f->size - off : a->le;
 	buf_put(resp, f->data + off, n);
-	return n == a->le ? SW_OK : SW_EOF_READ;
+	/* Le = 00 means "up to 256": no warning when the file ends first */
+	return (n == a->le || a->le == 256) ? SW_OK : SW_EOF_READ;
 }
 
 static uint16_t
