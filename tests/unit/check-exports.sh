@@ -1,0 +1,37 @@
+#!/bin/sh
+# The plug-in exports exactly the two loader entry points, and every symbol
+# it needs from outside glibc is exported by Debian's libopensc.so.8
+# (shared/research/opensc-plugin.md §1.4).
+# usage: check-exports.sh libpkicards.so libopensc.exports
+set -eu
+module=$1
+exports=$2
+fail=0
+
+[ -r "$module" ] || { echo "no module at $module"; exit 1; }
+[ -r "$exports" ] || { echo "no export list at $exports"; exit 1; }
+
+defined=$(nm -D --defined-only "$module" | awk '{print $3}' | sort)
+want=$(printf 'sc_driver_version\nsc_module_init\n')
+if [ "$defined" != "$want" ]; then
+	echo "FAIL: $module defines other dynamic symbols than sc_module_init, sc_driver_version:"
+	echo "$defined" | sed 's/^/  /'
+	fail=1
+fi
+
+undefined=$(nm -D --undefined-only "$module" | awk '{print $2}' | grep -v '@GLIBC' | sed 's/@.*//' | sort -u)
+for sym in $undefined; do
+	case $sym in
+	# weak references the toolchain adds to every shared object
+	__gmon_start__|_ITM_*|__cxa_finalize) continue ;;
+	# sanitizer runtime (-Db_sanitize=...): libasan/libubsan, not libopensc
+	__asan_*|__ubsan_*|__lsan_*|__sanitizer_*) continue ;;
+	esac
+	if ! grep -qx "$sym" "$exports"; then
+		echo "FAIL: $module needs '$sym', which libopensc.so.8 does not export"
+		fail=1
+	fi
+done
+
+[ "$fail" = 0 ] && echo "ok: exports sc_module_init, sc_driver_version; $(echo "$undefined" | wc -w) imports all in $(basename "$exports")"
+exit "$fail"

@@ -1,0 +1,73 @@
+/*
+ * unit.c: helpers shared by the unit tests, see unit.h
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "unit.h"
+
+#include <stdio.h>
+
+static int
+unit_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+unit_hex(const char *hex, unsigned char *out, size_t outlen)
+{
+	const char *start = hex;
+	size_t n = 0;
+	int hi = -1, v;
+
+	for (; *hex; hex++) {
+		if (*hex == ' ' || *hex == ':')
+			continue;
+		v = unit_nibble(*hex);
+		if (v < 0)
+			fail_msg("bad hex character '%c' in \"%s\"", *hex, start);
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (n == outlen)
+			fail_msg("hex string longer than %zu bytes: \"%s\"", outlen, start);
+		out[n++] = (unsigned char)(hi << 4 | v);
+		hi = -1;
+	}
+	if (hi >= 0)
+		fail_msg("odd number of hex digits in \"%s\"", start);
+	return n;
+}
+
+void
+unit_tohex(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && 2 * i + 3 <= outlen; i++)
+		snprintf(out + 2 * i, 3, "%02X", p[i]);
+}
+
+void
+unit_assert_hex(const unsigned char *got, size_t n, const char *want,
+		const char *file, int line)
+{
+	static unsigned char w[4096];
+	static char hg[2 * 600 + 1], hw[2 * 600 + 1];
+	size_t wn = unit_hex(want, w, sizeof(w));
+
+	if (wn == n && (n == 0 || memcmp(w, got, n) == 0))
+		return;
+	unit_tohex(got, n, hg, sizeof(hg));
+	unit_tohex(w, wn, hw, sizeof(hw));
+	fail_msg("%s:%d: bytes differ\n  expected %s\n  actual   %s", file, line, hw, hg);
+}
