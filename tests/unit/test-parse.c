@@ -1,2 +1,381 @@
+/*
+ * test-parse.c: the pure response parsers (acos5-parse, starcos-parse).
+ *
+ * ACOS5 FCIs are the real bytes of shared/research/acos5.md §3.2 (the same
+ * as the CryptoMate64 dump in shared/traces/acos5-09.log); file-info and OS
+ * version records follow acos5.md §1 and §2.2. StarCOS FCIs/FCPs are built
+ * from starcos.md §3.1.1 (2.x) and §3.2 (3.x). Every field is asserted.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "unit.h"
-int main(void) { return 0; }
+
+#include "libopensc/errors.h"
+#include "acos5-parse.h"
+#include "starcos-parse.h"
+
+#define BAD SC_ERROR_INVALID_DATA
+
+/* ---- acos5_parse_fci ------------------------------------------------------ */
+
+#define F_SIZE ACOS5_FCI_HAS_SIZE
+#define F_SAC ACOS5_FCI_HAS_SAC
+#define F_SE ACOS5_FCI_HAS_SE
+#define F_LCSI ACOS5_FCI_HAS_LCSI
+#define F_SFI ACOS5_FCI_HAS_SFI
+
+struct fci_row {
+	const char *name;
+	const char *hex;
+	int rc;
+	unsigned int flags, fid, fdb, dcb, mrl, nor;
+	size_t size;
+	unsigned int sfi, lcsi, se_fid;
+	const char *scb;  /* 7 bytes, index = AM bit 0..6 */
+	const char *dfname;
+};
+
+#define NO_SCB "00 00 00 00 00 00 00"
+
+static const struct fci_row fci_rows[] = {
+	/* malformed */
+	{"fci: empty", "", BAD},
+	{"fci: outer tag neither 6F nor 62", "6E 03 82 01 01", BAD},
+	{"fci: outer length past the data", "6F 05 82 01 01", BAD},
+	{"fci: no FDB", "6F 04 83 02 3F 00", BAD},
+	{"fci: FDB of 0 bytes", "6F 02 82 00", BAD},
+	{"fci: FDB of 3 bytes", "6F 05 82 03 01 00 00", BAD},
+	{"fci: FDB of 4 bytes", "6F 06 82 04 02 00 00 15", BAD},
+	{"fci: FDB of 7 bytes", "6F 09 82 07 02 00 00 15 00 01 00", BAD},
+	{"fci: FID of 1 byte", "6F 07 83 01 3F 82 02 3F 00", BAD},
+	{"fci: FID of 3 bytes", "6F 09 83 03 3F 00 00 82 02 3F 00", BAD},
+	{"fci: size of 1 byte", "6F 07 82 02 01 00 80 01 21", BAD},
+	{"fci: size of 3 bytes", "6F 09 82 02 01 00 80 03 00 00 21", BAD},
+	{"fci: SFI of 2 bytes", "6F 08 82 02 01 00 88 02 00 01", BAD},
+	{"fci: LCSI of 0 bytes", "6F 06 82 02 01 00 8A 00", BAD},
+	{"fci: SE FID of 1 byte", "6F 07 82 02 38 00 8D 01 41", BAD},
+	{"fci: SAC AM bit 7 set", "6F 07 82 02 01 00 8C 01 80", BAD},
+	{"fci: SAC one SCB missing", "6F 0C 82 02 01 00 8C 06 7F 00 00 00 00 00", BAD},
+	{"fci: SAC one SCB too many", "6F 09 82 02 01 00 8C 03 01 00 00", BAD},
+	{"fci: DF name of 17 bytes",
+			"6F 17 82 02 38 00 84 11 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", BAD},
+	{"fci: inner TLV cut short", "6F 05 82 02 01 00 83", BAD},
+	/* real cards (acos5.md §3.2) */
+	{"fci: MF", "6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00",
+			0, F_SFI | F_LCSI | F_SE | F_SAC, 0x3F00, 0x3F, 0, 0, 0, 0, 0, 0x01, 0x0003,
+			NO_SCB, ""},
+	{"fci: DF 4100",
+			"6F 30 83 02 41 00 88 01 00 8A 01 05 82 02 38 00 8D 02 41 03"
+			" 84 10 41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30"
+			" 8C 08 7F 03 FF 00 01 01 01 01 AB 00",
+			0, F_SFI | F_LCSI | F_SE | F_SAC, 0x4100, 0x38, 0, 0, 0, 0, 0, 0x05, 0x4103,
+			"01 01 01 01 00 FF 03", "41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30"},
+	{"fci: EF.DIR 2F00",
+			"6F 1E 83 02 2F 00 88 01 00 8A 01 05 82 02 01 00 80 02 00 21"
+			" 8C 08 7F 01 FF 01 01 FF 01 00 AB 00",
+			0, F_SFI | F_LCSI | F_SIZE | F_SAC, 0x2F00, 0x01, 0, 0, 0, 0x21, 0, 0x05, 0,
+			"00 01 FF 01 01 FF 01", ""},
+	{"fci: PIN file 4101",
+			"6F 1E 83 02 41 01 88 01 01 8A 01 05 82 06 0A 00 00 15 00 01"
+			" 8C 08 7F 03 FF 00 FF FF 01 FF AB 00",
+			0, F_SFI | F_LCSI | F_SAC, 0x4101, 0x0A, 0, 0x15, 0x01, 0, 0x01, 0x05, 0,
+			"FF 01 FF FF 00 FF 03", ""},
+	{"fci: SE file 4103",
+			"6F 1E 83 02 41 03 88 01 03 8A 01 05 82 06 1C 00 00 38 00 08"
+			" 8C 08 7F 03 FF 00 FF 00 03 00 AB 00",
+			0, F_SFI | F_LCSI | F_SAC, 0x4103, 0x1C, 0, 0x38, 0x08, 0, 0x03, 0x05, 0,
+			"00 03 00 FF 00 FF 03", ""},
+	{"fci: RSA public key 4131",
+			"6F 1E 83 02 41 31 88 01 11 8A 01 05 82 02 09 00 80 02 02 15"
+			" 8C 08 7F 01 FF 00 01 00 01 00 AB 00",
+			0, F_SFI | F_LCSI | F_SIZE | F_SAC, 0x4131, 0x09, 0, 0, 0, 0x215, 0x11, 0x05, 0,
+			"00 01 00 01 00 FF 01", ""},
+	/* other accepted forms */
+	{"fci: FCP 62 as for CREATE FILE", "62 08 83 02 50 31 82 02 01 00",
+			0, 0, 0x5031, 0x01, 0, 0, 0, 0, 0, 0, 0, NO_SCB, ""},
+	{"fci: 5-byte record descriptor", "6F 07 82 05 02 01 00 20 04",
+			0, 0, 0, 0x02, 0x01, 0x20, 0x04, 0, 0, 0, 0, NO_SCB, ""},
+	{"fci: 1-byte FDB, empty SFI, AM 41", "6F 0A 82 01 04 88 00 8C 03 41 05 87",
+			0, F_SFI | F_SAC, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, "87 00 00 00 00 00 05", ""},
+	{"fci: AM 00 has no SCBs", "6F 07 82 02 01 00 8C 01 00",
+			0, F_SAC, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, NO_SCB, ""},
+};
+
+static void
+test_fci_row(void **state)
+{
+	const struct fci_row *row = *state;
+	u8 in[128];
+	size_t n = unit_hex(row->hex, in, sizeof(in));
+	struct acos5_fci fci;
+
+	memset(&fci, 0xA5, sizeof(fci));
+	assert_int_equal(acos5_parse_fci(in, n, &fci), row->rc);
+	if (row->rc != 0)
+		return;
+	assert_int_equal(fci.flags, row->flags);
+	assert_int_equal(fci.fid, row->fid);
+	assert_int_equal(fci.fdb, row->fdb);
+	assert_int_equal(fci.dcb, row->dcb);
+	assert_int_equal(fci.mrl, row->mrl);
+	assert_int_equal(fci.nor, row->nor);
+	assert_int_equal(fci.size, row->size);
+	assert_int_equal(fci.sfi, row->sfi);
+	assert_int_equal(fci.lcsi, row->lcsi);
+	assert_int_equal(fci.se_fid, row->se_fid);
+	assert_hex_equal(fci.scb, sizeof(fci.scb), row->scb);
+	assert_hex_equal(fci.name, fci.name_len, row->dfname);
+}
+
+/* ---- acos5_parse_file_info (80 14 02 idx 08) ------------------------------ */
+
+struct info_row {
+	const char *name;
+	const char *hex;
+	int rc;
+	unsigned int fdb, dcb, fid, size_or_mrl_nor, sfi, lcsi;
+};
+
+static const struct info_row info_rows[] = {
+	{"file info: empty", "", BAD},
+	{"file info: 7 bytes", "01 00 2F 00 00 21 00", BAD},
+	{"file info: 9 bytes", "01 00 2F 00 00 21 00 05 00", BAD},
+	{"file info: EF.DIR", "01 00 2F 00 00 21 00 05", 0, 0x01, 0x00, 0x2F00, 0x0021, 0x00, 0x05},
+	{"file info: DF 4100 with its SE file", "38 00 41 00 41 03 00 05", 0, 0x38, 0x00, 0x4100, 0x4103, 0x00, 0x05},
+	{"file info: PIN file MRL|NOR", "0A 00 41 01 15 01 01 05", 0, 0x0A, 0x00, 0x4101, 0x1501, 0x01, 0x05},
+	{"file info: RSA key created", "09 00 41 F1 05 05 00 01", 0, 0x09, 0x00, 0x41F1, 0x0505, 0x00, 0x01},
+};
+
+static void
+test_info_row(void **state)
+{
+	const struct info_row *row = *state;
+	u8 in[16];
+	size_t n = unit_hex(row->hex, in, sizeof(in));
+	struct acos5_file_info fi;
+
+	memset(&fi, 0, sizeof(fi));
+	assert_int_equal(acos5_parse_file_info(in, n, &fi), row->rc);
+	if (row->rc != 0)
+		return;
+	assert_int_equal(fi.fdb, row->fdb);
+	assert_int_equal(fi.dcb, row->dcb);
+	assert_int_equal(fi.fid, row->fid);
+	assert_int_equal(fi.size_or_mrl_nor, row->size_or_mrl_nor);
+	assert_int_equal(fi.sfi, row->sfi);
+	assert_int_equal(fi.lcsi, row->lcsi);
+}
+
+/* ---- acos5_parse_os_version (80 14 06 00 08) ------------------------------ */
+
+struct os_row {
+	const char *name;
+	const char *hex;
+	int rc;
+	unsigned int major, minor, cap;
+};
+
+static const struct os_row os_rows[] = {
+	{"os version: empty", "", SC_ERROR_INVALID_CARD},
+	{"os version: magic cut short", "41 43 4F 53", SC_ERROR_INVALID_CARD},
+	{"os version: not ACOS", "41 43 4F 54 05 02 00 40", SC_ERROR_INVALID_CARD},
+	{"os version: not family 05", "41 43 4F 53 04 02 00 40", SC_ERROR_INVALID_CARD},
+	{"os version: 7 bytes", "41 43 4F 53 05 02 00", BAD},
+	{"os version: 9 bytes", "41 43 4F 53 05 02 00 40 00", BAD},
+	{"os version: V2 CryptoMate64", "41 43 4F 53 05 02 00 40", 0, 2, 0, 0x40},
+	{"os version: V3 64K mode", "41 43 4F 53 05 03 01 40", 0, 3, 1, 0x40},
+	{"os version: V3 FIPS mode", "41 43 4F 53 05 03 00 40", 0, 3, 0, 0x40},
+	{"os version: EVO revision 2", "41 43 4F 53 05 04 20 C0", 0, 4, 0x20, 0xC0},
+};
+
+static void
+test_os_row(void **state)
+{
+	const struct os_row *row = *state;
+	u8 in[16];
+	size_t n = unit_hex(row->hex, in, sizeof(in));
+	struct acos5_os_version v;
+
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(acos5_parse_os_version(in, n, &v), row->rc);
+	if (row->rc != 0)
+		return;
+	assert_int_equal(v.major, row->major);
+	assert_int_equal(v.minor, row->minor);
+	assert_int_equal(v.cap, row->cap);
+}
+
+static void
+test_fdb_is_df(void **state)
+{
+	static const struct {
+		unsigned int fdb;
+		int df;
+	} t[] = {{0x3F, 1}, {0x38, 1}, {0x00, 0}, {0x01, 0}, {0x02, 0}, {0x09, 0},
+			{0x0A, 0}, {0x0C, 0}, {0x1C, 0}, {0x39, 0}, {0xFF, 0}};
+	size_t i;
+
+	for (i = 0; i < N_ELEM(t); i++)
+		assert_int_equal(acos5_fdb_is_df(t[i].fdb), t[i].df);
+}
+
+/* ---- starcos2_parse_fci / starcos3_parse_fcp ------------------------------- */
+
+enum { S2 = 2, S3 = 3 };
+
+struct sfci_row {
+	const char *name;
+	int gen;
+	const char *hex;
+	int rc;
+	enum starcos_ftype type;
+	int has_fid;
+	unsigned int fid;
+	size_t size;
+	unsigned int reclen, nrec;
+	int has_lcs;
+	unsigned int lcs;
+	const char *dfname;
+};
+
+static const struct sfci_row sfci_rows[] = {
+	/* malformed, 2.x */
+	{"2.x: empty", S2, "", BAD},
+	{"2.x: outer tag 6E", S2, "6E 03 82 01 01", BAD},
+	{"2.x: outer length past the data", S2, "6F 04 82 01 01", BAD},
+	{"2.x: empty FCI is no file", S2, "6F 00", BAD},
+	{"2.x: no FDB", S2, "6F 04 80 02 00 10", BAD},
+	{"2.x: 1-byte FDB of a record file", S2, "6F 03 82 01 02", BAD},
+	{"2.x: 2-byte FDB", S2, "6F 04 82 02 02 21", BAD},
+	{"2.x: 3-byte FDB of unknown type", S2, "6F 05 82 03 01 21 10", BAD},
+	{"2.x: size of 0 bytes", S2, "6F 05 82 01 01 80 00", BAD},
+	{"2.x: size of 3 bytes", S2, "6F 08 82 01 01 80 03 00 00 10", BAD},
+	{"2.x: FID of 1 byte", S2, "6F 06 82 01 01 83 01 50", BAD},
+	{"2.x: name of 17 bytes", S2,
+			"6F 16 82 01 01 84 11 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", BAD},
+	/* 2.x (starcos.md §3.1.1) */
+	{"2.x: transparent EF", S2, "6F 0B 82 01 01 83 02 50 31 80 02 00 80",
+			0, STARCOS_FT_TRANSPARENT, 1, 0x5031, 0x80, 0, 0, 0, 0, ""},
+	{"2.x: object EF 11 is transparent", S2, "6F 07 82 01 11 80 02 01 00",
+			0, STARCOS_FT_TRANSPARENT, 0, 0, 0x100, 0, 0, 0, 0, ""},
+	{"2.x: linear fixed 02 21 reclen", S2, "6F 09 82 03 02 21 10 80 02 00 40",
+			0, STARCOS_FT_LINEAR_FIXED, 0, 0, 0x40, 0x10, 0, 0, 0, ""},
+	{"2.x: compute records 17 are linear fixed", S2, "6F 05 82 03 17 21 08",
+			0, STARCOS_FT_LINEAR_FIXED, 0, 0, 0, 0x08, 0, 0, 0, ""},
+	{"2.x: cyclic 07", S2, "6F 05 82 03 07 21 0C",
+			0, STARCOS_FT_CYCLIC, 0, 0, 0, 0x0C, 0, 0, 0, ""},
+	{"2.x: EF with a name and LCS", S2, "6F 0C 82 01 01 8A 01 05 84 04 A0 00 00 01",
+			0, STARCOS_FT_TRANSPARENT, 0, 0, 0, 0, 0, 1, 0x05, "A0000001"},
+	/* malformed, 3.x */
+	{"3.x: empty FCP is no file", S3, "62 00", BAD},
+	{"3.x: 2-byte FDB", S3, "62 04 82 02 01 41", BAD},
+	{"3.x: 4-byte FDB", S3, "62 06 82 04 02 41 00 20", BAD},
+	{"3.x: 1-byte FDB of unknown type", S3, "62 03 82 01 00", BAD},
+	{"3.x: 5-byte FDB of unknown type", S3, "62 07 82 05 00 41 00 20 05", BAD},
+	{"3.x: FID of 3 bytes", S3, "62 08 82 01 01 83 03 2F 02 00", BAD},
+	{"3.x: LCS of 2 bytes", S3, "62 07 82 01 01 8A 02 05 05", BAD},
+	{"3.x: C5 size of 3 bytes", S3, "62 08 82 01 01 C5 03 00 00 10", BAD},
+	{"3.x: inner TLV past the FCP", S3, "62 05 82 01 01 80 02", BAD},
+	/* 3.x (starcos.md §3.2) */
+	{"3.x: EF.GDO transparent", S3, "62 0E 80 02 00 0C 82 01 01 83 02 2F 02 8A 01 05",
+			0, STARCOS_FT_TRANSPARENT, 1, 0x2F02, 0x0C, 0, 0, 1, 0x05, ""},
+	{"3.x: size from C5 alone", S3, "62 0B C5 02 01 00 82 01 01 83 02 C0 00",
+			0, STARCOS_FT_TRANSPARENT, 1, 0xC000, 0x100, 0, 0, 0, 0, ""},
+	{"3.x: 80 wins over an earlier C5", S3, "62 0B C5 02 00 20 80 02 00 10 82 01 01",
+			0, STARCOS_FT_TRANSPARENT, 0, 0, 0x10, 0, 0, 0, 0, ""},
+	{"3.x: 80 wins over a later C5", S3, "62 0B 80 02 00 10 C5 02 00 20 82 01 01",
+			0, STARCOS_FT_TRANSPARENT, 0, 0, 0x10, 0, 0, 0, 0, ""},
+	{"3.x: linear fixed xx 41 reclen nrec", S3, "62 0B 82 05 02 41 00 20 05 83 02 00 15",
+			0, STARCOS_FT_LINEAR_FIXED, 1, 0x0015, 0xA0, 0x20, 5, 0, 0, ""},
+	{"3.x: linear variable", S3, "62 07 82 05 04 41 00 30 03",
+			0, STARCOS_FT_LINEAR_VARIABLE, 0, 0, 0x90, 0x30, 3, 0, 0, ""},
+	{"3.x: cyclic", S3, "62 07 82 05 06 41 00 08 0A",
+			0, STARCOS_FT_CYCLIC, 0, 0, 0x50, 0x08, 0x0A, 0, 0, ""},
+	{"3.x: record size from 80 beats reclen*nrec", S3, "62 0B 82 05 02 41 00 20 05 80 02 01 00",
+			0, STARCOS_FT_LINEAR_FIXED, 0, 0, 0x100, 0x20, 5, 0, 0, ""},
+	{"3.x: DF in an FCP", S3, "62 0A 82 01 38 83 02 DF 01 8A 01 05",
+			0, STARCOS_FT_DF, 1, 0xDF01, 0, 0, 0, 1, 0x05, ""},
+	{"3.x: DF with an empty FCI", S3, "6F 00",
+			0, STARCOS_FT_DF, 0, 0, 0, 0, 0, 0, 0, ""},
+	{"3.x: DF FCI with the eSign AID", S3, "6F 0B 84 09 A0 00 00 02 45 53 69 67 6E",
+			0, STARCOS_FT_DF, 0, 0, 0, 0, 0, 0, 0, "A0 00 00 02 45 53 69 67 6E"},
+};
+
+static void
+test_sfci_row(void **state)
+{
+	const struct sfci_row *row = *state;
+	u8 in[128];
+	size_t n = unit_hex(row->hex, in, sizeof(in));
+	struct starcos_fci fci;
+	int r;
+
+	memset(&fci, 0xA5, sizeof(fci));
+	r = row->gen == S2 ? starcos2_parse_fci(in, n, &fci) : starcos3_parse_fcp(in, n, &fci);
+	assert_int_equal(r, row->rc);
+	if (row->rc != 0)
+		return;
+	assert_int_equal(fci.type, row->type);
+	assert_int_equal(fci.has_fid, row->has_fid);
+	assert_int_equal(fci.fid, row->fid);
+	assert_int_equal(fci.size, row->size);
+	assert_int_equal(fci.record_len, row->reclen);
+	assert_int_equal(fci.record_count, row->nrec);
+	assert_int_equal(fci.has_lcs, row->has_lcs);
+	assert_int_equal(fci.lcs, row->lcs);
+	assert_hex_equal(fci.name, fci.name_len, row->dfname);
+}
+
+/* ---- starcos_parse_gdo_serial (EF.GDO, starcos.md §2.5) -------------------- */
+
+struct gdo_row {
+	const char *name;
+	const char *hex;
+	int rc;
+	const char *sn;
+};
+
+static const struct gdo_row gdo_rows[] = {
+	{"gdo: empty", "", SC_ERROR_OBJECT_NOT_FOUND},
+	{"gdo: no 5A", "5F 20 03 41 42 43", SC_ERROR_OBJECT_NOT_FOUND},
+	{"gdo: empty 5A", "5A 00", SC_ERROR_OBJECT_NOT_FOUND},
+	{"gdo: malformed before 5A", "5F 20 06 41 42 5A 01 01", BAD},
+	{"gdo: 5A cut short", "5A 0A 12 34", BAD},
+	{"gdo: ICCSN of 10 BCD bytes", "5A 0A 12 34 56 78 90 12 34 56 78 90", 0,
+			"12 34 56 78 90 12 34 56 78 90"},
+	{"gdo: ICCSN after the holder name", "5F 20 03 41 42 43 5A 02 01 02", 0, "0102"},
+	{"gdo: zero padding after the ICCSN", "5A 02 01 02 00 00 00 00", 0, "0102"},
+};
+
+static void
+test_gdo_row(void **state)
+{
+	const struct gdo_row *row = *state;
+	u8 in[64];
+	size_t n = unit_hex(row->hex, in, sizeof(in)), sn_len = 0;
+	const u8 *sn = NULL;
+
+	assert_int_equal(starcos_parse_gdo_serial(in, n, &sn, &sn_len), row->rc);
+	if (row->rc != 0)
+		return;
+	assert_true(sn >= in && sn + sn_len <= in + n);
+	assert_hex_equal(sn, sn_len, row->sn);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest misc[] = {
+		cmocka_unit_test(test_fdb_is_df),
+	};
+	int r = 0;
+
+	r |= UNIT_RUN_ROWS("acos5_parse_fci", fci_rows, test_fci_row);
+	r |= UNIT_RUN_ROWS("acos5_parse_file_info", info_rows, test_info_row);
+	r |= UNIT_RUN_ROWS("acos5_parse_os_version", os_rows, test_os_row);
+	r |= cmocka_run_group_tests_name("acos5_fdb_is_df", misc, NULL, NULL);
+	r |= UNIT_RUN_ROWS("starcos2_parse_fci/starcos3_parse_fcp", sfci_rows, test_sfci_row);
+	r |= UNIT_RUN_ROWS("starcos_parse_gdo_serial", gdo_rows, test_gdo_row);
+	return r ? 1 : 0;
+}
