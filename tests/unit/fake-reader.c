@@ -244,3 +244,27 @@ fr_close(struct fr *f)
 		fail_msg("script not consumed: %zu of %zu steps done, next expected %s",
 				pos, n, f->steps[pos]->capdu);
 }
+
+int
+fr_fx_setup(void **state)
+{
+	struct fr_fx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	x->row = *state;
+	*state = x;
+	return 0;
+}
+
+/* fails the test if the script was not used up */
+int
+fr_fx_teardown(void **state)
+{
+	struct fr_fx *x = *state;
+
+	*state = NULL;
+	fr_close(&x->f);
+	free(x);
+	return 0;
+}

@@ -58,6 +58,15 @@ void fr_assert_done(struct fr *f);
 /** fr_assert_done(), then disconnect, free the reader, release the context */
 void fr_close(struct fr *f);
 
+/** cmocka fixture: a reader per test; the test's initial state (a table
+ * row, or NULL) stays reachable as row. Teardown is fr_close(). */
+struct fr_fx {
+	const void *row;
+	struct fr f;
+};
+int fr_fx_setup(void **state);
+int fr_fx_teardown(void **state);
+
 /** Encode @p apdu as reader-pcsc.c sends it for @p proto. @return length,
  * or a negative SC_ERROR_* */
 int fr_encode_apdu(const sc_apdu_t *apdu, unsigned int proto, u8 *out, size_t outlen);

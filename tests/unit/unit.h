@@ -26,7 +26,7 @@
  */
 static inline int
 unit_run_rows(const char *group, const void *rows, size_t nrows, size_t rowsize,
-		CMUnitTestFunction fn)
+		CMUnitTestFunction fn, CMFixtureFunction setup, CMFixtureFunction teardown)
 {
 	struct CMUnitTest *t = calloc(nrows, sizeof(*t));
 	size_t i;
@@ -39,6 +39,8 @@ unit_run_rows(const char *group, const void *rows, size_t nrows, size_t rowsize,
 
 		t[i].name = *(const char *const *)row;
 		t[i].test_func = fn;
+		t[i].setup_func = setup;
+		t[i].teardown_func = teardown;
 		t[i].initial_state = (void *)(uintptr_t)row;
 	}
 	r = _cmocka_run_group_tests(group, t, nrows, NULL, NULL);
@@ -47,7 +49,10 @@ unit_run_rows(const char *group, const void *rows, size_t nrows, size_t rowsize,
 }
 
 #define UNIT_RUN_ROWS(group, rows, fn) \
-	unit_run_rows(group, rows, N_ELEM(rows), sizeof((rows)[0]), fn)
+	unit_run_rows(group, rows, N_ELEM(rows), sizeof((rows)[0]), fn, NULL, NULL)
+/** the same with a per-row setup and teardown */
+#define UNIT_RUN_ROWS_FIXTURE(group, rows, fn, setup, teardown) \
+	unit_run_rows(group, rows, N_ELEM(rows), sizeof((rows)[0]), fn, setup, teardown)
 
 /** assert that @p got (n bytes) equals the hex string @p want */
 #define assert_hex_equal(got, n, want) \
