@@ -1,2 +1,354 @@
+/*
+ * test-starcos.c: the StarCOS driver through the fake reader.
+ *
+ * The ATRs chosen offer T=1 first (TD1 = 81), so case-4 APDUs carry Le and
+ * there is no GET RESPONSE. Card behaviour: shared/research/starcos.md §2.1,
+ * §2.5, §2.6, §3.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "unit.h"
-int main(void) { return 0; }
+
+#include "libopensc/cardctl.h"
+#include "libopensc/opensc.h"
+#include "fake-reader.h"
+#include "pk-card.h"
+
+/* ATRs (starcos.md §1.2), one per generation */
+#define ATR_SPK23 "3B B7 94 00 81 31 FE 65 53 50 4B 32 33 90 00 D1"
+#define ATR_SPK24 "3B B7 18 00 81 31 FE 65 53 50 4B 32 34 90 00 5A"
+#define ATR_34 "3B D8 18 FF 81 B1 FE 45 1F 03 80 64 04 1A B4 03 81 05 61"
+#define ATR_35 "3B DB 96 FF 81 31 FE 45 80 67 05 34 B5 02 01 C0 A1 81 05 3C"
+#define ATR_ACOS5_V2 "3B BE 96 00 00 41 05 20 00 00 00 00 00 00 00 00 00 90 00"
+
+static const struct fr_step no_apdu[] = {FR_END};
+
+static void
+connect_card(struct fr *f, const char *atr)
+{
+	fr_open(f, pk_get_starcos_driver(), atr, SC_PROTO_T1);
+	assert_int_equal(fr_connect(f), SC_SUCCESS);
+}
+
+/* ---- connect: no APDU at init ------------------------------------------------ */
+
+struct connect_row {
+	const char *name;
+	const char *atr;
+	int rc;
+	const char *card_name;
+	int type;
+	size_t max_send, max_recv;
+	int nalgs;
+};
+
+static const struct connect_row connect_rows[] = {
+	{"not a StarCOS ATR", ATR_ACOS5_V2, SC_ERROR_INVALID_CARD},
+	{"SPK 2.3", ATR_SPK23, 0, "StarCOS SPK 2.3", PK_CARD_TYPE_STARCOS_SPK23, 128, 128, 3},
+	{"SPK 2.4", ATR_SPK24, 0, "StarCOS SPK 2.4", PK_CARD_TYPE_STARCOS_SPK24, 128, 128, 3},
+	{"3.4", ATR_34, 0, "StarCOS 3.4", PK_CARD_TYPE_STARCOS_3_4, 255, 256, 7},
+	{"3.5", ATR_35, 0, "StarCOS 3.5", PK_CARD_TYPE_STARCOS_3_5, 255, 256, 11},
+};
+
+static void
+test_connect_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct connect_row *row = x->row;
+	struct fr *f = &x->f;
+
+	fr_open(f, pk_get_starcos_driver(), row->atr, SC_PROTO_T1);
+	fr_expect(f, no_apdu); /* any APDU fails the test */
+	assert_int_equal(fr_connect(f), row->rc);
+	if (row->rc != 0) {
+		assert_null(f->card);
+		return;
+	}
+	assert_string_equal(f->card->name, row->card_name);
+	assert_int_equal(f->card->type, row->type);
+	assert_string_equal(f->card->driver->short_name, "starcos_ext");
+	assert_int_equal(f->card->max_send_size, row->max_send);
+	assert_int_equal(f->card->max_recv_size, row->max_recv);
+	assert_int_equal(f->card->algorithm_count, row->nalgs);
+	assert_true(f->card->caps & SC_CARD_CAP_RNG);
+}
+
+/* ---- GET SERIALNR ---------------------------------------------------------------- */
+
+#define SEL_MF_3X {"00 A4 00 0C 02 3F 00", "90 00"}
+#define SEL_GDO {"00 A4 02 04 02 2F 02 00", \
+		"62 0E 80 02 00 0C 82 01 01 83 02 2F 02 8A 01 05 90 00"}
+
+static const struct fr_step sn2[] = {{"80 F6 00 00 00", "01 02 03 04 05 06 07 08 90 00"}, FR_END};
+static const struct fr_step sn2_6d00[] = {{"80 F6 00 00 00", "6D 00"}, FR_END};
+static const struct fr_step sn2_empty[] = {{"80 F6 00 00 00", "90 00"}, FR_END};
+static const struct fr_step sn3[] = {SEL_MF_3X, SEL_GDO,
+		{"00 B0 00 00 0C", "5A 0A 12 34 56 78 90 12 34 56 78 90 90 00"}, FR_END};
+static const struct fr_step sn3_no_size[] = {SEL_MF_3X,
+		{"00 A4 02 04 02 2F 02 00", "62 07 82 01 01 83 02 2F 02 90 00"},
+		{"00 B0 00 00 00", "5F 20 02 41 42 5A 04 00 00 12 34 00 00 90 00"}, FR_END};
+static const struct fr_step sn3_no_5a[] = {SEL_MF_3X, SEL_GDO,
+		{"00 B0 00 00 0C", "5F 20 09 41 42 43 44 45 46 47 48 49 90 00"}, FR_END};
+static const struct fr_step sn3_no_mf[] = {{"00 A4 00 0C 02 3F 00", "6A 82"}, FR_END};
+static const struct fr_step sn3_no_gdo[] = {SEL_MF_3X,
+		{"00 A4 02 04 02 2F 02 00", "6A 82"},
+		{"00 A4 01 00 02 2F 02 00", "6A 82"}, FR_END};
+
+struct serial_row {
+	const char *name;
+	const char *atr;
+	const struct fr_step *script;
+	int rc;
+	const char *sn;
+};
+
+static const struct serial_row serial_rows[] = {
+	{"serial 2.x: 6D 00", ATR_SPK23, sn2_6d00, SC_ERROR_INS_NOT_SUPPORTED},
+	{"serial 2.x: no data", ATR_SPK23, sn2_empty, SC_ERROR_INVALID_DATA},
+	{"serial 3.x: no MF", ATR_35, sn3_no_mf, SC_ERROR_FILE_NOT_FOUND},
+	{"serial 3.x: no EF.GDO", ATR_34, sn3_no_gdo, SC_ERROR_FILE_NOT_FOUND},
+	{"serial 3.x: EF.GDO without 5A", ATR_35, sn3_no_5a, SC_ERROR_OBJECT_NOT_FOUND},
+	{"serial SPK 2.3: GET CARD DATA", ATR_SPK23, sn2, 0, "0102030405060708"},
+	{"serial SPK 2.4: GET CARD DATA", ATR_SPK24, sn2, 0, "0102030405060708"},
+	{"serial 3.4: EF.GDO tag 5A", ATR_34, sn3, 0, "12345678901234567890"},
+	{"serial 3.5: EF.GDO tag 5A", ATR_35, sn3, 0, "12345678901234567890"},
+	{"serial 3.5: EF.GDO of unknown size", ATR_35, sn3_no_size, 0, "00001234"},
+};
+
+static void
+test_serial_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct serial_row *row = x->row;
+	struct sc_serial_number sn;
+
+	connect_card(&x->f, row->atr);
+	fr_expect(&x->f, row->script);
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(sc_card_ctl(x->f.card, SC_CARDCTL_GET_SERIALNR, &sn), row->rc);
+	fr_assert_done(&x->f);
+	if (row->rc != 0)
+		return;
+	assert_hex_equal(sn.value, sn.len, row->sn);
+	/* cached: no second APDU */
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(sc_card_ctl(x->f.card, SC_CARDCTL_GET_SERIALNR, &sn), 0);
+	assert_hex_equal(sn.value, sn.len, row->sn);
+}
+
+/* ---- select_file ------------------------------------------------------------------ */
+
+struct select_row {
+	const char *name;
+	const char *atr;
+	const char *path; /* sc_format_path; "aid:<hex>" selects a DF name */
+	const struct fr_step *script;
+	int rc;
+	int id, type, ef_structure;
+	size_t size;
+	const char *dfname;
+};
+
+/* 2.x: 00 A4 00 00 for every FID; a DF answers 62 84 and no FCI */
+static const struct fr_step s2_ef[] = {
+	{"00 A4 00 00 02 3F 00 00", "62 84"},
+	{"00 A4 00 00 02 50 15 00", "62 84"},
+	{"00 A4 00 00 02 44 01 00", "6F 0B 82 01 01 83 02 44 01 80 02 00 80 90 00"},
+	FR_END};
+static const struct fr_step s2_df[] = {
+	{"00 A4 00 00 02 3F 00 00", "62 84"},
+	{"00 A4 00 00 02 50 15 00", "62 84"},
+	FR_END};
+static const struct fr_step s2_blank[] = {{"00 A4 00 00 02 3F 00 00", "6A 82"}, FR_END};
+static const struct fr_step s2_bad_fci[] = {
+	{"00 A4 00 00 02 3F 00 00", "62 84"},
+	{"00 A4 00 00 02 00 10 00", "6F 03 82 01 02 90 00"},
+	FR_END};
+/* 3.x: MF 00 A4 00 0C; DF on the way 00 A4 01 00; last 00 A4 02 04, as a DF on 6A 82 */
+static const struct fr_step s3_df[] = {
+	{"00 A4 00 0C 02 3F 00", "90 00"},
+	{"00 A4 02 04 02 DF 01 00", "6A 82"},
+	{"00 A4 01 00 02 DF 01 00", "6F 0B 84 09 A0 00 00 02 45 53 69 67 6E 90 00"},
+	FR_END};
+static const struct fr_step s3_ef[] = {
+	{"00 A4 00 0C 02 3F 00", "90 00"},
+	{"00 A4 01 00 02 06 08 00", "6F 00 90 00"},
+	{"00 A4 02 04 02 43 01 00", "62 0E 80 02 07 D0 82 01 01 83 02 43 01 8A 01 05 90 00"},
+	FR_END};
+static const struct fr_step s3_mf[] = {{"00 A4 00 0C 02 3F 00", "90 00"}, FR_END};
+static const struct fr_step s3_missing[] = {
+	{"00 A4 00 0C 02 3F 00", "90 00"},
+	{"00 A4 02 04 02 DF 02 00", "6A 82"},
+	{"00 A4 01 00 02 DF 02 00", "6A 82"},
+	FR_END};
+static const struct fr_step s3_denied[] = {
+	{"00 A4 00 0C 02 3F 00", "90 00"},
+	{"00 A4 02 04 02 C0 00 00", "69 82"},
+	FR_END};
+static const struct fr_step s3_fid_ef[] = {
+	{"00 A4 02 04 02 00 15 00", "62 0B 82 05 02 41 00 20 05 83 02 00 15 90 00"},
+	FR_END};
+static const struct fr_step s3_aid[] = {
+	{"00 A4 04 0C 09 A0 00 00 02 45 53 69 67 6E", "90 00"}, FR_END};
+
+#define WEF SC_FILE_TYPE_WORKING_EF
+#define DF SC_FILE_TYPE_DF
+#define AID_ESIGN "A0 00 00 02 45 53 69 67 6E"
+
+static const struct select_row select_rows[] = {
+	{"2.x: MF missing (blank card)", ATR_SPK23, "3F00", s2_blank, SC_ERROR_FILE_NOT_FOUND},
+	{"2.x: FCI of a record EF without record length", ATR_SPK24, "3F000010", s2_bad_fci,
+			SC_ERROR_INVALID_DATA},
+	{"3.x: neither EF nor DF", ATR_35, "3F00DF02", s3_missing, SC_ERROR_FILE_NOT_FOUND},
+	{"3.x: EF denied is not retried as DF", ATR_34, "3F00C000", s3_denied,
+			SC_ERROR_SECURITY_STATUS_NOT_SATISFIED},
+	{"2.x: path to an EF through DFs answering 62 84", ATR_SPK23, "3F0050154401", s2_ef, 0,
+			0x4401, WEF, SC_FILE_EF_TRANSPARENT, 0x80, ""},
+	{"2.x: path ending in a DF (62 84)", ATR_SPK24, "3F005015", s2_df, 0,
+			0x5015, DF, 0, 0, ""},
+	{"3.x: DF after EF 6A 82 retried with 00 A4 01 00", ATR_35, "3F00DF01", s3_df, 0,
+			0xDF01, DF, 0, 0, AID_ESIGN},
+	{"3.x: EF below a DF", ATR_34, "3F0006084301", s3_ef, 0,
+			0x4301, WEF, SC_FILE_EF_TRANSPARENT, 0x7D0, ""},
+	{"3.x: MF", ATR_35, "3F00", s3_mf, 0, 0x3F00, DF, 0, 0, ""},
+	{"3.x: record EF by FID", ATR_35, "0015", s3_fid_ef, 0,
+			0x0015, WEF, SC_FILE_EF_LINEAR_FIXED, 0xA0, ""},
+	{"3.x: DF by name", ATR_35, "aid:" AID_ESIGN, s3_aid, 0, 0, DF, 0, 0, AID_ESIGN},
+};
+
+static void
+format_path(const char *text, struct sc_path *path)
+{
+	if (strncmp(text, "aid:", 4) != 0) {
+		sc_format_path(text, path);
+		return;
+	}
+	memset(path, 0, sizeof(*path));
+	path->type = SC_PATH_TYPE_DF_NAME;
+	path->len = unit_hex(text + 4, path->value, sizeof(path->value));
+	path->aid.len = 0;
+}
+
+static void
+test_select_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct select_row *row = x->row;
+	struct sc_file *file = NULL;
+	struct sc_path path;
+	int r;
+
+	connect_card(&x->f, row->atr);
+	fr_expect(&x->f, row->script);
+	format_path(row->path, &path);
+	r = sc_select_file(x->f.card, &path, &file);
+	assert_int_equal(r, row->rc);
+	if (r != 0) {
+		assert_null(file);
+		return;
+	}
+	assert_non_null(file);
+	assert_int_equal(file->id, row->id);
+	assert_int_equal(file->type, row->type);
+	if (row->type != DF)
+		assert_int_equal(file->ef_structure, row->ef_structure);
+	assert_int_equal(file->size, row->size);
+	assert_hex_equal(file->name, file->namelen, row->dfname);
+	sc_file_free(file);
+}
+
+/* ---- GET CHALLENGE ----------------------------------------------------------------- */
+
+static void
+test_challenge(void **state)
+{
+	static const struct fr_step script[] = {
+		{"00 84 00 00 08", "01 02 03 04 05 06 07 08 90 00"},
+		{"00 84 00 00 08", "11 12 13 14 15 16 17 18 90 00"},
+		FR_END};
+	struct fr_fx *x = *state;
+	u8 rnd[12];
+
+	connect_card(&x->f, ATR_35);
+	fr_expect(&x->f, script);
+	assert_int_equal(sc_get_challenge(x->f.card, rnd, sizeof(rnd)), 0);
+	assert_hex_equal(rnd, sizeof(rnd), "0102030405060708 11121314");
+}
+
+/* ---- status words ------------------------------------------------------------------ */
+
+/* A copy of starcos_errors in card-starcos.c (starcos.md §2.6): a changed
+ * row there must show up here. Then ISO 7816 for everything else. */
+static const struct {
+	unsigned int sw;
+	int rc;
+} sw_rows[] = {
+	{0x6284, SC_SUCCESS},
+	{0x6600, SC_ERROR_INCORRECT_PARAMETERS},
+	{0x66F0, SC_ERROR_INCORRECT_PARAMETERS},
+	{0x6700, SC_ERROR_WRONG_LENGTH},
+	{0x6982, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED},
+	{0x6983, SC_ERROR_AUTH_METHOD_BLOCKED},
+	{0x6984, SC_ERROR_REF_DATA_NOT_USABLE},
+	{0x6985, SC_ERROR_NOT_ALLOWED},
+	{0x6986, SC_ERROR_NOT_ALLOWED},
+	{0x69F0, SC_ERROR_NOT_ALLOWED},
+	{0x6A81, SC_ERROR_NOT_SUPPORTED},
+	{0x6A82, SC_ERROR_FILE_NOT_FOUND},
+	{0x6A86, SC_ERROR_INCORRECT_PARAMETERS},
+	{0x6A88, SC_ERROR_DATA_OBJECT_NOT_FOUND},
+	{0x6A89, SC_ERROR_FILE_ALREADY_EXISTS},
+	{0x6A8A, SC_ERROR_FILE_ALREADY_EXISTS},
+	{0x6F01, SC_ERROR_CARD_CMD_FAILED},
+	{0x6F02, SC_ERROR_CARD_CMD_FAILED},
+	{0x6F03, SC_ERROR_CARD_CMD_FAILED},
+	{0x6F05, SC_ERROR_CARD_CMD_FAILED},
+	{0x6F07, SC_ERROR_FILE_NOT_FOUND},
+	{0x6F08, SC_ERROR_CARD_CMD_FAILED},
+	{0x6F0A, SC_ERROR_INCORRECT_PARAMETERS},
+	{0x6F0B, SC_ERROR_INCORRECT_PARAMETERS},
+	{0x6F81, SC_ERROR_CARD_CMD_FAILED},
+	/* not in the table: ISO 7816 */
+	{0x9000, SC_SUCCESS},
+	{0x63C1, SC_ERROR_PIN_CODE_INCORRECT},
+	{0x6D00, SC_ERROR_INS_NOT_SUPPORTED},
+};
+
+static void
+test_status_words(void **state)
+{
+	struct fr_fx *x = *state;
+	size_t i, bad = 0;
+
+	connect_card(&x->f, ATR_35);
+	for (i = 0; i < N_ELEM(sw_rows); i++) {
+		int r = sc_check_sw(x->f.card, sw_rows[i].sw >> 8, sw_rows[i].sw & 0xFF);
+
+		if (r != sw_rows[i].rc) {
+			print_error("SW %04X: %d (%s), expected %d (%s)\n", sw_rows[i].sw, r,
+					sc_strerror(r), sw_rows[i].rc, sc_strerror(sw_rows[i].rc));
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest misc[] = {
+		cmocka_unit_test_setup_teardown(test_challenge, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_status_words, fr_fx_setup, fr_fx_teardown),
+	};
+	int r = 0;
+
+	r |= UNIT_RUN_ROWS_FIXTURE("starcos connect", connect_rows, test_connect_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("starcos GET SERIALNR", serial_rows, test_serial_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("starcos select_file", select_rows, test_select_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= cmocka_run_group_tests_name("starcos misc", misc, NULL, NULL);
+	return r ? 1 : 0;
+}
