@@ -507,12 +507,12 @@ acos5_list_files(struct sc_card *card, u8 *buf, size_t buflen)
 	r = acos5_card_info_sw2(card, 0x01, 0x00, &count);
 	LOG_TEST_RET(card->ctx, r, "cannot count the files of the current DF");
 	for (i = 0; i < count; i++) {
+		if (buflen - n < 2)
+			LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
 		r = acos5_card_info_data(card, 0x02, (u8)i, rec, sizeof(rec));
 		LOG_TEST_RET(card->ctx, r, "cannot read file information");
 		r = acos5_parse_file_info(rec, sizeof(rec), &fi);
 		LOG_TEST_RET(card->ctx, r, "malformed file information");
-		if (buflen - n < 2)
-			LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
 		buf[n++] = (u8)(fi.fid >> 8);
 		buf[n++] = (u8)(fi.fid & 0xFF);
 	}
@@ -547,6 +547,8 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 
 	switch (cmd) {
 	case SC_CARDCTL_GET_SERIALNR:
+		if (!ptr)
+			return SC_ERROR_INVALID_ARGUMENTS;
 		r = acos5_read_serial(card);
 		LOG_TEST_RET(card->ctx, r, "GET SERIALNR failed");
 		return pk_get_serial(card, ptr);

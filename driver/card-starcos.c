@@ -499,6 +499,8 @@ starcos_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 
 	switch (cmd) {
 	case SC_CARDCTL_GET_SERIALNR:
+		if (!ptr)
+			return SC_ERROR_INVALID_ARGUMENTS;
 		if (card->serialnr.len == 0) {
 			r = DRVDATA(card)->gen->read_serial(card);
 			LOG_TEST_RET(card->ctx, r, "GET SERIALNR failed");

@@ -2,7 +2,8 @@
  * pk-buf.h: the one bounded builder for APDU data and TLV encodings.
  *
  * Every put is bounded by the capacity given at init. A put that does not
- * fit marks the buffer failed (sticky) and writes nothing; check once with
+ * fit marks the buffer failed (sticky) and writes nothing past the capacity
+ * (a TLV header may be left partly written); check once with
  * pk_buf_result() before using the data.
  *
  * Copyright (C) 2026 pkicards contributors

@@ -21,7 +21,7 @@ struct pk_cur {
 };
 
 struct pk_tlv {
-	unsigned int tag; /* as written, up to 3 bytes: 0x5F20, 0x7F4984 ... */
+	unsigned int tag; /* as written, up to 3 bytes: 0x5A, 0x5F20, 0x1F8101 ... */
 	const u8 *value;
 	size_t len;
 };

@@ -361,7 +361,8 @@ static const struct fr_step list_two[] = {
 	{"80 14 02 00 08", "01 00 2F 00 00 21 00 05 90 00"},
 	{"80 14 02 01 08", "38 00 41 00 41 03 00 05 90 00"},
 	FR_END};
-/* the driver reads a record before it finds no room for its FID */
+/* the driver checks for room before it reads a record */
+static const struct fr_step list_two_count_only[] = {{"80 14 01 00 00", "90 02"}, FR_END};
 static const struct fr_step list_two_first[] = {
 	{"80 14 01 00 00", "90 02"},
 	{"80 14 02 00 08", "01 00 2F 00 00 21 00 05 90 00"},
@@ -382,9 +383,9 @@ struct list_row {
 };
 
 static const struct list_row list_rows[] = {
-	{"list: buffer of 0 bytes", list_two_first, 0, SC_ERROR_BUFFER_TOO_SMALL},
-	{"list: buffer one FID short", list_two, 2, SC_ERROR_BUFFER_TOO_SMALL},
-	{"list: buffer one byte short", list_two, 3, SC_ERROR_BUFFER_TOO_SMALL},
+	{"list: buffer of 0 bytes", list_two_count_only, 0, SC_ERROR_BUFFER_TOO_SMALL},
+	{"list: buffer one FID short", list_two_first, 2, SC_ERROR_BUFFER_TOO_SMALL},
+	{"list: buffer one byte short", list_two_first, 3, SC_ERROR_BUFFER_TOO_SMALL},
 	{"list: count answers 6A 82", list_count_fails, 16, SC_ERROR_FILE_NOT_FOUND},
 	{"list: file info of 7 bytes", list_short_record, 16, SC_ERROR_INVALID_DATA},
 	{"list: empty DF", list_none, 16, 0, ""},
