@@ -5,42 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "acos5.h"
 
-#define GEN_BIT(g)	(1u << ((g) - 1))
-#define GENS_ALL	(GEN_BIT(1) | GEN_BIT(2) | GEN_BIT(3))
-#define GENS_64		(GEN_BIT(2) | GEN_BIT(3))
-#define GENS_V3		GEN_BIT(3)
-
-/* SAC bit numbers (acos5.md 3.3) */
-#define AM_READ		0
-#define AM_UPDATE	1
-#define AM_CREATE_EF	1
-#define AM_CREATE_DF	2
-#define AM_DEACTIVATE	3
-#define AM_ACTIVATE	4
-#define AM_DELETE	6
-
-#define FDB_MF		0x3F
-#define FDB_DF		0x38
-#define FDB_EF		0x01
-#define FDB_RSA		0x09
-#define FDB_CHV		0x0A
-#define FDB_SYM		0x0C
-#define FDB_SE		0x1C
-
-#define EE_TA1		0x83
-#define EE_LIFE		0x84
-#define EE_OPMODE	0x91
-#define EE_ZEROIZE	0x92
-
-static int
+int
 acos_gen(const struct sim_card *c)
 {
 	return c->pers->gen;
 }
 
-static uint8_t
+uint8_t
 op_mode(const struct sim_card *c)
 {
 	return c->eeprom[EE_OPMODE];
@@ -112,7 +85,7 @@ se_record_ok(const struct sim_card *c, const uint8_t *rec, size_t n, int all,
 	return all ? every : any;
 }
 
-static uint16_t
+uint16_t
 acos_check(const struct sim_card *c, const struct sim_file *f, int bit)
 {
 	const struct sim_file *df, *se;
@@ -200,6 +173,7 @@ acos_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 		f = fs_find_name(c->mf, a->data, a->lc);
 	if (!f)
 		return SW_FILE_NOT_FOUND;
+	memset(&c->mse, 0, sizeof(c->mse));	/* doc: SELECT clears MSE state */
 	if (f->type == FT_DF) {
 		card_set_df(c, f);
 	} else {
@@ -232,9 +206,10 @@ binary_target(struct sim_card *c, int bit, struct sim_file **out)
 
 	if (!f)
 		return SW_NO_CURRENT_EF;
-	if (f->fdb == FDB_RSA)
+	if (f->fdb == FDB_RSA && !(bit == AM_READ && acos_gen(c) == 1
+				   && !acos_key_is_private(f)))
 		return SW_SEC_STATUS;	/* key files: GET KEY only (trace 01) */
-	if (fs_is_record(f) || f->fdb != FDB_EF)
+	if (fs_is_record(f) || (f->fdb != FDB_EF && f->fdb != FDB_RSA))
 		return SW_INCOMPATIBLE;
 	*out = f;
 	return acos_check(c, f, bit);
@@ -314,29 +289,6 @@ acos_erase_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *
 		return SW_WRONG_P1P2_ISO;
 	memset(f->data + off, 0, end - off);
 	c->dirty = 1;
-	return SW_OK;
-}
-
-static uint16_t
-acos_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
-{
-	struct sim_file *f = c->cur_ef;
-	size_t off = (size_t)a->p1 << 8 | a->p2;
-	uint16_t sw;
-
-	if (a->cse != 2)
-		return SW_WRONG_LENGTH;
-	if (!f)
-		return SW_NO_CURRENT_EF;
-	if (f->fdb != FDB_RSA)
-		return SW_INCOMPATIBLE;
-	if ((sw = acos_check(c, f, AM_READ)) != SW_OK)
-		return sw;
-	if (off >= f->size)
-		return SW_WRONG_P1P2_ISO;
-	if (a->le > f->size - off)
-		return (uint16_t)(0x6C00 | ((f->size - off) & 0xFF));
-	buf_put(resp, f->data + off, a->le);
 	return SW_OK;
 }
 
@@ -659,9 +611,20 @@ acos_zeroize(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 		return SW_WRONG_LENGTH;
 	if (a->p2 == 0xFF || !c->mf)
 		return SW_OK;
-	if (c->eeprom[EE_ZEROIZE] != 0x00)
+	if (acos_gen(c) >= 2 && c->eeprom[EE_ZEROIZE] != 0x00)
 		return SW_COND_NOT_SAT;
-	if (!c->pin_ok[0x01])
+	return acos_wipe(c);
+}
+
+static struct sim_file *chv_file(const struct sim_file *df);
+
+/* The SO PIN (global 01) must be verified when the MF has a PIN file. */
+uint16_t
+acos_wipe(struct sim_card *c)
+{
+	if (!c->mf)
+		return SW_OK;
+	if (chv_file(c->mf) && !c->pin_ok[0x01])
 		return SW_SEC_STATUS;
 	fs_free(c->mf);
 	c->mf = NULL;
@@ -1064,7 +1027,7 @@ acos_card_info(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 
 /* ---- tables ------------------------------------------------------------ */
 
-static const uint8_t acos_clas[] = { 0x00, 0x80 };
+static const uint8_t acos_clas[] = { 0x00, 0x10, 0x80, 0x90 };
 
 static const struct sim_cmd acos_cmds[] = {
 	{ 0x00, 0xA4, acos_select, 0 },
@@ -1088,6 +1051,12 @@ static const struct sim_cmd acos_cmds[] = {
 	{ 0x80, 0x8A, acos_logout, 0 },
 	{ 0x80, 0x30, acos_zeroize, 0 },
 	{ 0x80, 0xCA, acos_get_key, 0 },
+	{ 0x00, 0x22, acos_mse, 0 },
+	{ 0x00, 0x2A, acos_pso, 0 },
+	{ 0x10, 0x2A, acos_pso, 0 },
+	{ 0x00, 0x46, acos_keygen, 0 },
+	{ 0x80, 0xDA, acos_put_key, 1 },
+	{ 0x90, 0xDA, acos_put_key, 1 },
 };
 
 #define ACOS_ATR(ta1, ver) { 0x3B, 0xBE, ta1, 0x00, 0x00, 0x41, 0x05, ver, \

@@ -120,6 +120,9 @@ card_reset(struct sim_card *c)
 	c->cur_ef = NULL;
 	memset(c->pin_ok, 0, sizeof(c->pin_ok));
 	memset(c->key_ok, 0, sizeof(c->key_ok));
+	memset(&c->mse, 0, sizeof(c->mse));
+	c->chain_len = 0;
+	c->chain_fn = NULL;
 	c->local_df = NULL;
 	c->pending_len = 0;
 	c->pending_off = 0;
@@ -502,6 +505,11 @@ card_process(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 	if (!cmd || cmd->fn != cmd_get_response) {
 		c->pending_len = 0;
 		c->pending_off = 0;
+	}
+	/* a chain is aborted by any command of another kind */
+	if (!cmd || cmd->fn != c->chain_fn) {
+		c->chain_len = 0;
+		c->chain_fn = NULL;
 	}
 	if (cmd)
 		sw = cmd->fn(c, &a, &resp);

@@ -193,6 +193,39 @@ struct sim_pin {
 	struct sim_pin *next;
 };
 
+/* ---- RSA (rsa.c): big-endian byte arrays of fixed width ---------------- */
+#define SIM_RSA_MAX_BITS	4096
+#define SIM_RSA_MAX		(SIM_RSA_MAX_BITS / 8)
+
+struct sim_rsa_key {
+	size_t nlen;			/* modulus bytes */
+	uint8_t n[SIM_RSA_MAX];
+	uint8_t e[16];			/* right-aligned */
+	uint8_t d[SIM_RSA_MAX];
+	uint8_t p[SIM_RSA_MAX / 2], q[SIM_RSA_MAX / 2];
+	uint8_t dp[SIM_RSA_MAX / 2], dq[SIM_RSA_MAX / 2], qinv[SIM_RSA_MAX / 2];
+	int crt;			/* p..qinv valid (else n, d) */
+	int has_d;
+};
+
+int rsa_generate(unsigned int bits, const uint8_t e[16], struct sim_rsa_key *k);
+/* in/out: nlen bytes; 0 ok, -1 internal error, -2 input >= modulus */
+int rsa_private(const struct sim_rsa_key *k, const uint8_t *in, uint8_t *out);
+int rsa_public(const struct sim_rsa_key *k, const uint8_t *in, uint8_t *out);
+void rsa_key_wipe(struct sim_rsa_key *k);
+
+/* ---- security environment (volatile, set by MSE) ----------------------- */
+enum { MSE_DST_PRIV, MSE_DST_PUB, MSE_CT_PRIV, MSE_CT_PUB, MSE_SLOTS };
+
+struct sim_mse {
+	uint8_t set[MSE_SLOTS];
+	uint16_t fid[MSE_SLOTS];
+	uint8_t alg[MSE_SLOTS];
+	int ct_sym;			/* CT names a symmetric key (83/84) */
+};
+
+#define SIM_CHAIN_MAX		1024
+
 /* ---- the card ---------------------------------------------------------- */
 struct sim_card {
 	const struct sim_personality *pers;
@@ -211,6 +244,10 @@ struct sim_card {
 	uint8_t pending[SIM_RESP_MAX];
 	size_t pending_len;
 	size_t pending_off;
+	struct sim_mse mse;
+	uint8_t chain[SIM_CHAIN_MAX];	/* command chaining (CLA bit 10) */
+	size_t chain_len;
+	sim_handler chain_fn;		/* handler the chain belongs to */
 	int secret_cmd;			/* set by dispatch for the APDU log */
 	int dirty;			/* persistent memory changed */
 };

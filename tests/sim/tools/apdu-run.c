@@ -24,6 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
 #define MAX_MSG		65535
 #define MAX_TOK		(2 * MAX_MSG)
 
@@ -314,6 +320,231 @@ restart(struct ctx *c, int sig)
 
 static struct tok exp_tok[MAX_TOK];
 static unsigned char capdu[MAX_MSG], rapdu[MAX_MSG];
+static size_t rapdu_len;
+
+/* ---- variables (save/append) and RSA checks ----------------------------- */
+
+#define MAX_VARS	16
+#define VAR_MAX		4096
+
+struct var {
+	char name[32];
+	unsigned char v[VAR_MAX];
+	size_t len;
+};
+
+static struct var vars[MAX_VARS];
+
+static struct var *
+var_get(struct ctx *c, const char *name, int create)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_VARS; i++)
+		if (!strcmp(vars[i].name, name))
+			return &vars[i];
+	if (!create)
+		die("%s:%lu: unknown variable '%s'", c->script, c->line, name);
+	for (i = 0; i < MAX_VARS; i++)
+		if (!vars[i].name[0]) {
+			if (strlen(name) >= sizeof(vars[i].name))
+				break;
+			strcpy(vars[i].name, name);
+			return &vars[i];
+		}
+	die("%s:%lu: too many variables or name too long", c->script, c->line);
+}
+
+/* save NAME / append NAME: the data of the last response (SW dropped). */
+static void
+var_store(struct ctx *c, const char *name, int append)
+{
+	struct var *v = var_get(c, name, 1);
+	size_t n = rapdu_len >= 2 ? rapdu_len - 2 : 0;
+
+	if (!append)
+		v->len = 0;
+	if (v->len + n > VAR_MAX)
+		die("%s:%lu: variable '%s' too long", c->script, c->line, name);
+	memcpy(v->v + v->len, rapdu, n);
+	v->len += n;
+}
+
+/* A variable name or a hex string. */
+static size_t
+var_or_hex(struct ctx *c, const char *s, unsigned char *out, size_t cap)
+{
+	long n, i;
+
+	for (i = 0; i < MAX_VARS; i++)
+		if (vars[i].name[0] && !strcmp(vars[i].name, s)) {
+			memcpy(out, vars[i].v, vars[i].len);
+			return vars[i].len;
+		}
+	n = parse_pattern(s, exp_tok, MAX_TOK, 0);
+	if (n < 0 || (size_t)n > cap)
+		die("%s:%lu: '%s' is neither a variable nor hex", c->script, c->line, s);
+	for (i = 0; i < n; i++)
+		out[i] = exp_tok[i].v;
+	return (size_t)n;
+}
+
+static void
+rev(unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		unsigned char t = p[i];
+
+		p[i] = p[n - 1 - i];
+		p[n - 1 - i] = t;
+	}
+}
+
+/*
+ * ACOS5 public key file -> n, e (big-endian). acos5-64: 00 lenCode FID FID
+ * flags e[16] n[N]; acos5-v1: e[8] and n little-endian.
+ */
+static void
+acos_pub(struct ctx *c, const char *fmt, const struct var *v, BIGNUM **n, BIGNUM **e)
+{
+	unsigned char buf[VAR_MAX];
+	int v1 = !strcmp(fmt, "acos5-v1");
+	size_t el = v1 ? 8 : 16, nlen;
+
+	if (!v1 && strcmp(fmt, "acos5-64"))
+		die("%s:%lu: unknown key format '%s'", c->script, c->line, fmt);
+	if (v->len < 5)
+		die("%s:%lu: short key file", c->script, c->line);
+	nlen = (size_t)v->v[1] * 16;
+	if (v->len < 5 + el + nlen || v->v[0] != 0)
+		die("%s:%lu: not a public key file of %zu bytes", c->script, c->line, nlen);
+	memcpy(buf, v->v + 5, el + nlen);
+	if (v1) {
+		rev(buf, el);
+		rev(buf + el, nlen);
+	}
+	*e = BN_bin2bn(buf, (int)el, NULL);
+	*n = BN_bin2bn(buf + el, (int)nlen, NULL);
+}
+
+static EVP_PKEY *
+pkey_from(BIGNUM *n, BIGNUM *e)
+{
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY *pk = NULL;
+
+	if (b && ctx && OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, n)
+	    && OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, e)
+	    && (params = OSSL_PARAM_BLD_to_param(b)) && EVP_PKEY_fromdata_init(ctx) > 0)
+		EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(b);
+	EVP_PKEY_CTX_free(ctx);
+	return pk;
+}
+
+/* verify-rsa FMT PUB SIG HASH: PKCS#1 v1.5, SHA-1/SHA-256 by hash length */
+static void
+verify_rsa(struct ctx *c, char **arg)
+{
+	unsigned char sig[VAR_MAX], hash[64];
+	size_t sl, hl;
+	BIGNUM *n = NULL, *e = NULL;
+	EVP_PKEY *pk;
+	EVP_PKEY_CTX *ctx = NULL;
+	int ok = 0;
+
+	acos_pub(c, arg[0], var_get(c, arg[1], 0), &n, &e);
+	sl = var_or_hex(c, arg[2], sig, sizeof(sig));
+	hl = var_or_hex(c, arg[3], hash, sizeof(hash));
+	if (!strcmp(arg[0], "acos5-v1"))
+		rev(sig, sl);
+	pk = n && e ? pkey_from(n, e) : NULL;
+	if (pk && (hl == 20 || hl == 32) && (ctx = EVP_PKEY_CTX_new(pk, NULL))
+	    && EVP_PKEY_verify_init(ctx) > 0
+	    && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
+	    && EVP_PKEY_CTX_set_signature_md(ctx, hl == 20 ? EVP_sha1() : EVP_sha256()) > 0)
+		ok = EVP_PKEY_verify(ctx, sig, sl, hash, hl) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	BN_free(n);
+	BN_free(e);
+	if (!ok)
+		die("%s:%lu: RSA signature does not verify", c->script, c->line);
+}
+
+/* verify-rsa-raw FMT PUB OUT IN: OUT^e mod n == IN (raw decipher result) */
+static void
+verify_rsa_raw(struct ctx *c, char **arg)
+{
+	unsigned char out[VAR_MAX], in[VAR_MAX];
+	size_t ol, il;
+	BIGNUM *n = NULL, *e = NULL, *x, *y;
+	BN_CTX *bc = BN_CTX_new();
+	int ok = 0;
+
+	acos_pub(c, arg[0], var_get(c, arg[1], 0), &n, &e);
+	ol = var_or_hex(c, arg[2], out, sizeof(out));
+	il = var_or_hex(c, arg[3], in, sizeof(in));
+	if (!strcmp(arg[0], "acos5-v1")) {
+		rev(out, ol);
+		rev(in, il);
+	}
+	x = BN_bin2bn(out, (int)ol, NULL);
+	y = BN_bin2bn(in, (int)il, NULL);
+	if (bc && n && e && x && y && (size_t)BN_num_bytes(n) == ol
+	    && BN_mod_exp(x, x, e, n, bc))
+		ok = BN_cmp(x, y) == 0;
+	BN_free(x);
+	BN_free(y);
+	BN_free(n);
+	BN_free(e);
+	BN_CTX_free(bc);
+	if (!ok)
+		die("%s:%lu: raw RSA result does not match", c->script, c->line);
+}
+
+/* Splits s into at most max words; returns the count. */
+static int
+split_words(char *s, char **w, int max)
+{
+	int n = 0;
+
+	while (*s && n < max) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		w[n++] = s;
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+	return n;
+}
+
+static void
+run_word_cmd(struct ctx *c, char *s)
+{
+	char *w[6];
+	int n = split_words(s, w, 6);
+
+	if (n == 2 && !strcmp(w[0], "save"))
+		var_store(c, w[1], 0);
+	else if (n == 2 && !strcmp(w[0], "append"))
+		var_store(c, w[1], 1);
+	else if (n == 5 && !strcmp(w[0], "verify-rsa"))
+		verify_rsa(c, w + 1);
+	else if (n == 5 && !strcmp(w[0], "verify-rsa-raw"))
+		verify_rsa_raw(c, w + 1);
+	else
+		die("%s:%lu: unknown script line", c->script, c->line);
+}
 
 static void
 expect(struct ctx *c, const char *what, const char *pat, const unsigned char *got,
@@ -380,6 +611,7 @@ run_apdu(struct ctx *c, FILE *f, char **buf, size_t *cap, const char *hex)
 		die("%s:%lu: a 1-byte C-APDU would be a vpcd control code", c->script, c->line);
 	send_msg(c, capdu, n);
 	rn = recv_msg(c, rapdu);
+	rapdu_len = rn;
 	if (!next_line(f, c, buf, cap, &s) || s[0] != '<')
 		die("%s:%lu: '> APDU' must be followed by '< RESPONSE'", c->script, cmd_line);
 	expect(c, "response", trim(s + 1), rapdu, rn, capdu, n);
@@ -411,7 +643,7 @@ run_script(struct ctx *c, FILE *f)
 		} else if (!strcmp(s, "restart -9")) {
 			restart(c, SIGKILL);
 		} else {
-			die("%s:%lu: unknown script line '%s'", c->script, c->line, s);
+			run_word_cmd(c, s);
 		}
 	}
 	free(buf);
