@@ -261,9 +261,9 @@ acos_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf 
 	sw = binary_target(c, AM_UPDATE, &f);
 	if (sw != SW_OK)
 		return sw;
-	if (off >= f->size)
+	if (off > f->size)
 		return SW_WRONG_P1P2_ISO;
-	n = a->lc;
+	n = a->lc;	/* off == size: nothing fits, 62 82 (trace 06) */
 	if (n > f->size - off)
 		n = f->size - off;	/* write what fits, warn (trace 06) */
 	memcpy(f->data + off, a->data, n);
