@@ -168,3 +168,40 @@ acos5_parse_os_version(const u8 *buf, size_t len, struct acos5_os_version *out)
 		return SC_ERROR_INVALID_DATA;
 	return 0;
 }
+
+static void
+acos5_copy_be(u8 *dst, const u8 *src, size_t n, int little_endian)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = little_endian ? src[n - 1 - i] : src[i];
+}
+
+int
+acos5_parse_public_key(const u8 *buf, size_t len, size_t exp_len, int little_endian,
+		u8 *mod, size_t *mod_len, u8 *exp, size_t *exp_len_out)
+{
+	struct pk_cur c;
+	const u8 *e, *m;
+	unsigned int zero, len_code, partner, flags;
+	size_t n, skip = 0;
+
+	pk_cur_init(&c, buf, len);
+	if (pk_cur_u8(&c, &zero) || pk_cur_u8(&c, &len_code) || pk_cur_u16(&c, &partner) ||
+			pk_cur_u8(&c, &flags) || zero != 0 || len_code == 0 || len_code > 32)
+		return SC_ERROR_INVALID_DATA;
+	n = (size_t)len_code * 16;
+	if (pk_cur_bytes(&c, exp_len, &e) || pk_cur_bytes(&c, n, &m) || c.left != 0)
+		return SC_ERROR_INVALID_DATA;
+	acos5_copy_be(mod, m, n, little_endian);
+	*mod_len = n;
+	acos5_copy_be(exp, e, exp_len, little_endian);
+	while (skip < exp_len && exp[skip] == 0)
+		skip++;
+	if (skip == exp_len)
+		return SC_ERROR_INVALID_DATA;
+	memmove(exp, exp + skip, exp_len - skip);
+	*exp_len_out = exp_len - skip;
+	return 0;
+}

@@ -64,6 +64,14 @@ struct acos5_os_version {
 int acos5_parse_fci(const u8 *buf, size_t len, struct acos5_fci *out);
 int acos5_parse_file_info(const u8 *buf, size_t len, struct acos5_file_info *out);
 int acos5_parse_os_version(const u8 *buf, size_t len, struct acos5_os_version *out);
+/**
+ * Public key file (acos5.md §3.8): 00 lenCode partnerFID(2) flags
+ * exponent(@p exp_len) modulus(lenCode * 16), LSB first on the original ACOS5.
+ * Outputs are big-endian; the exponent without leading zeros.
+ * @param[out] mod at least 512 bytes, @param[out] exp at least @p exp_len bytes
+ */
+int acos5_parse_public_key(const u8 *buf, size_t len, size_t exp_len, int little_endian,
+		u8 *mod, size_t *mod_len, u8 *exp, size_t *exp_len_out);
 /** 1 if the FDB names a DF or the MF */
 int acos5_fdb_is_df(unsigned int fdb);
 

@@ -18,6 +18,8 @@
 #include "libopensc/log.h"
 #include "acos5-parse.h"
 #include "pk-card.h"
+#include "pk-cardctl.h"
+#include "pk-rsa.h"
 #include "pk-tlv.h"
 
 /* Per-generation data (acos5.md §1, §2.2, §2.6) */
@@ -29,12 +31,22 @@ struct acos5_gen {
 	size_t serial_len;            /* 64K (or only) mode */
 	size_t serial_len_fips;
 	unsigned int rsa_min, rsa_max, rsa_step;
+	unsigned int little_endian : 1; /* v1: RSA data and key files LSB first (§3.8) */
+	size_t pub_exp_len;           /* exponent field of the public key file */
+	const u8 *zeroize;            /* APDU that returns the card to virgin */
+	size_t zeroize_len;
 };
 
+static const u8 acos5_zeroize_v1[] = {0x80, 0xCA, 0xFF, 0x00};
+static const u8 acos5_zeroize_64[] = {0x80, 0x30, 0x00, 0x00};
+
 static const struct acos5_gen acos5_gens[] = {
-	{PK_CARD_TYPE_ACOS5_V1, "ACOS5 (32K, v1)", 0, 0, 6, 6, 512, 2048, 512},
-	{PK_CARD_TYPE_ACOS5_64_V2, "ACOS5-64 V2", 2, 0, 6, 6, 512, 4096, 256},
-	{PK_CARD_TYPE_ACOS5_64_V3, "ACOS5-64 V3", 3, 1, 6, 8, 512, 4096, 256},
+	{PK_CARD_TYPE_ACOS5_V1, "ACOS5 (32K, v1)", 0, 0, 6, 6, 512, 2048, 512,
+			1, 8, acos5_zeroize_v1, sizeof(acos5_zeroize_v1)},
+	{PK_CARD_TYPE_ACOS5_64_V2, "ACOS5-64 V2", 2, 0, 6, 6, 512, 4096, 256,
+			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64)},
+	{PK_CARD_TYPE_ACOS5_64_V3, "ACOS5-64 V3", 3, 1, 6, 8, 512, 4096, 256,
+			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64)},
 };
 
 /* V2/V3 mask TA1 (EEPROM C183 may change it); v1 accepts any version byte
@@ -81,11 +93,21 @@ static const struct sc_card_error acos5_errors[] = {
 #define ACOS5_OP_MODE_64K 0x02
 #define ACOS5_OP_MODE_NSH1 0x10
 
+/* The security environment last set (MSE state lives in the card's RAM
+ * and is lost when another file is selected, acos5.md §2.4) */
+struct acos5_env {
+	int operation;       /* SC_SEC_OPERATION_*, 0: none */
+	u8 fid[2];           /* private key file */
+	unsigned long flags; /* algorithm flags OpenSC asked for */
+};
+
 struct acos5_priv {
 	const struct acos5_gen *gen;
 	struct acos5_os_version os;
 	unsigned int op_mode;
 	char name[64];
+	struct acos5_env env;
+	unsigned long verified; /* bit n: PIN reference n verified (n 1..31 global, 33..63 local) */
 };
 
 #define DRVDATA(card) ((struct acos5_priv *)((card)->drv_data))
@@ -222,15 +244,22 @@ acos5_probe(struct sc_card *card, struct acos5_priv *priv)
 	return 0;
 }
 
+static int acos5_key_size_ok(const struct acos5_priv *priv, unsigned int bits);
+
 static void
-acos5_add_algorithms(struct sc_card *card, const struct acos5_gen *gen)
+acos5_add_algorithms(struct sc_card *card, const struct acos5_priv *priv)
 {
+	/* The card signs SHA-1 and SHA-256 hashes itself (hash-only PSO);
+	 * anything else is padded on the host and goes through raw RSA. */
 	const unsigned long flags = SC_ALGORITHM_RSA_RAW | SC_ALGORITHM_RSA_PAD_PKCS1 |
-			SC_ALGORITHM_RSA_HASH_NONE | SC_ALGORITHM_ONBOARD_KEY_GEN;
+			SC_ALGORITHM_RSA_HASH_NONE | SC_ALGORITHM_RSA_HASH_SHA1 |
+			SC_ALGORITHM_RSA_HASH_SHA256 | SC_ALGORITHM_ONBOARD_KEY_GEN;
 	unsigned int bits;
 
-	for (bits = gen->rsa_min; bits <= gen->rsa_max; bits += gen->rsa_step)
-		_sc_card_add_rsa_alg(card, bits, flags, 0x10001);
+	for (bits = priv->gen->rsa_min; bits <= priv->gen->rsa_max; bits += priv->gen->rsa_step) {
+		if (acos5_key_size_ok(priv, bits))
+			_sc_card_add_rsa_alg(card, bits, flags, 0x10001);
+	}
 }
 
 static int
@@ -260,7 +289,7 @@ acos5_init(struct sc_card *card)
 		LOG_FUNC_RETURN(card->ctx, r);
 	}
 	card->name = priv->name;
-	acos5_add_algorithms(card, priv->gen);
+	acos5_add_algorithms(card, priv);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
@@ -540,6 +569,404 @@ acos5_read_serial(struct sc_card *card)
 	return pk_set_serial(card, sn, len);
 }
 
+/* ---- PINs (acos5.md §2.3) ---------------------------------------------- */
+
+static unsigned long
+acos5_pin_bit(int ref)
+{
+	int n = (ref & 0x1F) + ((ref & 0x80) ? 32 : 0);
+
+	return (ref & 0x1F) ? 1UL << n : 0;
+}
+
+static void
+acos5_note_pin(struct sc_card *card, int ref, int verified)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+
+	if (verified)
+		priv->verified |= acos5_pin_bit(ref);
+	else
+		priv->verified &= ~acos5_pin_bit(ref);
+}
+
+/* VERIFY without data answers 63 CX (tries left) or 69 83 (blocked); the
+ * logged-in state comes from V3's GET CARD INFO 0B, else from what this
+ * driver verified. */
+static int
+acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	struct sc_apdu apdu;
+	unsigned int state;
+	int r;
+
+	pk_apdu(&apdu, 0x00, 0x20, 0x00, (u8)data->pin_reference, NULL, NULL, 0);
+	r = sc_transmit_apdu(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
+	if (apdu.sw1 == 0x63 && (apdu.sw2 & 0xF0) == 0xC0)
+		data->pin1.tries_left = apdu.sw2 & 0x0F;
+	else if (apdu.sw1 == 0x69 && apdu.sw2 == 0x83)
+		data->pin1.tries_left = 0;
+	else if (apdu.sw1 != 0x90 || apdu.sw2 != 0x00)
+		return sc_check_sw(card, apdu.sw1, apdu.sw2);
+	if (tries_left)
+		*tries_left = data->pin1.tries_left;
+	data->pin1.logged_in = (DRVDATA(card)->verified & acos5_pin_bit(data->pin_reference))
+			? SC_PIN_STATE_LOGGED_IN : SC_PIN_STATE_LOGGED_OUT;
+	if (DRVDATA(card)->gen->has_op_mode &&
+			acos5_card_info_sw2(card, 0x0B, (u8)data->pin_reference, &state) == 0)
+		data->pin1.logged_in = SC_PIN_STATE_LOGGED_IN;
+	return 0;
+}
+
+static int
+acos5_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (data->pin_type != SC_AC_CHV)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	if (data->cmd == SC_PIN_CMD_GET_INFO)
+		LOG_FUNC_RETURN(card->ctx, acos5_pin_get_info(card, data, tries_left));
+	r = iso_ops->pin_cmd(card, data, tries_left);
+	if (data->cmd == SC_PIN_CMD_VERIFY || data->cmd == SC_PIN_CMD_CHANGE)
+		acos5_note_pin(card, data->pin_reference, r == 0);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* LOGOUT 80 2E 00 ref for every PIN this driver verified */
+static int
+acos5_logout(struct sc_card *card)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	struct sc_apdu apdu;
+	int n, r, rv = 0;
+
+	for (n = 1; n < 64; n++) {
+		int ref = n < 32 ? n : (0x80 | (n - 32));
+
+		if (!(priv->verified & (1UL << n)))
+			continue;
+		pk_apdu(&apdu, 0x80, 0x2E, 0x00, (u8)ref, NULL, NULL, 0);
+		r = pk_transmit(card, &apdu);
+		if (r < 0)
+			rv = r;
+		priv->verified &= ~(1UL << n);
+	}
+	return rv;
+}
+
+/* ---- security operations (acos5.md §2.4, §2.5) --------------------------- */
+
+static int
+acos5_mse(struct sc_card *card, u8 crt, u8 alg, const u8 fid[2], u8 uqb)
+{
+	struct sc_apdu apdu;
+	struct pk_buf b;
+	u8 data[16];
+	int r;
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_tlv(&b, 0x80, &alg, 1);
+	pk_buf_tlv(&b, 0x81, fid, 2);
+	pk_buf_tlv(&b, 0x95, &uqb, 1);
+	LOG_TEST_RET(card->ctx, pk_buf_result(&b), "MSE data");
+	pk_apdu(&apdu, 0x00, 0x22, 0x01, crt, &b, NULL, 0);
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "MANAGE SECURITY ENVIRONMENT failed");
+	return 0;
+}
+
+#define ACOS5_CRT_DST 0xB6
+#define ACOS5_CRT_CT 0xB8
+#define ACOS5_ALG_RSA_SIGN 0x10
+#define ACOS5_ALG_RSA_CT 0x12
+#define ACOS5_UQB_PRIVATE 0x40
+#define ACOS5_UQB_PUBLIC 0x80
+
+static int
+acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, int se_num)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct sc_path *ref = &env->file_ref;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	priv->env.operation = 0;
+	if (!(env->flags & SC_SEC_ENV_FILE_REF_PRESENT) || ref->len < 2)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "ACOS5 keys are addressed by key file");
+	memcpy(priv->env.fid, ref->value + ref->len - 2, 2);
+	priv->env.flags = env->algorithm_flags;
+	switch (env->operation) {
+	case SC_SEC_OPERATION_SIGN:
+		r = acos5_mse(card, ACOS5_CRT_DST, ACOS5_ALG_RSA_SIGN, priv->env.fid, ACOS5_UQB_PRIVATE);
+		break;
+	case SC_SEC_OPERATION_DECIPHER:
+		r = acos5_mse(card, ACOS5_CRT_CT, ACOS5_ALG_RSA_CT, priv->env.fid, ACOS5_UQB_PRIVATE);
+		break;
+	default:
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only signing and deciphering");
+	}
+	LOG_TEST_RET(card->ctx, r, "cannot set the security environment");
+	priv->env.operation = env->operation;
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+static void
+acos5_reverse(u8 *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		u8 t = p[i];
+
+		p[i] = p[n - 1 - i];
+		p[n - 1 - i] = t;
+	}
+}
+
+/* PSO with command chaining for data over 255 bytes; the answer (61 XX,
+ * several GET RESPONSEs past 256 bytes) must fit @p out exactly or it is
+ * an error. The original ACOS5 takes and gives RSA data LSB first. */
+static int
+acos5_pso(struct sc_card *card, u8 p1, u8 p2, const u8 *in, size_t inlen, u8 *out, size_t outlen)
+{
+	struct sc_apdu apdu;
+	u8 sbuf[PK_RSA_MAX_BYTES], rbuf[PK_RSA_MAX_BYTES];
+	size_t want = outlen < sizeof(rbuf) ? outlen : sizeof(rbuf);
+	int r;
+
+	if (inlen > sizeof(sbuf))
+		return SC_ERROR_WRONG_LENGTH;
+	memcpy(sbuf, in, inlen);
+	if (DRVDATA(card)->gen->little_endian)
+		acos5_reverse(sbuf, inlen);
+	sc_format_apdu_ex(&apdu, 0x00, 0x2A, p1, p2, sbuf, inlen, rbuf, want);
+	apdu.flags |= SC_APDU_FLAGS_CHAINING;
+	if (apdu.le > 256)
+		apdu.le = 256;
+	r = pk_transmit(card, &apdu);
+	sc_mem_clear(sbuf, sizeof(sbuf));
+	LOG_TEST_RET(card->ctx, r, "PERFORM SECURITY OPERATION failed");
+	if (apdu.resplen > outlen)
+		return SC_ERROR_BUFFER_TOO_SMALL;
+	if (DRVDATA(card)->gen->little_endian)
+		acos5_reverse(rbuf, apdu.resplen);
+	memcpy(out, rbuf, apdu.resplen);
+	sc_mem_clear(rbuf, sizeof(rbuf));
+	return (int)apdu.resplen;
+}
+
+/* Raw RSA with the private key: MSE CT, then DECIPHER 00 2A 80 84 */
+static int
+acos5_raw_rsa(struct sc_card *card, const u8 *in, size_t n, u8 *out, size_t outlen)
+{
+	int r;
+
+	r = acos5_mse(card, ACOS5_CRT_CT, ACOS5_ALG_RSA_CT, DRVDATA(card)->env.fid, ACOS5_UQB_PRIVATE);
+	LOG_TEST_RET(card->ctx, r, "cannot set the decipher environment");
+	r = acos5_pso(card, 0x80, 0x84, in, n, out, outlen);
+	if (r == SC_ERROR_INCORRECT_PARAMETERS)
+		sc_log(card->ctx, "The key does not allow raw RSA (sign-only key): this card signs "
+				  "only SHA-1 and SHA-256 hashes with it");
+	return r;
+}
+
+/* Hash-only signature (00 2A 9E 9A): the card adds DigestInfo and padding
+ * for SHA-1 and SHA-256. Anything else is padded here and goes through raw
+ * RSA, which needs a key that may decipher. */
+static int
+acos5_compute_signature(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const u8 *hash = data;
+	size_t hash_len = len;
+	u8 block[PK_RSA_MAX_BYTES];
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (priv->env.operation != SC_SEC_OPERATION_SIGN)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED, "no signing environment set");
+	if (!(priv->env.flags & SC_ALGORITHM_RSA_PAD_PKCS1))
+		LOG_FUNC_RETURN(card->ctx, acos5_raw_rsa(card, data, len, out, outlen));
+	if ((priv->env.flags & SC_ALGORITHM_RSA_HASH_NONE) &&
+			pk_digest_info_split(data, len, &hash, &hash_len) == PK_HASH_NONE)
+		hash_len = 0;
+	if (pk_hash_of_len(hash_len) != PK_HASH_NONE)
+		LOG_FUNC_RETURN(card->ctx, acos5_pso(card, 0x9E, 0x9A, hash, hash_len, out, outlen));
+	if (outlen > sizeof(block))
+		outlen = sizeof(block);
+	r = pk_pkcs1_pad_01(data, len, block, outlen);
+	LOG_TEST_RET(card->ctx, r, "cannot pad the data for this key");
+	r = acos5_raw_rsa(card, block, outlen, out, outlen);
+	sc_mem_clear(block, sizeof(block));
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+static int
+acos5_decipher(struct sc_card *card, const u8 *in, size_t len, u8 *out, size_t outlen)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	u8 block[PK_RSA_MAX_BYTES];
+	size_t mlen = outlen;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (priv->env.operation != SC_SEC_OPERATION_DECIPHER)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED, "no decipher environment set");
+	if (len > sizeof(block))
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_WRONG_LENGTH);
+	r = acos5_pso(card, 0x80, 0x84, in, len, block, sizeof(block));
+	if (r >= 0 && (priv->env.flags & SC_ALGORITHM_RSA_PAD_PKCS1)) {
+		r = pk_pkcs1_strip_02(block, (size_t)r, out, &mlen);
+		r = r < 0 ? r : (int)mlen;
+	} else if (r >= 0) {
+		r = (size_t)r > outlen ? SC_ERROR_BUFFER_TOO_SMALL : r;
+		if (r >= 0)
+			memcpy(out, block, (size_t)r);
+	}
+	sc_mem_clear(block, sizeof(block));
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* ---- keys (acos5.md §2.6, §3.8) ------------------------------------------ */
+
+/* GET KEY 80 CA: the raw public key file, at most 255 bytes per command */
+static int
+acos5_get_key(struct sc_card *card, size_t size, u8 *out)
+{
+	struct sc_apdu apdu;
+	size_t off = 0;
+	int r;
+
+	while (off < size) {
+		size_t n = size - off > 255 ? 255 : size - off;
+
+		pk_apdu(&apdu, 0x80, 0xCA, (u8)(off >> 8), (u8)(off & 0xFF), NULL, out + off, n);
+		r = pk_transmit(card, &apdu);
+		LOG_TEST_RET(card->ctx, r, "GET KEY failed");
+		if (apdu.resplen != n)
+			LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_DATA, "GET KEY: short answer");
+		off += n;
+	}
+	return 0;
+}
+
+static int
+acos5_read_public_key(struct sc_card *card, struct pk_rsa_pubkey *pub)
+{
+	const struct acos5_gen *gen = DRVDATA(card)->gen;
+	struct sc_file *file = NULL;
+	u8 fid[2] = {(u8)(pub->fid >> 8), (u8)(pub->fid & 0xFF)};
+	u8 buf[21 + PK_RSA_MAX_BYTES];
+	size_t size;
+	int r;
+
+	r = acos5_select(card, 0x00, fid, 2, &file);
+	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
+	size = file->size;
+	sc_file_free(file);
+	if (size > sizeof(buf))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_DATA, "public key file too large");
+	r = acos5_get_key(card, size, buf);
+	LOG_TEST_RET(card->ctx, r, "cannot read the public key");
+	r = acos5_parse_public_key(buf, size, gen->pub_exp_len, gen->little_endian,
+			pub->modulus, &pub->modulus_len, pub->exponent, &pub->exponent_len);
+	LOG_TEST_RET(card->ctx, r, "malformed public key file");
+	return 0;
+}
+
+static int
+acos5_key_size_ok(const struct acos5_priv *priv, unsigned int bits)
+{
+	const struct acos5_gen *gen = priv->gen;
+
+	if (gen->has_op_mode && priv->op_mode == ACOS5_OP_MODE_FIPS)
+		return bits == 2048 || bits == 3072;
+	return bits >= gen->rsa_min && bits <= gen->rsa_max && (bits - gen->rsa_min) % gen->rsa_step == 0;
+}
+
+/* MSE DST private (95 01 40) and public (95 01 80), then GENERATE */
+static int
+acos5_generate_key(struct sc_card *card, struct pk_acos5_keygen *kg)
+{
+	const struct acos5_gen *gen = DRVDATA(card)->gen;
+	u8 priv_fid[2] = {(u8)(kg->priv_fid >> 8), (u8)kg->priv_fid};
+	u8 pub_fid[2] = {(u8)(kg->pub_fid >> 8), (u8)kg->pub_fid};
+	u8 v1data[9] = {0, 0x03, 0, 0, 0, 0, 0, 0, 0}, data64[2];
+	struct sc_apdu apdu;
+	int r;
+
+	if (!acos5_key_size_ok(DRVDATA(card), kg->bits)) {
+		sc_log(card->ctx, "%u-bit keys are not supported by %s", kg->bits, card->name);
+		return SC_ERROR_NOT_SUPPORTED;
+	}
+	r = acos5_mse(card, ACOS5_CRT_DST, ACOS5_ALG_RSA_SIGN, priv_fid, ACOS5_UQB_PRIVATE);
+	if (r == 0)
+		r = acos5_mse(card, ACOS5_CRT_DST, ACOS5_ALG_RSA_SIGN, pub_fid, ACOS5_UQB_PUBLIC);
+	LOG_TEST_RET(card->ctx, r, "cannot select the key files for generation");
+	v1data[0] = data64[0] = (u8)(kg->bits / 128);
+	data64[1] = (u8)kg->type;
+	if (gen->little_endian)
+		sc_format_apdu_ex(&apdu, 0x00, 0x46, 0x80, 0x00, v1data, sizeof(v1data), NULL, 0);
+	else
+		sc_format_apdu_ex(&apdu, 0x00, 0x46, 0x00, 0x00, data64, sizeof(data64), NULL, 0);
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "key generation failed");
+	kg->pub.fid = kg->pub_fid;
+	return acos5_read_public_key(card, &kg->pub);
+}
+
+/* ZEROIZE (80 30 00 00; v1: 80 CA FF 00): the card back to virgin. The
+ * card demands the SO PIN first when an MF exists. */
+static int
+acos5_zeroize(struct sc_card *card)
+{
+	const struct acos5_gen *gen = DRVDATA(card)->gen;
+	struct sc_apdu apdu;
+	int r;
+
+	r = sc_bytes2apdu(card->ctx, gen->zeroize, gen->zeroize_len, &apdu);
+	LOG_TEST_RET(card->ctx, r, "zeroize APDU");
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "the card refused to erase itself (SO PIN verified?)");
+	DRVDATA(card)->verified = 0;
+	card->serialnr.len = 0;
+	return 0;
+}
+
+static int
+acos5_info(struct sc_card *card, struct pk_acos5_info *info)
+{
+	const struct acos5_priv *priv = DRVDATA(card);
+
+	info->type = card->type;
+	info->os_major = priv->os.major;
+	info->os_minor = priv->os.minor;
+	info->op_mode = priv->op_mode;
+	info->rsa_min = priv->gen->rsa_min;
+	info->rsa_max = priv->gen->rsa_max;
+	info->rsa_step = priv->gen->rsa_step;
+	return 0;
+}
+
+static int
+acos5_free_space(struct sc_card *card, unsigned int *bytes)
+{
+	struct sc_apdu apdu;
+	u8 buf[2];
+	int r;
+
+	pk_apdu(&apdu, 0x80, 0x14, 0x04, 0x00, NULL, buf, sizeof(buf));
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "cannot read the free space");
+	if (apdu.resplen != 2)
+		return SC_ERROR_INVALID_DATA;
+	*bytes = (unsigned int)buf[0] << 8 | buf[1];
+	return 0;
+}
+
 static int
 acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 {
@@ -552,6 +979,16 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		r = acos5_read_serial(card);
 		LOG_TEST_RET(card->ctx, r, "GET SERIALNR failed");
 		return pk_get_serial(card, ptr);
+	case PK_CARDCTL_ACOS5_INFO:
+		return ptr ? acos5_info(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case PK_CARDCTL_ACOS5_FREE_SPACE:
+		return ptr ? acos5_free_space(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case PK_CARDCTL_ACOS5_GENERATE_KEY:
+		return ptr ? acos5_generate_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case PK_CARDCTL_ACOS5_READ_PUBLIC_KEY:
+		return ptr ? acos5_read_public_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case PK_CARDCTL_ACOS5_ZEROIZE:
+		return acos5_zeroize(card);
 	default:
 		return SC_ERROR_NOT_SUPPORTED;
 	}
@@ -571,5 +1008,10 @@ pk_get_acos5_driver(void)
 	acos5_ops.list_files = acos5_list_files;
 	acos5_ops.card_ctl = acos5_card_ctl;
 	acos5_ops.get_challenge = pk_get_challenge;
+	acos5_ops.pin_cmd = acos5_pin_cmd;
+	acos5_ops.logout = acos5_logout;
+	acos5_ops.set_security_env = acos5_set_security_env;
+	acos5_ops.compute_signature = acos5_compute_signature;
+	acos5_ops.decipher = acos5_decipher;
 	return &acos5_drv;
 }
