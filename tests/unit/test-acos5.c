@@ -105,7 +105,7 @@ static const struct connect_row connect_rows[] = {
 	{"v1 (32K): no APDU at init", ATR_V1, init_v1, 0, "ACOS5 (32K, v1)", T_V1, 4},
 	{"V2", ATR_V2, init_v2, 0, "ACOS5-64 V2", T_V2, 15},
 	{"V2 with TA1 changed", ATR_V2_TA1, init_v2, 0, "ACOS5-64 V2", T_V2, 15},
-	{"V3 FIPS mode", ATR_V3, init_v3_fips, 0, "ACOS5-64 V3 (FIPS mode)", T_V3, 2}, /* FIPS mode: 2048 and 3072 only (acos5.md §2.6) */,
+	{"V3 FIPS mode", ATR_V3, init_v3_fips, 0, "ACOS5-64 V3 (FIPS mode)", T_V3, 2}, /* FIPS: 2048, 3072 only */
 	{"V3 64K mode", ATR_V3, init_v3_64k, 0, "ACOS5-64 V3 (64K mode)", T_V3, 15},
 	{"V3 emulated 32K mode", ATR_V3_NF, init_v3_32k, 0, "ACOS5-64 V3 (emulated 32K mode)", T_V3, 15},
 	{"V3 NSH-1 mode", ATR_V3, init_v3_nsh1, 0, "ACOS5-64 V3 (NSH-1 mode)", T_V3, 15},
