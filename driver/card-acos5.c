@@ -249,11 +249,13 @@ static int acos5_key_size_ok(const struct acos5_priv *priv, unsigned int bits);
 static void
 acos5_add_algorithms(struct sc_card *card, const struct acos5_priv *priv)
 {
-	/* The card signs SHA-1 and SHA-256 hashes itself (hash-only PSO);
-	 * anything else is padded on the host and goes through raw RSA. */
+	/* The card signs SHA-1 and SHA-256 hashes itself (hash-only PSO); the
+	 * driver pads other hashes and uses raw RSA (decrypt-capable keys). */
 	const unsigned long flags = SC_ALGORITHM_RSA_RAW | SC_ALGORITHM_RSA_PAD_PKCS1 |
 			SC_ALGORITHM_RSA_HASH_NONE | SC_ALGORITHM_RSA_HASH_SHA1 |
-			SC_ALGORITHM_RSA_HASH_SHA256 | SC_ALGORITHM_ONBOARD_KEY_GEN;
+			SC_ALGORITHM_RSA_HASH_SHA224 | SC_ALGORITHM_RSA_HASH_SHA256 |
+			SC_ALGORITHM_RSA_HASH_SHA384 | SC_ALGORITHM_RSA_HASH_SHA512 |
+			SC_ALGORITHM_ONBOARD_KEY_GEN;
 	unsigned int bits;
 
 	for (bits = priv->gen->rsa_min; bits <= priv->gen->rsa_max; bits += priv->gen->rsa_step) {
@@ -773,16 +775,55 @@ acos5_raw_rsa(struct sc_card *card, const u8 *in, size_t n, u8 *out, size_t outl
 	return r;
 }
 
+/* The hash OpenSC hands over: a bare hash when it asked for a hash flag
+ * the card declared, else (HASH_NONE) a DigestInfo or opaque data. */
+static enum pk_hash
+acos5_env_hash(unsigned long flags)
+{
+	static const struct {
+		unsigned long flag;
+		enum pk_hash hash;
+	} map[] = {{SC_ALGORITHM_RSA_HASH_SHA1, PK_HASH_SHA1},
+			{SC_ALGORITHM_RSA_HASH_SHA224, PK_HASH_SHA224},
+			{SC_ALGORITHM_RSA_HASH_SHA256, PK_HASH_SHA256},
+			{SC_ALGORITHM_RSA_HASH_SHA384, PK_HASH_SHA384},
+			{SC_ALGORITHM_RSA_HASH_SHA512, PK_HASH_SHA512}};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (flags & map[i].flag)
+			return map[i].hash;
+	}
+	return PK_HASH_NONE;
+}
+
+/* PKCS#1 v1.5 type 1 on the host around @p t (DigestInfo ‖ hash), then raw RSA */
+static int
+acos5_sign_padded(struct sc_card *card, const u8 *t, size_t tlen, u8 *out, size_t outlen)
+{
+	u8 block[PK_RSA_MAX_BYTES];
+	size_t n = outlen < sizeof(block) ? outlen : sizeof(block);
+	int r;
+
+	r = pk_pkcs1_pad_01(t, tlen, block, n);
+	LOG_TEST_RET(card->ctx, r, "cannot pad the data for this key");
+	r = acos5_raw_rsa(card, block, n, out, outlen);
+	sc_mem_clear(block, sizeof(block));
+	return r;
+}
+
 /* Hash-only signature (00 2A 9E 9A): the card adds DigestInfo and padding
- * for SHA-1 and SHA-256. Anything else is padded here and goes through raw
- * RSA, which needs a key that may decipher. */
+ * for SHA-1 and SHA-256 itself. Other hashes are padded here and go through
+ * raw RSA, which needs a key that may decipher. */
 static int
 acos5_compute_signature(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
 {
 	struct acos5_priv *priv = DRVDATA(card);
+	enum pk_hash alg = acos5_env_hash(priv->env.flags);
 	const u8 *hash = data;
 	size_t hash_len = len;
-	u8 block[PK_RSA_MAX_BYTES];
+	struct pk_buf di;
+	u8 dibuf[96];
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
@@ -790,18 +831,16 @@ acos5_compute_signature(struct sc_card *card, const u8 *data, size_t len, u8 *ou
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED, "no signing environment set");
 	if (!(priv->env.flags & SC_ALGORITHM_RSA_PAD_PKCS1))
 		LOG_FUNC_RETURN(card->ctx, acos5_raw_rsa(card, data, len, out, outlen));
-	if ((priv->env.flags & SC_ALGORITHM_RSA_HASH_NONE) &&
-			pk_digest_info_split(data, len, &hash, &hash_len) == PK_HASH_NONE)
-		hash_len = 0;
-	if (pk_hash_of_len(hash_len) != PK_HASH_NONE)
+	if (alg == PK_HASH_NONE)
+		alg = pk_digest_info_split(data, len, &hash, &hash_len);
+	if (alg == PK_HASH_SHA1 || alg == PK_HASH_SHA256)
 		LOG_FUNC_RETURN(card->ctx, acos5_pso(card, 0x9E, 0x9A, hash, hash_len, out, outlen));
-	if (outlen > sizeof(block))
-		outlen = sizeof(block);
-	r = pk_pkcs1_pad_01(data, len, block, outlen);
-	LOG_TEST_RET(card->ctx, r, "cannot pad the data for this key");
-	r = acos5_raw_rsa(card, block, outlen, out, outlen);
-	sc_mem_clear(block, sizeof(block));
-	LOG_FUNC_RETURN(card->ctx, r);
+	if (acos5_env_hash(priv->env.flags) == PK_HASH_NONE)
+		LOG_FUNC_RETURN(card->ctx, acos5_sign_padded(card, data, len, out, outlen));
+	pk_buf_init(&di, dibuf, sizeof(dibuf));
+	r = pk_digest_info_build(alg, data, len, &di);
+	LOG_TEST_RET(card->ctx, r, "hash does not match the algorithm");
+	LOG_FUNC_RETURN(card->ctx, acos5_sign_padded(card, di.data, di.len, out, outlen));
 }
 
 static int

@@ -41,6 +41,23 @@ pk_digest_info_split(const u8 *in, size_t len, const u8 **hash, size_t *hash_len
 	return PK_HASH_NONE;
 }
 
+int
+pk_digest_info_build(enum pk_hash alg, const u8 *hash, size_t len, struct pk_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pk_digest_infos) / sizeof(pk_digest_infos[0]); i++) {
+		if (pk_digest_infos[i].hash != alg)
+			continue;
+		if (len != pk_digest_infos[i].hash_len)
+			return SC_ERROR_INVALID_ARGUMENTS;
+		pk_buf_bytes(b, pk_digest_infos[i].prefix, pk_digest_infos[i].prefix_len);
+		pk_buf_bytes(b, hash, len);
+		return pk_buf_result(b);
+	}
+	return SC_ERROR_INVALID_ARGUMENTS;
+}
+
 enum pk_hash
 pk_hash_of_len(size_t len)
 {

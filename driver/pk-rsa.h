@@ -20,6 +20,11 @@ enum pk_hash { PK_HASH_NONE, PK_HASH_SHA1, PK_HASH_SHA224, PK_HASH_SHA256,
  *         @p in is no DigestInfo of a known hash
  */
 enum pk_hash pk_digest_info_split(const u8 *in, size_t len, const u8 **hash, size_t *hash_len);
+/**
+ * DigestInfo of @p hash for @p alg into @p b.
+ * @return 0, or SC_ERROR_INVALID_ARGUMENTS for an unknown hash or length
+ */
+int pk_digest_info_build(enum pk_hash alg, const u8 *hash, size_t len, struct pk_buf *b);
 /** Hash algorithm of a bare hash length: SHA-1 (20) or SHA-256 (32) */
 enum pk_hash pk_hash_of_len(size_t len);
 /** PKCS#1 v1.5 type 1 block of @p n bytes around @p in. @return 0 or error */
