@@ -94,6 +94,8 @@ acos_check(const struct sim_card *c, const struct sim_file *f, int bit)
 
 	if (f->lcsi == 0x01)
 		return SW_OK;	/* created, not activated: ACs not enforced */
+	if (f->lcsi == 0x04 && bit != AM_ACTIVATE && bit != AM_DELETE)
+		return SW_COND_NOT_SAT;	/* deactivated (doc: [L]) */
 	scb = sac_scb(f, bit);
 	if (scb == 0x00)
 		return SW_OK;

@@ -10,6 +10,8 @@ log="$WORK/apdu.log"
 
 "$APDU_RUN" "$SCRIPTS/acos5-64v2-virgin.apdu" -- "$CARDSIM" --card acos5-64v2 \
 	--apdu-log "$log" || fail "acos5 run"
+"$APDU_RUN" "$SCRIPTS/acos5-v1-rsa.apdu" -- "$CARDSIM" --card acos5 \
+	--apdu-log "$log" || fail "acos5 v1 run"
 "$APDU_RUN" "$SCRIPTS/starcos2-virgin.apdu" -- "$CARDSIM" --card starcos-spk23 \
 	--apdu-log "$log" || fail "starcos run"
 
@@ -26,6 +28,8 @@ grep -qx '00200001 63C8' "$log" || fail "VERIFY without data is not masked"
 grep -qx '00DC010415\*\* 9000' "$log" || fail "masked PIN record"
 grep -qx '002C008110\*\* 9000' "$log" || fail "masked RESET RETRY COUNTER"
 grep -qx '80F400000D\*\* 9000' "$log" || fail "masked WRITE KEY"
+grep -qx '90DA000004\*\* 9000' "$log" || fail "masked chained PUT KEY"
+grep -qx '80DA000402\*\* 9000' "$log" || fail "masked PUT KEY"
 grep -qx '8014000006 A502000000029000' "$log" || fail "plain exchange"
 grep -qx '# power on' "$log" || fail "power event"
 # every non-comment line is 'HEX HEX'
