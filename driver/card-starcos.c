@@ -17,22 +17,36 @@
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 #include "pk-card.h"
+#include "pk-cardctl.h"
+#include "pk-rsa.h"
 #include "starcos-parse.h"
 
 struct starcos_gen;
 typedef int (*starcos_select_fn)(struct sc_card *card, const u8 *fid, int last,
 		struct sc_file **file_out);
 typedef int (*starcos_serial_fn)(struct sc_card *card);
+typedef int (*starcos_sign_fn)(struct sc_card *card, const u8 *data, size_t len,
+		u8 *out, size_t outlen);
+typedef int (*starcos_key_fn)(struct sc_card *card, u8 key);
+typedef int (*starcos_logout_fn)(struct sc_card *card);
 
-/* Per-generation data (starcos.md §1.3, §2.1, §2.5, §4.3) */
+/* Per-generation data (starcos.md §1.3, §2.1-2.5, §4.3) */
 struct starcos_gen {
 	int type;
 	const char *name;
 	size_t max_send, max_recv;
 	unsigned int rsa_max;
+	unsigned long rsa_flags;
 	starcos_select_fn select_fid;
 	starcos_serial_fn read_serial;
 	const unsigned short *probe_fids; /* documented FIDs probed by list_files */
+	const char *pin_desc_path;        /* EF.PWDD / EF.KEYD, NULL on 2.x */
+	unsigned int pin_ref_tag;         /* tag holding the PIN reference there */
+	unsigned int pin_status : 1;      /* VERIFY without data answers the PIN status */
+	starcos_sign_fn sign;
+	starcos_key_fn decipher_mse;
+	u8 dec_pad_indicator;
+	starcos_logout_fn logout;
 };
 
 static int starcos2_select_fid(struct sc_card *card, const u8 *fid, int last,
@@ -41,6 +55,19 @@ static int starcos3_select_fid(struct sc_card *card, const u8 *fid, int last,
 		struct sc_file **file_out);
 static int starcos2_read_serial(struct sc_card *card);
 static int starcos3_read_serial(struct sc_card *card);
+static int starcos2_sign(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen);
+static int starcos3_sign(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen);
+static int starcos2_decipher_mse(struct sc_card *card, u8 key);
+static int starcos34_decipher_mse(struct sc_card *card, u8 key);
+static int starcos35_decipher_mse(struct sc_card *card, u8 key);
+static int starcos2_logout(struct sc_card *card);
+
+/* 2.x: PKCS#1 with the card's padding (SHA-1 on card, other DigestInfos by
+ * INTERNAL AUTHENTICATE); 3.x adds PSS (starcos.md §1.3, §2.3, §2.4) */
+#define STARCOS2_RSA (SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE)
+#define STARCOS3_RSA (STARCOS2_RSA | SC_ALGORITHM_RSA_PAD_PSS | SC_ALGORITHM_MGF1_SHA1 | \
+		SC_ALGORITHM_MGF1_SHA224 | SC_ALGORITHM_MGF1_SHA256 | SC_ALGORITHM_MGF1_SHA384 | \
+		SC_ALGORITHM_MGF1_SHA512)
 
 /* StarCOS has no list-files command: list_files probes the FIDs that the
  * documented layouts use (starcos.md §3, §4.1). */
@@ -52,15 +79,21 @@ static const unsigned short starcos3_fids[] = {0x2F00, 0x2F01, 0x2F02, 0x0013, 0
 		0x4301, 0x43F0, 0x43F1, 0xC000, 0xC001, 0xC002, 0xC003, 0xC100, 0xC101,
 		0xC102, 0xC103, 0xC104, 0xC105, 0xC200, 0xC500, 0};
 
+/* 2.x: data of at most 128 bytes per command except PSO DECIPHER's 129,
+ * so the send limit is 255 and UPDATE BINARY chunks itself. */
 static const struct starcos_gen starcos_gens[] = {
-	{PK_CARD_TYPE_STARCOS_SPK23, "StarCOS SPK 2.3", 128, 128, 1024,
-			starcos2_select_fid, starcos2_read_serial, starcos2_fids},
-	{PK_CARD_TYPE_STARCOS_SPK24, "StarCOS SPK 2.4", 128, 128, 1024,
-			starcos2_select_fid, starcos2_read_serial, starcos2_fids},
-	{PK_CARD_TYPE_STARCOS_3_4, "StarCOS 3.4", 255, 256, 2048,
-			starcos3_select_fid, starcos3_read_serial, starcos3_fids},
-	{PK_CARD_TYPE_STARCOS_3_5, "StarCOS 3.5", 255, 256, 3072,
-			starcos3_select_fid, starcos3_read_serial, starcos3_fids},
+	{PK_CARD_TYPE_STARCOS_SPK23, "StarCOS SPK 2.3", 255, 128, 1024, STARCOS2_RSA,
+			starcos2_select_fid, starcos2_read_serial, starcos2_fids, NULL, 0, 0,
+			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout},
+	{PK_CARD_TYPE_STARCOS_SPK24, "StarCOS SPK 2.4", 255, 128, 1024, STARCOS2_RSA,
+			starcos2_select_fid, starcos2_read_serial, starcos2_fids, NULL, 0, 0,
+			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout},
+	{PK_CARD_TYPE_STARCOS_3_4, "StarCOS 3.4", 255, 256, 2048, STARCOS3_RSA,
+			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000015", 0x83, 1,
+			starcos3_sign, starcos34_decipher_mse, 0x81, NULL},
+	{PK_CARD_TYPE_STARCOS_3_5, "StarCOS 3.5", 255, 256, 3072, STARCOS3_RSA,
+			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000013", 0x88, 1,
+			starcos3_sign, starcos35_decipher_mse, 0x81, NULL},
 };
 
 /* Every StarCOS ATR of the research notes (starcos.md §1.2) by generation */
@@ -120,6 +153,10 @@ struct starcos_priv {
 	const struct starcos_gen *gen;
 	u8 cur_df[SC_MAX_PATH_SIZE]; /* absolute path of the DF last selected */
 	size_t cur_df_len;
+	u8 pin_fmt_ref[256];         /* 3.x PIN transmission format by reference, 0 unknown */
+	int env_op;                  /* SC_SEC_OPERATION_* set, 0 none */
+	u8 env_key;
+	unsigned long env_flags;
 };
 
 #define DRVDATA(card) ((struct starcos_priv *)((card)->drv_data))
@@ -161,8 +198,6 @@ starcos_match_card(struct sc_card *card)
 static int
 starcos_init(struct sc_card *card)
 {
-	const unsigned long flags = SC_ALGORITHM_RSA_RAW | SC_ALGORITHM_RSA_PAD_PKCS1 |
-			SC_ALGORITHM_RSA_HASH_NONE;
 	struct starcos_priv *priv;
 	unsigned int bits;
 
@@ -182,7 +217,7 @@ starcos_init(struct sc_card *card)
 	card->max_recv_size = priv->gen->max_recv;
 	card->caps |= SC_CARD_CAP_RNG;
 	for (bits = 512; bits <= priv->gen->rsa_max; bits += 256)
-		_sc_card_add_rsa_alg(card, bits, flags, 0x10001);
+		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
@@ -511,6 +546,373 @@ starcos_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 	}
 }
 
+/* ---- PINs ---------------------------------------------------------------- */
+
+/* 3.x: the PIN's transmission format from EF.PWDD / EF.KEYD (starcos.md
+ * §1.3), looked up per PIN and cached; 2.x takes it from the PKCS#15 PIN
+ * object (ASCII, 00-padded to 8). */
+static int
+starcos3_pin_format(struct sc_card *card, unsigned int ref, unsigned int *fmt)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const struct starcos_gen *gen = priv->gen;
+	struct sc_path path;
+	u8 rec[256];
+	unsigned int nr;
+	int r;
+
+	if (priv->pin_fmt_ref[ref & 0xFF]) {
+		*fmt = priv->pin_fmt_ref[ref & 0xFF];
+		return 0;
+	}
+	sc_format_path(gen->pin_desc_path, &path);
+	r = starcos_select_file(card, &path, NULL);
+	LOG_TEST_RET(card->ctx, r, "cannot select the PIN descriptions");
+	for (nr = 1; nr < 32; nr++) {
+		r = iso_ops->read_record(card, nr, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
+		if (r == SC_ERROR_RECORD_NOT_FOUND)
+			break;
+		LOG_TEST_RET(card->ctx, r, "cannot read a PIN description");
+		r = starcos3_parse_pin_format(rec, (size_t)r, gen->pin_ref_tag, ref, fmt);
+		if (r == 1) {
+			priv->pin_fmt_ref[ref & 0xFF] = (u8)*fmt;
+			return 0;
+		}
+	}
+	sc_log(card->ctx, "no description of PIN %02X: assuming a format-2 PIN block", ref);
+	*fmt = 0x12;
+	return 0;
+}
+
+static int
+starcos_encoding_of(unsigned int fmt)
+{
+	switch (fmt) {
+	case 0x11:
+	case 0x12:
+		return SC_PIN_ENCODING_GLP;
+	case 0x13:
+		return SC_PIN_ENCODING_BCD;
+	default:
+		return SC_PIN_ENCODING_ASCII;
+	}
+}
+
+static void
+starcos_set_encoding(struct sc_pin_cmd_pin *pin, int encoding)
+{
+	pin->encoding = (unsigned int)encoding;
+	if (encoding == SC_PIN_ENCODING_GLP) {
+		pin->pad_length = 8;
+		pin->pad_char = 0xFF;
+	}
+}
+
+static int
+starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	const struct starcos_gen *gen = DRVDATA(card)->gen;
+	unsigned int fmt;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (data->pin_type != SC_AC_CHV)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	if (data->cmd == SC_PIN_CMD_GET_INFO && !gen->pin_status)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "this StarCOS has no PIN status command");
+	if (gen->pin_desc_path) {
+		r = starcos3_pin_format(card, (unsigned int)data->pin_reference, &fmt);
+		LOG_TEST_RET(card->ctx, r, "cannot find the PIN format");
+		starcos_set_encoding(&data->pin1, starcos_encoding_of(fmt));
+		starcos_set_encoding(&data->pin2, starcos_encoding_of(fmt));
+		if (starcos_encoding_of(fmt) == SC_PIN_ENCODING_GLP)
+			data->flags |= SC_PIN_CMD_NEED_PADDING;
+	}
+	r = iso_ops->pin_cmd(card, data, tries_left);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* 2.x: selecting the MF ends the security state (starcos.md §2.1) */
+static int
+starcos2_logout(struct sc_card *card)
+{
+	struct sc_apdu apdu;
+	u8 mf[2] = {0x3F, 0x00};
+	int r;
+
+	r = starcos_select_apdu(card, &apdu, 0x00, 0x0C, mf, 2, NULL, 0);
+	DRVDATA(card)->cur_df_len = 0;
+	return r == SC_ERROR_NOT_ALLOWED ? 0 : r; /* 69 85: no MF, nothing to end */
+}
+
+static int
+starcos_logout(struct sc_card *card)
+{
+	const struct starcos_gen *gen = DRVDATA(card)->gen;
+
+	return gen->logout ? gen->logout(card) : SC_ERROR_NOT_SUPPORTED;
+}
+
+/* ---- security operations ------------------------------------------------- */
+
+static int
+starcos_mse(struct sc_card *card, u8 p1, u8 crt, const struct pk_buf *b)
+{
+	struct sc_apdu apdu;
+	int r;
+
+	pk_apdu(&apdu, 0x00, 0x22, p1, crt, b, NULL, 0);
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "MANAGE SECURITY ENVIRONMENT failed");
+	return 0;
+}
+
+/* 2.x: 84 01 KID 80 01 alg (starcos.md §2.3) */
+static int
+starcos2_mse(struct sc_card *card, u8 p1, u8 crt, u8 kid, u8 alg)
+{
+	struct pk_buf b;
+	u8 data[8];
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_tlv(&b, 0x84, &kid, 1);
+	pk_buf_tlv(&b, 0x80, &alg, 1);
+	LOG_TEST_RET(card->ctx, pk_buf_result(&b), "MSE data");
+	return starcos_mse(card, p1, crt, &b);
+}
+
+/* 3.x: 84 01 ref 89 L algorithm-id (starcos.md §2.4) */
+static int
+starcos3_mse(struct sc_card *card, u8 crt, u8 ref, const u8 *alg, size_t alg_len)
+{
+	struct pk_buf b;
+	u8 data[12];
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_tlv(&b, 0x84, &ref, 1);
+	pk_buf_tlv(&b, 0x89, alg, alg_len);
+	LOG_TEST_RET(card->ctx, pk_buf_result(&b), "MSE data");
+	return starcos_mse(card, 0x41, crt, &b);
+}
+
+static int
+starcos_set_security_env(struct sc_card *card, const struct sc_security_env *env, int se_num)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	LOG_FUNC_CALLED(card->ctx);
+	priv->env_op = 0;
+	if (!(env->flags & SC_SEC_ENV_KEY_REF_PRESENT) || env->key_ref_len != 1)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "StarCOS keys are addressed by reference");
+	if (env->operation != SC_SEC_OPERATION_SIGN && env->operation != SC_SEC_OPERATION_DECIPHER)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only signing and deciphering");
+	/* The MSE goes out with the operation: it depends on the data (hash) */
+	priv->env_op = env->operation;
+	priv->env_key = env->key_ref[0];
+	priv->env_flags = env->algorithm_flags;
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* PSO / INTERNAL AUTHENTICATE returning exactly what fits @p out */
+static int
+starcos_crypto_apdu(struct sc_card *card, u8 ins, u8 p1, u8 p2, const u8 *in, size_t inlen,
+		u8 *out, size_t outlen)
+{
+	struct sc_apdu apdu;
+	u8 rbuf[PK_RSA_MAX_BYTES];
+	int r;
+
+	sc_format_apdu_ex(&apdu, 0x00, ins, p1, p2, in, inlen, out ? rbuf : NULL, out ? sizeof(rbuf) : 0);
+	if (apdu.le > 256 && !(card->caps & SC_CARD_CAP_APDU_EXT))
+		apdu.le = 256;
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "security operation failed");
+	if (apdu.resplen > outlen)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
+	if (apdu.resplen)
+		memcpy(out, rbuf, apdu.resplen);
+	sc_mem_clear(rbuf, sizeof(rbuf));
+	return (int)apdu.resplen;
+}
+
+/* 2.x: SHA-1 through PSO HASH + COMPUTE SIGNATURE (card adds DigestInfo
+ * and padding); other DigestInfos through INTERNAL AUTHENTICATE. */
+static int
+starcos2_sign(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const u8 *hash;
+	size_t hash_len;
+	int r;
+
+	if (pk_digest_info_split(data, len, &hash, &hash_len) == PK_HASH_SHA1) {
+		r = starcos2_mse(card, 0x41, 0xB6, priv->env_key, 0x12);
+		LOG_TEST_RET(card->ctx, r, "MSE for signing failed");
+		r = starcos_crypto_apdu(card, 0x2A, 0x90, 0x81, hash, hash_len, NULL, 0);
+		LOG_TEST_RET(card->ctx, r, "PSO HASH failed");
+		return starcos_crypto_apdu(card, 0x2A, 0x9E, 0x9A, NULL, 0, out, outlen);
+	}
+	r = starcos2_mse(card, 0x41, 0xA4, priv->env_key, 0x01);
+	LOG_TEST_RET(card->ctx, r, "MSE for internal authenticate failed");
+	return starcos_crypto_apdu(card, 0x88, 0x10, 0x00, data, len, out, outlen);
+}
+
+static u8
+starcos3_pss_hash(unsigned long flags)
+{
+	if (flags & SC_ALGORITHM_MGF1_SHA1)
+		return 0x10;
+	if (flags & SC_ALGORITHM_MGF1_SHA224)
+		return 0x60;
+	if (flags & SC_ALGORITHM_MGF1_SHA384)
+		return 0x40;
+	if (flags & SC_ALGORITHM_MGF1_SHA512)
+		return 0x50;
+	return 0x30;
+}
+
+/* 3.x: MSE DST 89 13 23 (input DigestInfo) or 89 13 33 hh (PSS, input
+ * the hash), then PSO CDS */
+static int
+starcos3_sign(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 pkcs1[2] = {0x13, 0x23}, pss[3] = {0x13, 0x33, 0};
+	int r;
+
+	if (priv->env_flags & SC_ALGORITHM_RSA_PAD_PSS) {
+		pss[2] = starcos3_pss_hash(priv->env_flags);
+		r = starcos3_mse(card, 0xB6, priv->env_key, pss, sizeof(pss));
+	} else {
+		r = starcos3_mse(card, 0xB6, priv->env_key, pkcs1, sizeof(pkcs1));
+	}
+	LOG_TEST_RET(card->ctx, r, "MSE for signing failed");
+	return starcos_crypto_apdu(card, 0x2A, 0x9E, 0x9A, data, len, out, outlen);
+}
+
+static int
+starcos_compute_signature(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (priv->env_op != SC_SEC_OPERATION_SIGN)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED, "no signing environment set");
+	LOG_FUNC_RETURN(card->ctx, priv->gen->sign(card, data, len, out, outlen));
+}
+
+/* Extended APDUs only where EF.ATR 3F00/2F01 says the card takes them */
+static int
+starcos_check_ext_apdu(struct sc_card *card)
+{
+	struct sc_path path;
+	u8 buf[64];
+	size_t max_cmd = 0;
+	int r;
+
+	if (card->caps & SC_CARD_CAP_APDU_EXT)
+		return 0;
+	if (!DRVDATA(card)->gen->pin_desc_path)
+		return SC_ERROR_NOT_SUPPORTED; /* 2.x has no EF.ATR */
+	sc_format_path("3F002F01", &path);
+	r = starcos_select_file(card, &path, NULL);
+	if (r == 0)
+		r = iso_ops->read_binary(card, 0, buf, sizeof(buf), 0);
+	if (r >= 0)
+		r = starcos_parse_ef_atr(buf, (size_t)r, &max_cmd);
+	if (r < 0 || max_cmd <= 261)
+		return SC_ERROR_NOT_SUPPORTED;
+	card->caps |= SC_CARD_CAP_APDU_EXT;
+	card->max_send_size = max_cmd - 7 < 65535 ? max_cmd - 7 : 65535;
+	return 0;
+}
+
+/* PSO DECIPHER 00 2A 80 86: padding indicator ‖ cryptogram in one APDU (no
+ * chaining on any generation); a full-length answer is an unpadded block. */
+static int
+starcos_decipher(struct sc_card *card, const u8 *in, size_t len, u8 *out, size_t outlen)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const struct starcos_gen *gen = priv->gen;
+	u8 sbuf[PK_RSA_MAX_BYTES + 1], block[PK_RSA_MAX_BYTES];
+	size_t mlen = outlen;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (priv->env_op != SC_SEC_OPERATION_DECIPHER)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED, "no decipher environment set");
+	if (len + 1 > sizeof(sbuf))
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_WRONG_LENGTH);
+	if (len + 1 > 255 && starcos_check_ext_apdu(card) < 0)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"this card takes no extended APDUs (EF.ATR): cannot decipher with keys over 2032 bits");
+	r = gen->decipher_mse(card, priv->env_key);
+	LOG_TEST_RET(card->ctx, r, "MSE for deciphering failed");
+	sbuf[0] = gen->dec_pad_indicator;
+	memcpy(sbuf + 1, in, len);
+	r = starcos_crypto_apdu(card, 0x2A, 0x80, 0x86, sbuf, len + 1, block, sizeof(block));
+	if (r >= 0 && (size_t)r == len && (priv->env_flags & SC_ALGORITHM_RSA_PAD_PKCS1)) {
+		r = pk_pkcs1_strip_02(block, len, out, &mlen);
+		r = r < 0 ? r : (int)mlen;
+	} else if (r >= 0) {
+		r = (size_t)r > outlen ? SC_ERROR_BUFFER_TOO_SMALL : r;
+		if (r > 0)
+			memcpy(out, block, (size_t)r);
+	}
+	sc_mem_clear(block, sizeof(block));
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+static int
+starcos2_decipher_mse(struct sc_card *card, u8 key)
+{
+	return starcos2_mse(card, 0x81, 0xB8, key, 0x02);
+}
+
+static int
+starcos34_decipher_mse(struct sc_card *card, u8 key)
+{
+	static const u8 alg[] = {0x11, 0x30};
+
+	return starcos3_mse(card, 0xB8, key, alg, sizeof(alg));
+}
+
+static int
+starcos35_decipher_mse(struct sc_card *card, u8 key)
+{
+	static const u8 alg[] = {0x11, 0x31};
+
+	return starcos3_mse(card, 0xB8, key, alg, sizeof(alg));
+}
+
+/* 2.x takes at most 128 data bytes per command (starcos.md §1.3); the
+ * card-wide limit is higher only for PSO DECIPHER's 129 bytes. */
+static int
+starcos2_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	size_t done = 0;
+	int r;
+
+	while (done < count) {
+		size_t n = count - done > 128 ? 128 : count - done;
+
+		r = iso_ops->update_binary(card, idx + (unsigned int)done, buf + done, n, flags);
+		LOG_TEST_RET(card->ctx, r, "UPDATE BINARY failed");
+		done += (size_t)r;
+	}
+	return (int)done;
+}
+
+static int
+starcos_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	if (DRVDATA(card)->gen->max_send < 255)
+		return starcos2_update_binary(card, idx, buf, count, flags);
+	return iso_ops->update_binary(card, idx, buf, count, flags);
+}
+
 struct sc_card_driver *
 pk_get_starcos_driver(void)
 {
@@ -524,5 +926,11 @@ pk_get_starcos_driver(void)
 	starcos_ops.list_files = starcos_list_files;
 	starcos_ops.card_ctl = starcos_card_ctl;
 	starcos_ops.get_challenge = pk_get_challenge;
+	starcos_ops.update_binary = starcos_update_binary;
+	starcos_ops.pin_cmd = starcos_pin_cmd;
+	starcos_ops.logout = starcos_logout;
+	starcos_ops.set_security_env = starcos_set_security_env;
+	starcos_ops.compute_signature = starcos_compute_signature;
+	starcos_ops.decipher = starcos_decipher;
 	return &starcos_drv;
 }

@@ -148,3 +148,39 @@ starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_le
 	*sn_len = t.len;
 	return 0;
 }
+
+int
+starcos3_parse_pin_format(const u8 *rec, size_t len, unsigned int ref_tag,
+		unsigned int ref, unsigned int *fmt)
+{
+	struct pk_tlv t, a4, f;
+	unsigned int v;
+	int r;
+
+	r = pk_tlv_find(rec, len, ref_tag, &t);
+	if (r <= 0)
+		return r < 0 ? SC_ERROR_INVALID_DATA : 0;
+	if (pk_tlv_uint(&t, &v) < 0 || t.len != 1 || v != ref)
+		return 0;
+	if (pk_tlv_find(rec, len, 0x7B, &t) != 1 || pk_tlv_find(t.value, t.len, 0xA4, &a4) != 1 ||
+			pk_tlv_find(a4.value, a4.len, 0x89, &f) != 1 || f.len != 1)
+		return SC_ERROR_INVALID_DATA;
+	return pk_tlv_uint(&f, fmt) < 0 ? SC_ERROR_INVALID_DATA : 1;
+}
+
+int
+starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd)
+{
+	struct pk_tlv t, i;
+	struct pk_cur c;
+	unsigned int v;
+	int r = pk_tlv_find(buf, len, 0x7F66, &t);
+
+	if (r <= 0)
+		return r < 0 ? SC_ERROR_INVALID_DATA : SC_ERROR_OBJECT_NOT_FOUND;
+	pk_cur_init(&c, t.value, t.len);
+	if (pk_cur_tlv(&c, &i) != 1 || i.tag != 0x02 || pk_tlv_uint(&i, &v) < 0)
+		return SC_ERROR_INVALID_DATA;
+	*max_cmd = v;
+	return 0;
+}

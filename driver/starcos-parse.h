@@ -37,6 +37,19 @@ struct starcos_fci {
 int starcos2_parse_fci(const u8 *buf, size_t len, struct starcos_fci *out);
 /** 3.x FCP "62 L ..." or DF FCI "6F L ..." (starcos.md §3.2) */
 int starcos3_parse_fcp(const u8 *buf, size_t len, struct starcos_fci *out);
+/**
+ * One record of EF.PWDD (3.4, PIN reference in tag 83) or EF.KEYD (3.5,
+ * tag 88): if it describes PIN @p ref, the transmission format byte found
+ * under 7B / A4 / 89 (starcos.md §1.3).
+ * @return 1 found (format in @p fmt), 0 another object, <0 malformed
+ */
+int starcos3_parse_pin_format(const u8 *rec, size_t len, unsigned int ref_tag,
+		unsigned int ref, unsigned int *fmt);
+/**
+ * EF.ATR: maximum command APDU length from 7F66 (two INTEGERs: command,
+ * response), @return 0 or SC_ERROR_OBJECT_NOT_FOUND / INVALID_DATA
+ */
+int starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd);
 /** EF.GDO content: the ICCSN (tag 5A) */
 int starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_len);
 
