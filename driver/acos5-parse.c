@@ -205,3 +205,203 @@ acos5_parse_public_key(const u8 *buf, size_t len, size_t exp_len, int little_end
 	*exp_len_out = exp_len - skip;
 	return 0;
 }
+
+int
+acos5_fdb_is_record(unsigned int fdb)
+{
+	switch (fdb) {
+	case ACOS5_FDB_LINEAR_FIXED:
+	case ACOS5_FDB_LINEAR_VARIABLE:
+	case ACOS5_FDB_CYCLIC:
+	case ACOS5_FDB_CHV:
+	case ACOS5_FDB_SYM_KEY:
+	case ACOS5_FDB_PURSE:
+	case ACOS5_FDB_SE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* 82: FDB DCB, and "00 MRL 00 NOR" for record files */
+static void
+acos5_build_fdb(const struct acos5_fci *in, struct pk_buf *b)
+{
+	if (acos5_fdb_is_record(in->fdb)) {
+		pk_buf_tag_len(b, 0x82, 6);
+		pk_buf_u8(b, in->fdb);
+		pk_buf_u8(b, 0x00);
+		pk_buf_u8(b, 0x00);
+		pk_buf_u8(b, in->mrl);
+		pk_buf_u8(b, 0x00);
+		pk_buf_u8(b, in->nor);
+		return;
+	}
+	pk_buf_tag_len(b, 0x82, 2);
+	pk_buf_u8(b, in->fdb);
+	pk_buf_u8(b, 0x00);
+}
+
+int
+acos5_build_fcp(const struct acos5_fci *in, struct pk_buf *out)
+{
+	u8 mem[64];
+	struct pk_buf b;
+	int bit;
+
+	if (in->fid > 0xFFFF || in->fdb == 0 || in->fdb > 0xFF || in->name_len > sizeof(in->name) ||
+			(acos5_fdb_is_record(in->fdb) && (in->mrl == 0 || in->mrl > 0xFF ||
+					in->nor == 0 || in->nor > 0xFF)) ||
+			((in->flags & ACOS5_FCI_HAS_SIZE) && in->size > 0xFFFF))
+		return SC_ERROR_INVALID_ARGUMENTS;
+	pk_buf_init(&b, mem, sizeof(mem));
+	pk_buf_tag_len(&b, 0x83, 2);
+	pk_buf_u16(&b, in->fid);
+	acos5_build_fdb(in, &b);
+	if (in->flags & ACOS5_FCI_HAS_SIZE) {
+		pk_buf_tag_len(&b, 0x80, 2);
+		pk_buf_u16(&b, (unsigned int)in->size);
+	}
+	if (in->flags & ACOS5_FCI_HAS_SE) {
+		pk_buf_tag_len(&b, 0x8D, 2);
+		pk_buf_u16(&b, in->se_fid);
+	}
+	if (in->name_len)
+		pk_buf_tlv(&b, 0x84, in->name, in->name_len);
+	pk_buf_tag_len(&b, 0x8C, 1 + ACOS5_SCB_COUNT);
+	pk_buf_u8(&b, 0x7F);
+	for (bit = ACOS5_SCB_COUNT - 1; bit >= 0; bit--)
+		pk_buf_u8(&b, in->scb[bit]);
+	if (pk_buf_result(&b) < 0)
+		return SC_ERROR_BUFFER_TOO_SMALL;
+	pk_buf_tlv(out, 0x62, b.data, b.len);
+	return pk_buf_result(out);
+}
+
+/* AT (A4): 83 01 ref ... [95 01 UQB]; PIN references when UQB is 08 or absent */
+static int
+acos5_at_chv(const struct pk_tlv *at, unsigned int *ref)
+{
+	struct pk_cur c;
+	struct pk_tlv t;
+	unsigned int first = 0, uqb = 0x08;
+	int r;
+
+	pk_cur_init(&c, at->value, at->len);
+	while ((r = pk_cur_tlv(&c, &t)) == 1) {
+		if (t.tag == 0x83 && t.len == 1 && !first)
+			first = t.value[0];
+		else if (t.tag == 0x95 && t.len == 1)
+			uqb = t.value[0];
+	}
+	if (r < 0)
+		return SC_ERROR_INVALID_DATA;
+	if (!first || !(uqb & 0x08))
+		return 0;
+	*ref = first;
+	return 1;
+}
+
+int
+acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, unsigned int *ref)
+{
+	struct pk_cur c;
+	struct pk_tlv t;
+	int r;
+
+	pk_cur_init(&c, rec, len);
+	r = pk_cur_tlv(&c, &t);
+	if (r != 1 || t.tag != 0x80 || t.len != 1)
+		return SC_ERROR_INVALID_DATA;
+	if (t.value[0] != se_id)
+		return 0;
+	while ((r = pk_cur_tlv(&c, &t)) == 1) {
+		if (t.tag == 0xA4)
+			return acos5_at_chv(&t, ref);
+	}
+	return r < 0 ? SC_ERROR_INVALID_DATA : 0;
+}
+
+unsigned int
+acos5_se_convention(int in_mf, unsigned int se_id)
+{
+	if (in_mf)
+		return se_id == 1 ? 0x01 : 0;
+	switch (se_id) {
+	case 1:
+	case 4:
+		return 0x81;
+	case 3:
+		return 0x01;
+	default:
+		return 0;
+	}
+}
+
+int
+acos5_se_next_record(const u8 *buf, size_t len, size_t off)
+{
+	struct pk_cur c;
+	struct pk_tlv t;
+	size_t start;
+	int r;
+
+	if (off >= len)
+		return 0;
+	pk_cur_init(&c, buf + off, len - off);
+	start = c.left;
+	r = pk_cur_tlv(&c, &t);
+	if (r != 1 || t.tag != 0x80)
+		return SC_ERROR_INVALID_DATA;
+	for (;;) {
+		struct pk_cur peek = c;
+
+		r = pk_cur_tlv(&peek, &t);
+		if (r < 0)
+			return SC_ERROR_INVALID_DATA;
+		if (r == 0 || t.tag == 0x80)
+			break;
+		c = peek;
+	}
+	return (int)(start - c.left);
+}
+
+static void
+acos5_put_padded(struct pk_buf *b, const u8 *p, size_t n, u8 pad)
+{
+	size_t i;
+
+	pk_buf_bytes(b, p, n);
+	for (i = n; i < 8; i++)
+		pk_buf_u8(b, pad);
+}
+
+int
+acos5_build_pin_record(const struct acos5_pin_record *in, int v1, struct pk_buf *out)
+{
+	unsigned int id = in->ref & 0x1F;
+
+	if (!id || (in->ref & 0x60) || !in->pin || in->pin_len == 0 || in->pin_len > 8 ||
+			in->tries == 0 || in->tries > 15 ||
+			(in->puk && (in->puk_len == 0 || in->puk_len > 8 ||
+					in->puk_tries == 0 || in->puk_tries > 15)))
+		return SC_ERROR_INVALID_ARGUMENTS;
+	pk_buf_u8(out, 0x80 | ((in->puk && !v1) ? 0x40 : 0) | id);
+	pk_buf_u8(out, in->tries << 4 | in->tries);
+	if (v1) {
+		acos5_put_padded(out, in->pin, in->pin_len, in->pad);
+		return pk_buf_result(out);
+	}
+	pk_buf_u8(out, 8);
+	acos5_put_padded(out, in->pin, in->pin_len, in->pad);
+	if (in->puk) {
+		pk_buf_u8(out, in->puk_tries << 4 | in->puk_tries);
+		pk_buf_u8(out, 8);
+		acos5_put_padded(out, in->puk, in->puk_len, in->pad);
+	} else {
+		pk_buf_u8(out, 0x00);
+		pk_buf_u8(out, 8);
+		acos5_put_padded(out, NULL, 0, in->pad);
+	}
+	return pk_buf_result(out);
+}

@@ -74,5 +74,55 @@ int acos5_parse_public_key(const u8 *buf, size_t len, size_t exp_len, int little
 		u8 *mod, size_t *mod_len, u8 *exp, size_t *exp_len_out);
 /** 1 if the FDB names a DF or the MF */
 int acos5_fdb_is_df(unsigned int fdb);
+/** 1 if the FDB names a record-structured file (MRL and NOR in tag 82) */
+int acos5_fdb_is_record(unsigned int fdb);
+
+/**
+ * CREATE FILE data "62 L 83 FID 82 FDB.. [80 size] [8D SE] [84 name] 8C 08 7F
+ * SCB6..SCB0" from @p in (fid, fdb, mrl/nor for record files, size when
+ * ACOS5_FCI_HAS_SIZE, se_fid when ACOS5_FCI_HAS_SE, name, scb[]).
+ * @return 0, SC_ERROR_INVALID_ARGUMENTS or SC_ERROR_BUFFER_TOO_SMALL
+ */
+int acos5_build_fcp(const struct acos5_fci *in, struct pk_buf *out);
+
+/**
+ * One SE file record (acos5.md §3.4): "80 01 id" then CRTs. If its id is
+ * @p se_id, the first PIN reference of its AT (A4 with UQB 08 or no UQB).
+ * @return 1 found (*ref set), 0 another record or no PIN in the AT,
+ *         SC_ERROR_INVALID_DATA if malformed
+ */
+int acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, unsigned int *ref);
+
+/**
+ * The PIN an SE record names by convention when the SE file cannot be read
+ * (acos5.md §3.4, §4.1): in the MF #1 = global 01; in a DF #1 = local 81,
+ * #3 = global 01, #4 = 81 (or 01). @return the reference, 0 if none
+ */
+unsigned int acos5_se_convention(int in_mf, unsigned int se_id);
+
+/**
+ * Split SE records given as one byte string (each record starts with tag 80):
+ * @return bytes of the record at @p off (0 at the end), or SC_ERROR_INVALID_DATA
+ */
+int acos5_se_next_record(const u8 *buf, size_t len, size_t off);
+
+/** PIN record (acos5.md §3.6) */
+struct acos5_pin_record {
+	unsigned int ref;       /* 01..1F or 81..9F */
+	unsigned int tries;     /* 1..15 */
+	const u8 *pin;
+	size_t pin_len;         /* 1..8 */
+	const u8 *puk;          /* NULL: no PUK */
+	size_t puk_len;
+	unsigned int puk_tries;
+	u8 pad;                 /* pad byte up to 8 */
+};
+
+/**
+ * ACOS5-64: "C1 88 08 PIN 88 08 PUK" (ID|80, |40 with a PUK; tries max|left).
+ * Original ACOS5 (@p v1): "81 88 PIN" padded, no PUK.
+ * @return 0, SC_ERROR_INVALID_ARGUMENTS or SC_ERROR_BUFFER_TOO_SMALL
+ */
+int acos5_build_pin_record(const struct acos5_pin_record *in, int v1, struct pk_buf *out);
 
 #endif

@@ -16,6 +16,7 @@
 #include "libopensc/cardctl.h"
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
+#include "libopensc/pkcs15.h"
 #include "acos5-parse.h"
 #include "pk-card.h"
 #include "pk-cardctl.h"
@@ -108,6 +109,8 @@ struct acos5_priv {
 	char name[64];
 	struct acos5_env env;
 	unsigned long verified; /* bit n: PIN reference n verified (n 1..31 global, 33..63 local) */
+	unsigned int df_fid;    /* current DF as last selected (0: unknown) */
+	unsigned int df_se_fid; /* its SE file (tag 8D), 0: none */
 };
 
 #define DRVDATA(card) ((struct acos5_priv *)((card)->drv_data))
@@ -324,8 +327,10 @@ struct acos5_acl_map {
 	unsigned int op;
 };
 
+/* The first row of an AM bit is also the operation construct_fci takes the
+ * SCB from (pkcs15init asks for CREATE on the parent DF). */
 static const struct acos5_acl_map acos5_df_acl[] = {
-	{0, SC_AC_OP_DELETE}, {1, SC_AC_OP_CREATE_EF}, {1, SC_AC_OP_CREATE},
+	{0, SC_AC_OP_DELETE}, {1, SC_AC_OP_CREATE}, {1, SC_AC_OP_CREATE_EF},
 	{2, SC_AC_OP_CREATE_DF}, {3, SC_AC_OP_DEACTIVATE}, {3, SC_AC_OP_INVALIDATE},
 	{4, SC_AC_OP_ACTIVATE}, {4, SC_AC_OP_REHABILITATE}, {5, SC_AC_OP_LOCK},
 	{6, SC_AC_OP_DELETE_SELF}, {-1, 0}};
@@ -419,6 +424,19 @@ acos5_fci_to_file(const struct acos5_fci *fci, struct sc_file *file)
 	return 0;
 }
 
+/* Remember the current DF and its SE file from a SELECT answer */
+static void
+acos5_track_df(struct sc_card *card, const u8 *buf, size_t len)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	struct acos5_fci fci;
+
+	if (acos5_parse_fci(buf, len, &fci) < 0 || !acos5_fdb_is_df(fci.fdb))
+		return;
+	priv->df_fid = fci.fid;
+	priv->df_se_fid = (fci.flags & ACOS5_FCI_HAS_SE) ? fci.se_fid : 0;
+}
+
 static int
 acos5_process_fci(struct sc_card *card, struct sc_file *file, const u8 *buf, size_t len)
 {
@@ -430,6 +448,137 @@ acos5_process_fci(struct sc_card *card, struct sc_file *file, const u8 *buf, siz
 	r = acos5_fci_to_file(&fci, file);
 	LOG_TEST_RET(card->ctx, r, "FCI names an unknown file type");
 	return 0;
+}
+
+/* ---- file creation (acos5.md §3.1-§3.3) ---------------------------------- */
+
+/* OpenSC access condition → SCB: NONE 00, NEVER FF, SEN n → SE record n */
+static int
+acos5_scb_of(struct sc_card *card, const struct sc_file *file, unsigned int op, u8 *scb)
+{
+	const struct sc_acl_entry *e = sc_file_get_acl_entry(file, op);
+
+	if (!e) {
+		sc_log(card->ctx, "file %04X: no access condition for operation %u", file->id, op);
+		return SC_ERROR_INVALID_ARGUMENTS;
+	}
+	if (e->method == SC_AC_NONE || e->method == SC_AC_NEVER) {
+		*scb = e->method == SC_AC_NONE ? 0x00 : 0xFF;
+		return 0;
+	}
+	if (e->method == SC_AC_SEN && e->key_ref >= 1 && e->key_ref <= 14 && !e->next) {
+		*scb = (u8)e->key_ref;
+		return 0;
+	}
+	sc_log(card->ctx, "file %04X, operation %u: ACOS5 access conditions are SE records "
+			  "(SEN1..SEN14 in the profile), NONE or NEVER; method %u ref %u is not",
+			file->id, op, e->method, e->key_ref);
+	return SC_ERROR_NOT_SUPPORTED;
+}
+
+/* One SCB per AM bit, from the first operation of that bit in the map */
+static int
+acos5_scbs_of(struct sc_card *card, const struct sc_file *file,
+		const struct acos5_acl_map *map, u8 scb[ACOS5_SCB_COUNT])
+{
+	int bit, r;
+
+	for (bit = 0; bit < ACOS5_SCB_COUNT; bit++) {
+		const struct acos5_acl_map *m = map;
+
+		while (m->bit >= 0 && m->bit != bit)
+			m++;
+		scb[bit] = 0xFF;
+		if (m->bit >= 0 && (r = acos5_scb_of(card, file, m->op, &scb[bit])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* FDB: DFs by type, working EFs by structure, internal EFs from prop-attr */
+static int
+acos5_fdb_of(struct sc_card *card, const struct sc_file *file, unsigned int *fdb)
+{
+	static const struct {
+		unsigned int structure;
+		unsigned int fdb;
+	} ef[] = {{SC_FILE_EF_TRANSPARENT, ACOS5_FDB_TRANSPARENT},
+			{SC_FILE_EF_LINEAR_FIXED, ACOS5_FDB_LINEAR_FIXED},
+			{SC_FILE_EF_LINEAR_VARIABLE, ACOS5_FDB_LINEAR_VARIABLE},
+			{SC_FILE_EF_CYCLIC, ACOS5_FDB_CYCLIC}};
+	size_t i;
+
+	if (file->type == SC_FILE_TYPE_DF) {
+		*fdb = file->id == 0x3F00 ? ACOS5_FDB_MF : ACOS5_FDB_DF;
+		return 0;
+	}
+	if (file->type == SC_FILE_TYPE_INTERNAL_EF && file->prop_attr_len >= 1 &&
+			acos5_kind_of(file->prop_attr[0])) {
+		*fdb = file->prop_attr[0];
+		return 0;
+	}
+	for (i = 0; file->type == SC_FILE_TYPE_WORKING_EF && i < sizeof(ef) / sizeof(ef[0]); i++) {
+		if (ef[i].structure == file->ef_structure) {
+			*fdb = ef[i].fdb;
+			return 0;
+		}
+	}
+	sc_log(card->ctx, "file %04X: cannot tell its ACOS5 file type; internal EFs need "
+			  "'prop-attr' with the FDB (09 RSA key, 0A PIN, 0C sym key, 1C SE)", file->id);
+	return SC_ERROR_NOT_SUPPORTED;
+}
+
+/* Size, record layout, SE file and name of @p file into @p fci */
+static int
+acos5_layout_of(struct sc_card *card, const struct sc_file *file, struct acos5_fci *fci)
+{
+	if (acos5_fdb_is_df(fci->fdb)) {
+		fci->flags |= ACOS5_FCI_HAS_SE;
+		fci->se_fid = fci->fdb == ACOS5_FDB_MF ? 0x0003 : fci->fid + 3;
+		if (file->namelen > sizeof(fci->name))
+			return SC_ERROR_INVALID_ARGUMENTS;
+		memcpy(fci->name, file->name, file->namelen);
+		fci->name_len = file->namelen;
+		return 0;
+	}
+	if (!acos5_fdb_is_record(fci->fdb)) {
+		fci->flags |= ACOS5_FCI_HAS_SIZE;
+		fci->size = file->size;
+		return 0;
+	}
+	fci->mrl = (unsigned int)file->record_length;
+	fci->nor = file->record_count ? (unsigned int)file->record_count
+				       : (fci->mrl ? (unsigned int)(file->size / fci->mrl) : 0);
+	if (fci->mrl == 0 || fci->nor == 0) {
+		sc_log(card->ctx, "file %04X: record files need record-length and size", file->id);
+		return SC_ERROR_INVALID_ARGUMENTS;
+	}
+	return 0;
+}
+
+static int
+acos5_construct_fci(struct sc_card *card, const struct sc_file *file, u8 *out, size_t *outlen)
+{
+	struct acos5_fci fci;
+	const struct acos5_kind *kind;
+	struct pk_buf b;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	memset(&fci, 0, sizeof(fci));
+	fci.fid = (unsigned int)file->id;
+	r = acos5_fdb_of(card, file, &fci.fdb);
+	LOG_TEST_RET(card->ctx, r, "file type");
+	kind = acos5_kind_of(fci.fdb);
+	r = acos5_layout_of(card, file, &fci);
+	LOG_TEST_RET(card->ctx, r, "file layout");
+	r = acos5_scbs_of(card, file, kind->acl, fci.scb);
+	LOG_TEST_RET(card->ctx, r, "access conditions");
+	pk_buf_init(&b, out, *outlen);
+	r = acos5_build_fcp(&fci, &b);
+	LOG_TEST_RET(card->ctx, r, "cannot encode the FCP");
+	*outlen = b.len;
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
 /* SELECT (00 A4 P1 00): by FID (P1=00) or DF name (P1=04); P2 must be 00 */
@@ -452,6 +601,7 @@ acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 	}
 	r = sc_check_sw(card, apdu.sw1, apdu.sw2);
 	LOG_TEST_RET(card->ctx, r, "SELECT failed");
+	acos5_track_df(card, apdu.resp, apdu.resplen);
 	if (!file_out)
 		return 0;
 	file = sc_file_new();
@@ -971,8 +1121,94 @@ acos5_zeroize(struct sc_card *card)
 	r = pk_transmit(card, &apdu);
 	LOG_TEST_RET(card->ctx, r, "the card refused to erase itself (SO PIN verified?)");
 	DRVDATA(card)->verified = 0;
+	DRVDATA(card)->df_fid = 0;
 	card->serialnr.len = 0;
 	return 0;
+}
+
+/* ACTIVATE FILE 00 44 00 00 02 FID: LCSI 01 → 05, access conditions apply */
+static int
+acos5_activate(struct sc_card *card, const unsigned int *fid)
+{
+	struct sc_apdu apdu;
+	struct pk_buf b;
+	u8 data[2];
+	int r;
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_u16(&b, *fid);
+	pk_apdu(&apdu, 0x00, 0x44, 0x00, 0x00, &b, NULL, 0);
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "ACTIVATE FILE failed");
+	return 0;
+}
+
+/* The PIN an SE record of the current DF asks for: read the DF's SE file
+ * (records "80 01 id" + AT), else fall back to the documented convention. */
+static int
+acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id, unsigned int *ref)
+{
+	u8 fid[2] = {(u8)(se_fid >> 8), (u8)se_fid}, rec[256];
+	unsigned int n;
+	int r;
+
+	r = acos5_select(card, 0x00, fid, 2, NULL);
+	LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
+	for (n = 1; n <= 15; n++) {
+		r = sc_read_record(card, n, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
+		if (r == SC_ERROR_RECORD_NOT_FOUND || r == SC_ERROR_INCORRECT_PARAMETERS)
+			return 0;
+		LOG_TEST_RET(card->ctx, r, "cannot read the SE file");
+		r = acos5_se_record_chv(rec, (size_t)r, se_id, ref);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+acos5_chv_in_se(struct sc_card *card, int *se_num)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	unsigned int ref = 0;
+	int r = SC_ERROR_FILE_NOT_FOUND;
+
+	if (*se_num < 1 || *se_num > 14)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (priv->df_fid && priv->df_se_fid)
+		r = acos5_read_se_chv(card, priv->df_se_fid, (unsigned int)*se_num, &ref);
+	if (r == 1)
+		return (int)ref;
+	ref = acos5_se_convention(priv->df_fid == 0x3F00, (unsigned int)*se_num);
+	sc_log(card->ctx, "SE record %d of DF %04X not readable (%d): convention says PIN %02X",
+			*se_num, priv->df_fid, r, ref);
+	return ref ? (int)ref : SC_ERROR_REF_DATA_NOT_USABLE;
+}
+
+/* Public key file as DER RSAPublicKey (sc_pkcs15_read_pubkey) */
+static int
+acos5_read_pubkey_op(struct sc_card *card, unsigned int algorithm, struct sc_path *path,
+		unsigned int key_ref, unsigned int bits, u8 **out, size_t *outlen)
+{
+	struct pk_rsa_pubkey pub;
+	struct sc_pkcs15_pubkey_rsa rsa;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (algorithm != SC_ALGORITHM_RSA || !path || path->len < 2)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	r = sc_select_file(card, path, NULL);
+	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
+	memset(&pub, 0, sizeof(pub));
+	pub.fid = (unsigned int)path->value[path->len - 2] << 8 | path->value[path->len - 1];
+	r = acos5_read_public_key(card, &pub);
+	LOG_TEST_RET(card->ctx, r, "cannot read the public key file");
+	rsa.modulus.data = pub.modulus;
+	rsa.modulus.len = pub.modulus_len;
+	rsa.exponent.data = pub.exponent;
+	rsa.exponent.len = pub.exponent_len;
+	r = sc_pkcs15_encode_pubkey_rsa(card->ctx, &rsa, out, outlen);
+	LOG_FUNC_RETURN(card->ctx, r);
 }
 
 static int
@@ -1028,6 +1264,10 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		return ptr ? acos5_read_public_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	case PK_CARDCTL_ACOS5_ZEROIZE:
 		return acos5_zeroize(card);
+	case PK_CARDCTL_ACOS5_ACTIVATE:
+		return ptr ? acos5_activate(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case SC_CARDCTL_GET_CHV_REFERENCE_IN_SE:
+		return ptr ? acos5_chv_in_se(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	default:
 		return SC_ERROR_NOT_SUPPORTED;
 	}
@@ -1052,5 +1292,7 @@ pk_get_acos5_driver(void)
 	acos5_ops.set_security_env = acos5_set_security_env;
 	acos5_ops.compute_signature = acos5_compute_signature;
 	acos5_ops.decipher = acos5_decipher;
+	acos5_ops.construct_fci = acos5_construct_fci;
+	acos5_ops.read_public_key = acos5_read_pubkey_op;
 	return &acos5_drv;
 }

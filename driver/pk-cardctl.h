@@ -21,6 +21,7 @@ enum {
 	PK_CARDCTL_ACOS5_GENERATE_KEY,   /* struct pk_acos5_keygen * */
 	PK_CARDCTL_ACOS5_READ_PUBLIC_KEY, /* struct pk_rsa_pubkey * */
 	PK_CARDCTL_ACOS5_ZEROIZE,        /* NULL: card back to virgin */
+	PK_CARDCTL_ACOS5_ACTIVATE,       /* const unsigned int *: FID, searched from the current DF */
 };
 
 #define PK_RSA_MAX_BYTES 512
