@@ -590,7 +590,7 @@ acos_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (acos_gen(c) == 1) {
 		if (a->p1 != 0xFF || a->p2 != 0x00)
 			return SW_WRONG_P1P2;
-		return a->cse == 1 ? acos_wipe(c) : SW_WRONG_LENGTH;
+		return apdu_no_data(a) ? acos_wipe(c) : SW_WRONG_LENGTH;
 	}
 	if (a->cse != 2)
 		return SW_WRONG_LENGTH;

@@ -281,7 +281,7 @@ acos_erase_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *
 	uint16_t sw;
 
 	(void)resp;
-	if (a->cse != 1 && !(a->cse == 3 && a->lc == 2))
+	if (!apdu_no_data(a) && !(a->cse == 3 && a->lc == 2))
 		return SW_WRONG_LENGTH;
 	sw = binary_target(c, AM_UPDATE, &f);
 	if (sw != SW_OK)
@@ -537,7 +537,7 @@ mgmt_target(struct sim_card *c, const struct sim_apdu *a, struct sim_file **out)
 {
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
-	if (a->cse != 1 && !(a->cse == 3 && a->lc == 2))
+	if (!apdu_no_data(a) && !(a->cse == 3 && a->lc == 2))
 		return SW_WRONG_LENGTH;
 	if (!c->mf)
 		return SW_NO_CURRENT_EF;
@@ -609,7 +609,7 @@ acos_zeroize(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	(void)resp;
 	if (a->p1 != 0x00 || (a->p2 != 0x00 && a->p2 != 0xFF))
 		return SW_WRONG_P1P2;
-	if (a->cse != 1)
+	if (!apdu_no_data(a))
 		return SW_WRONG_LENGTH;
 	if (a->p2 == 0xFF || !c->mf)
 		return SW_OK;
@@ -762,11 +762,11 @@ acos_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	(void)resp;
 	if (a->p1 != 0x00)
 		return SW_WRONG_P1P2;
-	if (a->cse != 1 && a->cse != 3)
+	if (!apdu_no_data(a) && a->cse != 3)
 		return SW_WRONG_LENGTH;
 	if ((sw = chv_find(c, a->p2, &h)) != SW_OK)
 		return sw;
-	if (a->cse == 1) {
+	if (apdu_no_data(a)) {	/* status: 63 CX even when verified (doc) */
 		if ((h.rec[1] & 0x0F) == 0)
 			return SW_AUTH_BLOCKED;
 		return (uint16_t)(0x63C0 | (h.rec[1] & 0x0F));
@@ -844,7 +844,7 @@ static uint16_t
 acos_logout(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
-	if (a->p1 != 0 || a->cse != 1)
+	if (a->p1 != 0 || !apdu_no_data(a))
 		return a->p1 ? SW_WRONG_P1P2 : SW_WRONG_LENGTH;
 	(a->ins == 0x2E ? c->pin_ok : c->key_ok)[a->p2] = 0;
 	return SW_OK;

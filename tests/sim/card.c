@@ -335,7 +335,7 @@ cmd_pin_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 	struct sim_pin *pin;
 
 	(void)resp;
-	if (a->cse != 1 && a->cse != 3)
+	if (!apdu_no_data(a) && a->cse != 3)
 		return SW_WRONG_LENGTH;
 	if (a->p1 != 0x00)
 		return SW_WRONG_P1P2;
@@ -498,6 +498,7 @@ card_process(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 		c->pending_len = 0;
 		goto done;
 	}
+	a.t0_p3_zero = c->pers->t0 && n == 5 && in[4] == 0x00;
 	cmd = find_cmd(c->pers, &a, &sw);
 	if (cmd && cmd->secret)
 		c->secret_cmd = 1;

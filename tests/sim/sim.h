@@ -140,7 +140,19 @@ struct sim_apdu {
 	const uint8_t *data;
 	int has_le;
 	size_t le;		/* 1..65536 when has_le (00 => 256 / 65536) */
+	int t0_p3_zero;		/* T=0: 5-byte APDU with P3 = 00 (case 1 or 2) */
 };
+
+/*
+ * Over T=0 a case-1 command travels as a 5-byte header with P3 = 00, which
+ * the parser reads as case 2 with Le = 256. Commands that never return data
+ * use this to accept both forms as "no data".
+ */
+static inline int
+apdu_no_data(const struct sim_apdu *a)
+{
+	return a->cse == 1 || (a->cse == 2 && a->t0_p3_zero);
+}
 
 struct sim_card;
 
