@@ -1,0 +1,255 @@
+/*
+ * pkcs15-starcos-emu.c: PKCS#15 emulation of StarCOS 3.4/3.5 issuer cards
+ * that carry no PKCS#15 application of their own: certificates at fixed
+ * FIDs, keys by reference, PINs global or local to an application.
+ *
+ * The layouts are data (starcos.md §3.2, "Known application layouts"); the
+ * emulator tries them in order and binds to the first whose application
+ * and first certificate are on the card.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libopensc/cardctl.h"
+#include "libopensc/log.h"
+#include "libopensc/opensc.h"
+#include "libopensc/pkcs15.h"
+#include "pk-card.h"
+#include "starcos-emu.h"
+
+#define AID_ESIGN "A000000167455349474E"     /* eSign / eUserPKI */
+#define AID_QES "D27600006601"               /* qualified signature */
+#define AID_BNOTK_PKI "A000000525655573657201"
+#define AID_BA_ESIGN "A0000002455369676E"
+
+/* BNotK 3.5: two QES keys and an authentication key (starcos.md §3.2) */
+static const struct starcos_emu_pin bnotk_pins[] = {
+	{"QES PIN 1", 0x81, AID_ESIGN, 6, 12, 0x01},
+	{"QES PIN 2", 0x86, AID_ESIGN, 6, 12, 0x02},
+	{"User PIN", 0x06, NULL, 6, 12, 0x03},
+	{NULL, 0, NULL, 0, 0, 0}};
+static const struct starcos_emu_key bnotk_keys[] = {
+	{"Signature key 1", 0x84, AID_ESIGN, 0x01, 0x01, "C001", SC_PKCS15_PRKEY_USAGE_NONREPUDIATION},
+	{"Signature key 2", 0x85, AID_ESIGN, 0x02, 0x02, "C002", SC_PKCS15_PRKEY_USAGE_NONREPUDIATION},
+	{"Authentication key", 0x82, AID_BNOTK_PKI, 0x03, 0x03, "C003",
+			SC_PKCS15_PRKEY_USAGE_SIGN | SC_PKCS15_PRKEY_USAGE_DECRYPT},
+	{NULL, 0, NULL, 0, 0, NULL, 0}};
+
+/* DGN HBA 3.5: QES app plus eUserPKI with authentication and encryption keys */
+static const struct starcos_emu_pin dgn_pins[] = {
+	{"QES PIN", 0x81, AID_QES, 6, 12, 0x01},
+	{"User PIN", 0x06, NULL, 6, 12, 0x02},
+	{NULL, 0, NULL, 0, 0, 0}};
+static const struct starcos_emu_key dgn_keys[] = {
+	{"Signature key", 0x84, AID_QES, 0x01, 0x01, "C000", SC_PKCS15_PRKEY_USAGE_NONREPUDIATION},
+	{"Authentication key", 0x82, AID_ESIGN, 0x02, 0x02, "C500", SC_PKCS15_PRKEY_USAGE_SIGN},
+	{"Encryption key", 0x83, AID_ESIGN, 0x02, 0x03, "C200", SC_PKCS15_PRKEY_USAGE_DECRYPT},
+	{NULL, 0, NULL, 0, 0, NULL, 0}};
+
+/* BA eSign 3.4/3.5: eSign app with AUT and ENC keys, QES app */
+static const struct starcos_emu_pin ba_pins[] = {
+	{"User PIN", 0x01, NULL, 6, 16, 0x01},
+	{"Signature PIN", 0x81, AID_QES, 6, 16, 0x02},
+	{NULL, 0, NULL, 0, 0, 0}};
+static const struct starcos_emu_key ba_keys[] = {
+	{"Authentication key", 0x81, AID_BA_ESIGN, 0x01, 0x01, "43F1", SC_PKCS15_PRKEY_USAGE_SIGN},
+	{"Encryption key", 0x83, AID_BA_ESIGN, 0x01, 0x02, "4301", SC_PKCS15_PRKEY_USAGE_DECRYPT},
+	{"Signature key", 0x84, AID_QES, 0x02, 0x03, "4301", SC_PKCS15_PRKEY_USAGE_NONREPUDIATION},
+	{NULL, 0, NULL, 0, 0, NULL, 0}};
+
+const struct starcos_emu_layout starcos_emu_layouts[] = {
+	{"BNotK signature card", bnotk_pins, bnotk_keys},
+	{"DGN health professional card", dgn_pins, dgn_keys},
+	{"BA eSign card", ba_pins, ba_keys},
+	{NULL, NULL, NULL}};
+
+static int
+emu_path(struct sc_path *path, const char *aid, const char *fid)
+{
+	size_t len = sizeof(path->aid.value);
+	int r;
+
+	memset(path, 0, sizeof(*path));
+	if (aid) {
+		r = sc_hex_to_bin(aid, path->aid.value, &len);
+		if (r < 0)
+			return r;
+		path->aid.len = len;
+	}
+	if (fid) {
+		sc_format_path(fid, path);
+		if (aid) { /* sc_format_path cleared the AID */
+			len = sizeof(path->aid.value);
+			sc_hex_to_bin(aid, path->aid.value, &len);
+			path->aid.len = len;
+		}
+		path->type = SC_PATH_TYPE_FILE_ID;
+	} else {
+		path->type = SC_PATH_TYPE_DF_NAME;
+		memcpy(path->value, path->aid.value, path->aid.len);
+		path->len = path->aid.len;
+		path->aid.len = 0;
+	}
+	return 0;
+}
+
+/* A layout matches when its first key's application and certificate exist */
+static int
+emu_probe(struct sc_card *card, const struct starcos_emu_layout *l)
+{
+	struct sc_path path;
+	int r;
+
+	r = emu_path(&path, l->keys[0].aid, l->keys[0].cert_fid);
+	if (r == 0)
+		r = sc_select_file(card, &path, NULL);
+	return r;
+}
+
+static int
+emu_add_pin(struct sc_pkcs15_card *p15card, const struct starcos_emu_pin *p)
+{
+	struct sc_pkcs15_auth_info info;
+	struct sc_pkcs15_object obj;
+
+	memset(&info, 0, sizeof(info));
+	memset(&obj, 0, sizeof(obj));
+	info.auth_id.len = 1;
+	info.auth_id.value[0] = p->auth_id;
+	info.auth_type = SC_PKCS15_PIN_AUTH_TYPE_PIN;
+	info.auth_method = SC_AC_CHV;
+	info.attrs.pin.reference = p->ref;
+	info.attrs.pin.min_length = p->min_len;
+	info.attrs.pin.max_length = p->max_len;
+	info.attrs.pin.stored_length = p->max_len;
+	info.attrs.pin.type = SC_PKCS15_PIN_TYPE_UTF8;
+	info.attrs.pin.flags = SC_PKCS15_PIN_FLAG_INITIALIZED | SC_PKCS15_PIN_FLAG_CASE_SENSITIVE;
+	if (p->ref & 0x80)
+		info.attrs.pin.flags |= SC_PKCS15_PIN_FLAG_LOCAL;
+	info.tries_left = -1;
+	if (emu_path(&info.path, p->aid, NULL) < 0 || !p->aid)
+		sc_format_path("3F00", &info.path);
+	snprintf(obj.label, sizeof(obj.label), "%s", p->label);
+	obj.flags = SC_PKCS15_CO_FLAG_PRIVATE;
+	return sc_pkcs15emu_add_pin_obj(p15card, &obj, &info);
+}
+
+/* The certificate gives the key's modulus length */
+static int
+emu_add_cert(struct sc_pkcs15_card *p15card, const struct starcos_emu_key *k, size_t *bits)
+{
+	struct sc_pkcs15_cert_info info;
+	struct sc_pkcs15_object obj;
+	struct sc_pkcs15_cert *cert = NULL;
+	int r;
+
+	memset(&info, 0, sizeof(info));
+	memset(&obj, 0, sizeof(obj));
+	info.id.len = 1;
+	info.id.value[0] = k->id;
+	r = emu_path(&info.path, k->aid, k->cert_fid);
+	if (r < 0)
+		return r;
+	r = sc_pkcs15_read_certificate(p15card, &info, 0, &cert);
+	if (r < 0)
+		return r;
+	*bits = cert->key && cert->key->algorithm == SC_ALGORITHM_RSA
+			? cert->key->u.rsa.modulus.len * 8 : 0;
+	sc_pkcs15_free_certificate(cert);
+	snprintf(obj.label, sizeof(obj.label), "%s certificate", k->label);
+	return sc_pkcs15emu_add_x509_cert(p15card, &obj, &info);
+}
+
+static int
+emu_add_key(struct sc_pkcs15_card *p15card, const struct starcos_emu_key *k)
+{
+	struct sc_pkcs15_prkey_info info;
+	struct sc_pkcs15_object obj;
+	size_t bits = 0;
+	int r;
+
+	r = emu_add_cert(p15card, k, &bits);
+	if (r == SC_ERROR_FILE_NOT_FOUND)
+		return 0; /* this card was issued without that key */
+	if (r < 0)
+		return r;
+	memset(&info, 0, sizeof(info));
+	memset(&obj, 0, sizeof(obj));
+	info.id.len = 1;
+	info.id.value[0] = k->id;
+	info.usage = k->usage;
+	info.native = 1;
+	info.key_reference = k->ref;
+	info.modulus_length = bits;
+	r = emu_path(&info.path, k->aid, NULL);
+	if (r < 0)
+		return r;
+	snprintf(obj.label, sizeof(obj.label), "%s", k->label);
+	obj.flags = SC_PKCS15_CO_FLAG_PRIVATE;
+	obj.auth_id.len = 1;
+	obj.auth_id.value[0] = k->auth_id;
+	return sc_pkcs15emu_add_rsa_prkey(p15card, &obj, &info);
+}
+
+static int
+emu_tokeninfo(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_serial_number sn;
+	char label[96], serial[2 * SC_MAX_SERIALNR + 1];
+
+	snprintf(label, sizeof(label), "%s (%s)", l->name, card->name);
+	free(p15card->tokeninfo->label);
+	free(p15card->tokeninfo->manufacturer_id);
+	p15card->tokeninfo->label = strdup(label);
+	p15card->tokeninfo->manufacturer_id = strdup("Giesecke+Devrient");
+	if (sc_card_ctl(card, SC_CARDCTL_GET_SERIALNR, &sn) == 0) {
+		sc_bin_to_hex(sn.value, sn.len, serial, sizeof(serial), 0);
+		free(p15card->tokeninfo->serial_number);
+		p15card->tokeninfo->serial_number = strdup(serial);
+	}
+	return p15card->tokeninfo->label && p15card->tokeninfo->manufacturer_id ? 0 : SC_ERROR_OUT_OF_MEMORY;
+}
+
+static int
+emu_bind(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
+{
+	const struct starcos_emu_pin *p;
+	const struct starcos_emu_key *k;
+	int r;
+
+	r = emu_tokeninfo(p15card, l);
+	for (p = l->pins; r == 0 && p->label; p++)
+		r = emu_add_pin(p15card, p);
+	for (k = l->keys; r == 0 && k->label; k++)
+		r = emu_add_key(p15card, k);
+	return r;
+}
+
+int
+starcos_emu_init(struct sc_pkcs15_card *p15card)
+{
+	struct sc_card *card = p15card->card;
+	const struct starcos_emu_layout *l;
+	int r;
+
+	if (strcmp(card->driver->short_name, PK_STARCOS_SHORT_NAME) != 0 ||
+			(card->type != PK_CARD_TYPE_STARCOS_3_4 && card->type != PK_CARD_TYPE_STARCOS_3_5))
+		return SC_ERROR_WRONG_CARD;
+	LOG_FUNC_CALLED(card->ctx);
+	for (l = starcos_emu_layouts; l->name; l++) {
+		if (emu_probe(card, l) < 0)
+			continue;
+		sc_log(card->ctx, "StarCOS issuer layout: %s", l->name);
+		r = emu_bind(p15card, l);
+		LOG_TEST_RET(card->ctx, r, "cannot expose the card's objects");
+		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+	}
+	LOG_FUNC_RETURN(card->ctx, SC_ERROR_WRONG_CARD);
+}
