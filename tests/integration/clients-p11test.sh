@@ -1,0 +1,52 @@
+#!/bin/bash
+# Real clients: OpenSC's p11test (built from the OpenSC source tree by
+# tests/p11test/meson.build) against OpenSC's PKCS#11 module with each card
+# below; its JSON output must equal the reference tests/p11test/<card>_ref.json
+# (card spec with ':' replaced by '-'), as OpenSC's CI does for its applets.
+#
+# A reference is (re)written from the current output with
+#   P11TEST_UPDATE_REF=1 tests/integration/clients-p11test.sh
+# — review the diff before committing it (doc/clients.md).
+. "$(dirname "$0")/lib.sh"
+
+p11test=$build/tests/p11test/p11test
+if [ ! -x "$p11test" ]; then
+	echo "no $p11test (cmocka missing?): skipped"
+	exit 77
+fi
+
+# card spec         user PIN
+cards="
+acos5-64v2:acs      12345678
+"
+
+while read -r card pin; do
+	[ -n "$card" ] || continue
+	name=$(echo "$card" | tr ':' '-')
+	ref=$top/tests/p11test/${name}_ref.json
+	out=$tmp/$name.json
+	run_card "$tmp/$name.log" "$card" -- "$top/tests/clients/p11test-run" "$p11test" "$out" "$pin"
+	status=$?
+	if [ ! -s "$out" ]; then
+		not_ok "$card: p11test wrote no JSON (status $status):"
+		tail -n 30 "$tmp/$name.log" | sed 's/^/    /'
+		continue
+	fi
+	if [ -n "${P11TEST_UPDATE_REF:-}" ]; then
+		cp "$out" "$ref"
+		ok "$card: reference $ref written"
+		continue
+	fi
+	if [ ! -f "$ref" ]; then
+		not_ok "$card: no reference $ref (create it with P11TEST_UPDATE_REF=1)"
+		continue
+	fi
+	if diff -u "$ref" "$out" >"$tmp/$name.diff"; then
+		ok "$card: p11test output equals $(basename "$ref") ($(grep -c '"result": "pass"' "$out") pass, $(grep -c '"result": "skip"' "$out") skip, $(grep -c '"result": "fail"' "$out") fail)"
+	else
+		not_ok "$card: the output of p11test has changed:"
+		sed 's/^/    /' "$tmp/$name.diff"
+	fi
+done <<<"$cards"
+
+finish
