@@ -761,6 +761,9 @@ acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *trie
 		data->pin1.tries_left = 0;
 	else if (apdu.sw1 != 0x90 || apdu.sw2 != 0x00)
 		return sc_check_sw(card, apdu.sw1, apdu.sw2);
+	/* The PIN record's maximum is not readable; every documented layout
+	 * uses 8 (acos5.md §4.1), so PKCS#11 can flag a low counter. */
+	data->pin1.max_tries = data->pin1.tries_left > 8 ? data->pin1.tries_left : 8;
 	if (tries_left)
 		*tries_left = data->pin1.tries_left;
 	data->pin1.logged_in = (DRVDATA(card)->verified & acos5_pin_bit(data->pin_reference))

@@ -3,12 +3,20 @@
  * (shared/research/opensc-plugin.md §2.4): sc_driver_version, parsed as
  * "%u.%u.%u", and the init function named in the "emulate" block.
  *
+ * For the cards of this plug-in: StarCOS 3.x issuer layouts first, then the
+ * card's own PKCS#15 application with live PIN status. The configuration
+ * sets try_emulation_first so that this runs before OpenSC's plain bind.
+ *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include "libopensc/pkcs15.h"
+#include <string.h>
+
+#include "pk-card.h"
+#include "pk-emu.h"
 #include "pk-module.h"
 #include "starcos-emu.h"
 
@@ -23,8 +31,16 @@ sc_driver_version(void)
 int
 sc_pkcs15_init_func_ex(struct sc_pkcs15_card *p15card, struct sc_aid *aid)
 {
-	(void)aid;
-	if (!p15card || !p15card->card)
+	const char *drv;
+	int r;
+
+	if (!p15card || !p15card->card || !p15card->card->driver)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	return starcos_emu_init(p15card);
+	drv = p15card->card->driver->short_name;
+	if (strcmp(drv, PK_ACOS5_SHORT_NAME) != 0 && strcmp(drv, PK_STARCOS_SHORT_NAME) != 0)
+		return SC_ERROR_WRONG_CARD;
+	r = starcos_emu_init(p15card);
+	if (r != SC_ERROR_WRONG_CARD)
+		return r;
+	return pk_emu_bind_pkcs15(p15card, aid);
 }
