@@ -1,0 +1,31 @@
+/*
+ * pk-profile.h: what pkcs15init modules need from struct sc_profile.
+ * libopensc.so.8 does not export sc_profile_* (opensc-plugin.md §1.4), so
+ * these walk the structure of OpenSC's profile.h themselves.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef PK_PROFILE_H
+#define PK_PROFILE_H
+
+#include "libopensc/opensc.h"
+#include "pkcs15init/pkcs15-init.h"
+#include "pkcs15init/profile.h"
+
+/** The profile entry named @p ident (case-insensitive), or NULL */
+struct file_info *pk_profile_find(struct sc_profile *profile, const char *ident);
+
+/**
+ * A copy of the file of profile entry @p ident, with file ID @p fid (0: as
+ * in the profile) in the same DF. @return 0, SC_ERROR_FILE_NOT_FOUND (not
+ * in the profile) or SC_ERROR_OUT_OF_MEMORY
+ */
+int pk_profile_file(struct sc_profile *profile, const char *ident, unsigned int fid,
+		struct sc_file **out);
+
+/** The next entry after @p prev (NULL: first) whose parent is @p parent */
+struct file_info *pk_profile_next_child(struct sc_profile *profile,
+		const struct file_info *parent, struct file_info *prev);
+
+#endif

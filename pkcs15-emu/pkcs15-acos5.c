@@ -1,0 +1,737 @@
+/*
+ * pkcs15-acos5.c: pkcs15init operations for ACS ACOS5 (card driver
+ * acos5_ext). Lays a blank card out in ACS's native layout (acos5.md §4.1)
+ * as the profile acos5_ext.profile describes it; PINs in PIN-file records,
+ * RSA keys generated on the card into ACS-style key file pairs.
+ *
+ * Life cycle: files are created with LCSI 01 (access conditions not
+ * enforced), written, then activated (LCSI 05).
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "libopensc/cardctl.h"
+#include "libopensc/log.h"
+#include "libopensc/opensc.h"
+#include "libopensc/pkcs15.h"
+#include "acos5-parse.h"
+#include "pk-card.h"
+#include "pk-cardctl.h"
+#include "pk-p15init.h"
+#include "pk-profile.h"
+
+#define ACOS5_PRIV_TO_PUB 0xC0 /* public key FID = private key FID - C0 (§3.9) */
+#define ACOS5_MAX_KEYS 14
+#define ACOS5_MAX_FILES 16     /* certificates / data objects per prototype */
+
+/* ---- helpers --------------------------------------------------------- */
+
+static int
+p15_is_v1(struct sc_card *card)
+{
+	return card->type == PK_CARD_TYPE_ACOS5_V1;
+}
+
+static const struct sc_path *
+p15_app_path(struct sc_profile *profile)
+{
+	return &profile->df_info->file->path;
+}
+
+/* 1 if the file exists, 0 if not, or an error */
+static int
+p15_exists(struct sc_card *card, const struct sc_path *path)
+{
+	int r = sc_select_file(card, path, NULL);
+
+	if (r == SC_ERROR_FILE_NOT_FOUND)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+/* ACTIVATE the file at @p path (from its parent DF) */
+static int
+p15_activate(struct sc_card *card, const struct sc_path *path)
+{
+	struct sc_path parent = *path;
+	unsigned int fid;
+	int r;
+
+	if (path->len < 2)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	fid = (unsigned int)path->value[path->len - 2] << 8 | path->value[path->len - 1];
+	if (parent.len > 2)
+		parent.len -= 2;
+	r = sc_select_file(card, &parent, NULL);
+	LOG_TEST_RET(card->ctx, r, "cannot select the parent DF");
+	r = sc_card_ctl(card, PK_CARDCTL_ACOS5_ACTIVATE, &fid);
+	LOG_TEST_RET(card->ctx, r, "cannot activate the file");
+	return 0;
+}
+
+/* Delete a file created by this module; errors only logged (cleanup) */
+static void
+p15_remove(struct sc_profile *profile, struct sc_pkcs15_card *p15card, const struct sc_path *path)
+{
+	int r = sc_pkcs15init_delete_by_path(profile, p15card, path);
+
+	if (r < 0)
+		sc_log(p15card->card->ctx, "could not remove %s: %s", sc_print_path(path), sc_strerror(r));
+}
+
+/* SE file content: records "80 01 id ...", written with UPDATE RECORD 1.. */
+static int
+p15_write_se_records(struct sc_card *card, const struct sc_file *file)
+{
+	const u8 *p = file->encoded_content;
+	size_t len = file->encoded_content_len, off = 0;
+	unsigned int n = 1;
+	int r;
+
+	r = sc_select_file(card, &file->path, NULL);
+	LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
+	while ((r = acos5_se_next_record(p, len, off)) > 0) {
+		int w = sc_update_record(card, n++, p + off, (size_t)r, SC_RECORD_BY_REC_NR);
+
+		LOG_TEST_RET(card->ctx, w, "cannot write an SE record");
+		off += (size_t)r;
+	}
+	LOG_TEST_RET(card->ctx, r, "malformed SE records in the profile ('content')");
+	return 0;
+}
+
+/* Create one profile file (not yet activated) and write its profile content */
+static int
+p15_create_profile_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_file *tmpl)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_file *file = NULL;
+	int r;
+
+	sc_file_dup(&file, tmpl);
+	if (!file)
+		return SC_ERROR_OUT_OF_MEMORY;
+	r = sc_pkcs15init_create_file(profile, p15card, file);
+	if (r == 0 && file->encoded_content_len) {
+		if (file->prop_attr_len && file->prop_attr[0] == ACOS5_FDB_SE)
+			r = p15_write_se_records(card, file);
+		else
+			r = sc_pkcs15init_update_file(profile, p15card, file, file->encoded_content,
+					(unsigned int)file->encoded_content_len);
+	}
+	sc_file_free(file);
+	LOG_TEST_RET(card->ctx, r, "cannot create a file of the profile");
+	return 0;
+}
+
+/* Profile entries created on their own, or never (prototypes) */
+static int
+p15_skip(const struct file_info *fi)
+{
+	return fi->file->type == SC_FILE_TYPE_DF || strncmp(fi->ident, "proto-", 6) == 0 ||
+	       strcmp(fi->ident, "PKCS15-UnusedSpace") == 0;
+}
+
+static int
+p15_create_children(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct file_info *parent)
+{
+	struct file_info *fi = NULL;
+	int r;
+
+	while ((fi = pk_profile_next_child(profile, parent, fi)) != NULL) {
+		if (p15_skip(fi))
+			continue;
+		sc_log(p15card->card->ctx, "creating %s (%s)", fi->ident, sc_print_path(&fi->file->path));
+		r = p15_create_profile_file(profile, p15card, fi->file);
+		LOG_TEST_RET(p15card->card->ctx, r, fi->ident);
+	}
+	return 0;
+}
+
+static int
+p15_activate_children(struct sc_profile *profile, struct sc_card *card,
+		const struct file_info *parent)
+{
+	struct file_info *fi = NULL;
+	int r;
+
+	while ((fi = pk_profile_next_child(profile, parent, fi)) != NULL) {
+		if (p15_skip(fi))
+			continue;
+		r = p15_activate(card, &fi->file->path);
+		LOG_TEST_RET(card->ctx, r, fi->ident);
+	}
+	return 0;
+}
+
+/* The PIN file (FDB 0A) among the profile children of @p df */
+static struct file_info *
+p15_pin_file(struct sc_profile *profile, const struct file_info *df)
+{
+	struct file_info *fi = NULL;
+
+	while ((fi = pk_profile_next_child(profile, df, fi)) != NULL) {
+		if (fi->file->prop_attr_len && fi->file->prop_attr[0] == ACOS5_FDB_CHV)
+			return fi;
+	}
+	return NULL;
+}
+
+static int
+p15_has_so_pin(struct sc_pkcs15_card *p15card)
+{
+	struct sc_pkcs15_object *objs[8];
+	int i, n = sc_pkcs15_get_objects(p15card, SC_PKCS15_TYPE_AUTH_PIN, objs, 8);
+
+	for (i = 0; i < n; i++) {
+		const struct sc_pkcs15_auth_info *a = objs[i]->data;
+
+		if (a->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- card and application -------------------------------------------- */
+
+/* ZEROIZE after the SO PIN (global 01) was verified: the card is blank */
+static int
+acos5_p15_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_path mf;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	sc_format_path("3F00", &mf);
+	r = p15_exists(card, &mf);
+	LOG_TEST_RET(card->ctx, r, "cannot select the MF");
+	if (r == 0) {
+		sc_log(card->ctx, "the card is blank already");
+		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+	}
+	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, 0x01);
+	LOG_TEST_RET(card->ctx, r, "erasing an ACOS5 needs its SO PIN (--so-pin); nothing erased");
+	r = sc_card_ctl(card, PK_CARDCTL_ACOS5_ZEROIZE, NULL);
+	LOG_TEST_RET(card->ctx, r, "ZEROIZE failed");
+	sc_free_apps(card);
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* Blank card: create the MF and its files (PIN, key and SE file, EF.DIR) */
+static int
+acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_file *mf = NULL;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (!p15_has_so_pin(p15card))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
+				"an ACOS5 is personalised with an SO PIN: give --so-pin (and --so-puk)");
+	r = p15_exists(card, &profile->mf_info->file->path);
+	LOG_TEST_RET(card->ctx, r, "cannot select the MF");
+	if (r == 1)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"the card is not blank: erase it first (pkcs15-init --erase-card --so-pin ...)");
+	sc_file_dup(&mf, profile->mf_info->file);
+	if (!mf)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
+	r = sc_create_file(card, mf);
+	sc_file_free(mf);
+	LOG_TEST_RET(card->ctx, r, "cannot create the MF");
+	r = p15_create_children(profile, p15card, profile->mf_info);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* The application DF 4100 with its PIN, key and SE files and the PKCS#15
+ * files, all activated */
+static int
+acos5_p15_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_file *df)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_file *file = NULL;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (df != profile->df_info->file)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only the PKCS#15 application DF");
+	sc_file_dup(&file, df);
+	if (!file)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
+	r = sc_pkcs15init_create_file(profile, p15card, file);
+	sc_file_free(file);
+	LOG_TEST_RET(card->ctx, r, "cannot create the application DF");
+	r = p15_create_children(profile, p15card, profile->df_info);
+	if (r == 0)
+		r = p15_activate_children(profile, card, profile->df_info);
+	if (r == 0)
+		r = p15_activate(card, &df->path);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* ---- PINs (acos5.md §2.3, §3.6) -------------------------------------- */
+
+/* SO PIN: global 01..1F in 3F00/0001; others: local 81..9F in the DF */
+static int
+acos5_p15_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_auth_info *auth)
+{
+	struct sc_pkcs15_pin_attributes *a = &auth->attrs.pin;
+	int global = !(a->flags & SC_PKCS15_PIN_FLAG_LOCAL);
+	int lo = global ? 0x01 : 0x81, hi = global ? 0x1F : 0x9F;
+
+	if (a->reference < lo)
+		a->reference = lo;
+	if (a->reference > hi)
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "no PIN reference left");
+	return 0;
+}
+
+static unsigned int
+p15_tries(const struct sc_pkcs15_auth_info *a)
+{
+	int t = a->max_tries > 0 ? a->max_tries : a->tries_left;
+
+	return t > 0 && t <= 15 ? (unsigned int)t : 8;
+}
+
+/* VERIFY the PIN just written (also proves the record is right) */
+static int
+p15_verify_new(struct sc_card *card, int ref, const u8 *pin, size_t len, u8 pad)
+{
+	struct sc_pin_cmd_data data;
+	u8 buf[8];
+
+	if (len > sizeof(buf))
+		return SC_ERROR_INVALID_ARGUMENTS;
+	memset(buf, pad, sizeof(buf));
+	memcpy(buf, pin, len);
+	memset(&data, 0, sizeof(data));
+	data.cmd = SC_PIN_CMD_VERIFY;
+	data.pin_type = SC_AC_CHV;
+	data.pin_reference = ref;
+	data.pin1.data = buf;
+	data.pin1.len = sizeof(buf);
+	return sc_pin_cmd(card, &data, NULL);
+}
+
+static int
+p15_write_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_file *pinfile, const struct acos5_pin_record *rec)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_file *file = NULL;
+	struct pk_buf b;
+	u8 mem[32];
+	int r;
+
+	pk_buf_init(&b, mem, sizeof(mem));
+	r = acos5_build_pin_record(rec, p15_is_v1(card), &b);
+	LOG_TEST_RET(card->ctx, r, "PIN or PUK does not fit the card's PIN record (1-8 characters)");
+	r = sc_select_file(card, &pinfile->path, &file);
+	if (r == 0)
+		r = sc_pkcs15init_authenticate(profile, p15card, file, SC_AC_OP_UPDATE);
+	sc_file_free(file);
+	if (r == 0)
+		r = sc_select_file(card, &pinfile->path, NULL);
+	if (r == 0)
+		r = sc_update_record(card, rec->ref & 0x1F, b.data, b.len, SC_RECORD_BY_REC_NR);
+	sc_mem_clear(mem, sizeof(mem));
+	LOG_TEST_RET(card->ctx, r, "cannot write the PIN record");
+	return 0;
+}
+
+static int
+acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_file *df, struct sc_pkcs15_object *pin_obj,
+		const u8 *pin, size_t pin_len, const u8 *puk, size_t puk_len)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_auth_info *auth = pin_obj->data, puk_info;
+	int global = !(auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_LOCAL);
+	int so = (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN) != 0;
+	struct file_info *pf = p15_pin_file(profile, global ? profile->mf_info : profile->df_info);
+	struct acos5_pin_record rec;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_UNBLOCKING_PIN)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"an ACOS5 PUK lives in its PIN's record: give --puk with the PIN, no PUK object");
+	if (!pf || !pin)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN file in the profile, or no PIN");
+	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
+	memset(&rec, 0, sizeof(rec));
+	rec.ref = (unsigned int)auth->attrs.pin.reference;
+	rec.tries = p15_tries(auth);
+	rec.pin = pin;
+	rec.pin_len = pin_len;
+	rec.puk = puk_len ? puk : NULL;
+	rec.puk_len = puk_len;
+	rec.puk_tries = p15_tries(&puk_info);
+	rec.pad = (u8)auth->attrs.pin.pad_char;
+	r = p15_write_pin(profile, p15card, pf->file, &rec);
+	LOG_TEST_RET(card->ctx, r, "cannot store the PIN");
+	r = p15_verify_new(card, auth->attrs.pin.reference, pin, pin_len, rec.pad);
+	LOG_TEST_RET(card->ctx, r, "the PIN just written does not verify");
+	if (global && profile->mf_info->file->path.len == 2) {
+		/* the SO PIN is in place: now the MF's access conditions may apply */
+		r = p15_activate_children(profile, card, profile->mf_info);
+		if (r == 0)
+			r = p15_activate(card, &profile->mf_info->file->path);
+	}
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* ---- keys (acos5.md §2.6, §3.8) -------------------------------------- */
+
+/* Key pair n: private proto FID + n - 1, public = private - C0 */
+static void
+p15_key_paths(struct sc_profile *profile, unsigned int base, int n,
+		struct sc_path *priv, struct sc_path *pub)
+{
+	unsigned int fid = base + (unsigned int)n - 1;
+
+	*priv = *p15_app_path(profile);
+	sc_append_path_id(priv, (const u8[]){(u8)(fid >> 8), (u8)fid}, 2);
+	*pub = *p15_app_path(profile);
+	fid -= ACOS5_PRIV_TO_PUB;
+	sc_append_path_id(pub, (const u8[]){(u8)(fid >> 8), (u8)fid}, 2);
+}
+
+static int
+p15_proto_fid(struct sc_profile *profile, const char *ident, unsigned int *fid)
+{
+	struct file_info *fi = pk_profile_find(profile, ident);
+
+	if (!fi)
+		return SC_ERROR_FILE_NOT_FOUND;
+	*fid = (unsigned int)fi->file->id;
+	return 0;
+}
+
+/* First key pair index from key_reference on whose two files are both absent */
+static int
+acos5_p15_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_prkey_info *key)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_path priv, pub;
+	unsigned int base;
+	int n, r;
+
+	r = p15_proto_fid(profile, "proto-private-key", &base);
+	LOG_TEST_RET(card->ctx, r, "profile has no proto-private-key");
+	for (n = key->key_reference < 1 ? 1 : key->key_reference; n <= ACOS5_MAX_KEYS; n++) {
+		p15_key_paths(profile, base, n, &priv, &pub);
+		r = p15_exists(card, &priv);
+		if (r == 0)
+			r = p15_exists(card, &pub);
+		LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot look for free key files");
+		if (r == 0) {
+			key->key_reference = n;
+			key->path = priv;
+			return 0;
+		}
+	}
+	sc_log(card->ctx, "all %d key file pairs are in use", ACOS5_MAX_KEYS);
+	return SC_ERROR_TOO_MANY_OBJECTS;
+}
+
+/* File sizes of an RSA key pair (acos5.md §3.8): CRT private key */
+static void
+p15_key_sizes(struct sc_card *card, size_t bits, size_t *priv, size_t *pub)
+{
+	size_t n = bits / 8;
+
+	*priv = 5 + 5 * n / 2;
+	*pub = (p15_is_v1(card) ? 13 : 21) + n;
+}
+
+static int
+p15_create_key_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const char *proto, const struct sc_path *path, size_t size)
+{
+	struct sc_file *file = NULL;
+	unsigned int fid = (unsigned int)path->value[path->len - 2] << 8 | path->value[path->len - 1];
+	int r = pk_profile_file(profile, proto, fid, &file);
+
+	if (r < 0)
+		return r;
+	file->size = size;
+	file->type = SC_FILE_TYPE_INTERNAL_EF;
+	file->ef_structure = SC_FILE_EF_TRANSPARENT;
+	r = sc_pkcs15init_create_file(profile, p15card, file);
+	sc_file_free(file);
+	return r;
+}
+
+static int
+p15_key_usage_type(unsigned int usage)
+{
+	int sign = (usage & (SC_PKCS15_PRKEY_USAGE_SIGN | SC_PKCS15_PRKEY_USAGE_NONREPUDIATION |
+				SC_PKCS15_PRKEY_USAGE_SIGNRECOVER)) != 0;
+	int dec = (usage & (SC_PKCS15_PRKEY_USAGE_DECRYPT | SC_PKCS15_PRKEY_USAGE_UNWRAP)) != 0;
+
+	if (sign && !dec)
+		return PK_ACOS5_KEY_SIGN;
+	if (dec && !sign)
+		return PK_ACOS5_KEY_DECRYPT;
+	return PK_ACOS5_KEY_BOTH;
+}
+
+/* Both key files, empty and not activated; removed again on failure */
+static int
+acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_prkey_info *key = obj->data;
+	struct sc_path priv = key->path, pub = key->path;
+	unsigned int fid;
+	size_t priv_size, pub_size;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "ACOS5 keys are RSA keys");
+	if (obj->content.len && !p15_is_v1(card))
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"an ACOS5-64 cannot import RSA private keys: its key files are written only by "
+				"the card's own key generation (no PUT KEY; UPDATE BINARY of a key file is "
+				"refused). Generate the key on the card (--generate-key)");
+	if (obj->content.len)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"importing RSA keys into the original ACOS5 (PUT KEY) is not implemented yet");
+	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "this card cannot hold keys of that size");
+	if (priv.len < 2)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INTERNAL, "no key file chosen");
+	fid = ((unsigned int)priv.value[priv.len - 2] << 8 | priv.value[priv.len - 1]) - ACOS5_PRIV_TO_PUB;
+	pub.value[pub.len - 2] = (u8)(fid >> 8);
+	pub.value[pub.len - 1] = (u8)fid;
+	p15_key_sizes(card, key->modulus_length, &priv_size, &pub_size);
+	r = p15_create_key_file(profile, p15card, "proto-private-key", &priv, priv_size);
+	LOG_TEST_RET(card->ctx, r, "cannot create the private key file");
+	r = p15_create_key_file(profile, p15card, "proto-public-key", &pub, pub_size);
+	if (r < 0)
+		p15_remove(profile, p15card, &priv);
+	LOG_TEST_RET(card->ctx, r, "cannot create the public key file");
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+static int
+p15_copy_bignum(struct sc_pkcs15_bignum *bn, const u8 *p, size_t len)
+{
+	bn->data = malloc(len);
+	if (!bn->data)
+		return SC_ERROR_OUT_OF_MEMORY;
+	memcpy(bn->data, p, len);
+	bn->len = len;
+	return 0;
+}
+
+/* GENERATE into the key files of @p key; the public key comes back */
+static int
+p15_generate(struct sc_card *card, const struct sc_pkcs15_prkey_info *key,
+		struct pk_acos5_keygen *kg)
+{
+	struct sc_path df = key->path;
+	int r;
+
+	memset(kg, 0, sizeof(*kg));
+	kg->priv_fid = (unsigned int)df.value[df.len - 2] << 8 | df.value[df.len - 1];
+	kg->pub_fid = kg->priv_fid - ACOS5_PRIV_TO_PUB;
+	kg->bits = (unsigned int)key->modulus_length;
+	kg->type = (enum pk_acos5_key_type)p15_key_usage_type(key->usage);
+	df.len -= 2;
+	r = sc_select_file(card, &df, NULL);
+	LOG_TEST_RET(card->ctx, r, "cannot select the key's DF");
+	return sc_card_ctl(card, PK_CARDCTL_ACOS5_GENERATE_KEY, kg);
+}
+
+static int
+acos5_p15_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, struct sc_pkcs15_pubkey *pubkey)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_prkey_info *key = obj->data;
+	struct sc_path pub = key->path;
+	struct pk_acos5_keygen kg;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA || !pubkey || key->path.len < 4)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "ACOS5 generates RSA key pairs only");
+	r = p15_generate(card, key, &kg);
+	pub.value[pub.len - 2] = (u8)(kg.pub_fid >> 8);
+	pub.value[pub.len - 1] = (u8)kg.pub_fid;
+	if (r == 0)
+		r = p15_activate(card, &key->path);
+	if (r == 0)
+		r = p15_activate(card, &pub);
+	if (r < 0) {
+		p15_remove(profile, p15card, &key->path);
+		p15_remove(profile, p15card, &pub);
+		LOG_TEST_RET(card->ctx, r, "key generation failed; key files removed");
+	}
+	pubkey->algorithm = SC_ALGORITHM_RSA;
+	r = p15_copy_bignum(&pubkey->u.rsa.modulus, kg.pub.modulus, kg.pub.modulus_len);
+	if (r == 0)
+		r = p15_copy_bignum(&pubkey->u.rsa.exponent, kg.pub.exponent, kg.pub.exponent_len);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* create_key refuses imports before any file is made; nothing reaches here */
+static int
+acos5_p15_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, struct sc_pkcs15_prkey *prkey)
+{
+	sc_log(p15card->card->ctx, "ACOS5: no RSA key import");
+	return SC_ERROR_NOT_SUPPORTED;
+}
+
+/* Delete the object's file if it exists (OpenSC's fallback crashes when the
+ * file is gone); other objects of the same file are the caller's business. */
+static int
+acos5_p15_delete_object(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, const struct sc_path *path)
+{
+	struct sc_card *card = p15card->card;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (!path || path->len < 4)
+		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+	r = p15_exists(card, path);
+	LOG_TEST_RET(card->ctx, r, "cannot select the object's file");
+	if (r == 1)
+		r = sc_pkcs15init_delete_by_path(profile, p15card, path);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* ---- object data: certificates, data objects, public keys ------------- */
+
+static const char *
+p15_proto_of(const struct sc_pkcs15_object *obj)
+{
+	switch (obj->type & SC_PKCS15_TYPE_CLASS_MASK) {
+	case SC_PKCS15_TYPE_CERT:
+		return "proto-certificate";
+	case SC_PKCS15_TYPE_DATA_OBJECT:
+		return (obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) ? "proto-privdata" : "proto-data";
+	default:
+		return NULL;
+	}
+}
+
+/* A new transparent EF for @p der: first free FID from the prototype's on,
+ * created, written, activated; removed again if writing fails. */
+static int
+p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const char *proto, const struct sc_pkcs15_der *der, struct sc_path *path)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_file *file = NULL;
+	unsigned int base, i;
+	int r;
+
+	r = p15_proto_fid(profile, proto, &base);
+	LOG_TEST_RET(card->ctx, r, "prototype missing in the profile");
+	for (i = 0, r = 1; i < ACOS5_MAX_FILES && r == 1; i++) {
+		sc_file_free(file);
+		r = pk_profile_file(profile, proto, base + i, &file);
+		if (r == 0)
+			r = p15_exists(card, &file->path);
+	}
+	if (r != 0) {
+		sc_file_free(file);
+		LOG_TEST_RET(card->ctx, r == 1 ? SC_ERROR_TOO_MANY_OBJECTS : r, "no free file ID");
+	}
+	file->size = der->len;
+	file->ef_structure = SC_FILE_EF_TRANSPARENT;
+	r = sc_pkcs15init_create_file(profile, p15card, file);
+	if (r == 0) {
+		r = sc_pkcs15init_update_file(profile, p15card, file, der->value, (unsigned int)der->len);
+		if (r == 0)
+			r = p15_activate(card, &file->path);
+		if (r < 0)
+			p15_remove(profile, p15card, &file->path);
+	}
+	*path = file->path;
+	path->index = 0;
+	path->count = -1;
+	sc_file_free(file);
+	LOG_TEST_RET(card->ctx, r, "cannot store the object in a new file");
+	return 0;
+}
+
+/* A generated key's public key stays in its key file (GET KEY, read with
+ * the driver's read_public_key) */
+static int
+p15_pubkey_path(struct sc_pkcs15_card *p15card, struct sc_pkcs15_object *obj, struct sc_path *path)
+{
+	struct sc_pkcs15_pubkey_info *pub = obj->data;
+	struct sc_pkcs15_object *prkey = NULL;
+	const struct sc_pkcs15_prkey_info *info;
+	unsigned int fid;
+
+	if (sc_pkcs15_find_prkey_by_id(p15card, &pub->id, &prkey) < 0)
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"ACOS5 public keys are stored only with their private key");
+	info = prkey->data;
+	*path = info->path;
+	fid = ((unsigned int)path->value[path->len - 2] << 8 | path->value[path->len - 1]) -
+	      ACOS5_PRIV_TO_PUB;
+	path->value[path->len - 2] = (u8)(fid >> 8);
+	path->value[path->len - 1] = (u8)fid;
+	return 0;
+}
+
+static int
+acos5_p15_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
+		struct sc_pkcs15_object *obj, struct sc_pkcs15_der *der, struct sc_path *path)
+{
+	const char *proto = p15_proto_of(obj);
+
+	LOG_FUNC_CALLED(p15card->card->ctx);
+	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY)
+		return SC_ERROR_NOT_IMPLEMENTED; /* nothing to add for key files */
+	if (!path || !der)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PUBKEY)
+		LOG_FUNC_RETURN(p15card->card->ctx, p15_pubkey_path(p15card, obj, path));
+	if (!proto)
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED, "object type not supported");
+	LOG_FUNC_RETURN(p15card->card->ctx, p15_store_in_new_file(profile, p15card, proto, der, path));
+}
+
+static struct sc_pkcs15init_operations acos5_p15_ops;
+
+struct sc_pkcs15init_operations *
+pk_get_acos5_p15init_ops(void)
+{
+	memset(&acos5_p15_ops, 0, sizeof(acos5_p15_ops));
+	acos5_p15_ops.erase_card = acos5_p15_erase_card;
+	acos5_p15_ops.init_card = acos5_p15_init_card;
+	acos5_p15_ops.create_dir = acos5_p15_create_dir;
+	acos5_p15_ops.select_pin_reference = acos5_p15_select_pin_reference;
+	acos5_p15_ops.create_pin = acos5_p15_create_pin;
+	acos5_p15_ops.select_key_reference = acos5_p15_select_key_reference;
+	acos5_p15_ops.create_key = acos5_p15_create_key;
+	acos5_p15_ops.store_key = acos5_p15_store_key;
+	acos5_p15_ops.generate_key = acos5_p15_generate_key;
+	acos5_p15_ops.delete_object = acos5_p15_delete_object;
+	acos5_p15_ops.emu_store_data = acos5_p15_emu_store_data;
+	return &acos5_p15_ops;
+}
