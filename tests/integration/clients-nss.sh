@@ -1,0 +1,30 @@
+#!/bin/bash
+# Real clients: NSS (Firefox's and Thunderbird's stack) with OpenSC's PKCS#11
+# module: module added to a fresh database, certificate and key listed, a
+# CMS signature made on the card and verified by NSS and OpenSSL
+# (tests/clients/nss-sign; doc/clients.md).
+. "$(dirname "$0")/lib.sh"
+
+for t in certutil modutil cmsutil; do
+	command -v $t >/dev/null || { echo "no $t (Debian package libnss3-tools): skipped"; exit 77; }
+done
+
+# card spec       user PIN   certificate/key ID
+cards="
+acos5-64v2:acs    12345678   06
+acos5-64v2:acs    12345678   05
+"
+
+steps="modutil certutil-L certutil-K cmsutil-S cmsutil-D cmsutil-D-mismatch openssl-cms-verify"
+n=0
+while read -r card pin id; do
+	[ -n "$card" ] || continue
+	n=$((n + 1))
+	mkdir -p "$tmp/$n"
+	run_card "$tmp/$n/out" "$card" -- "$top/tests/clients/nss-sign" "$tmp/$n" "$pin" "$id"
+	for s in $steps; do
+		expect_match "$card key $id: NSS $s" "^RESULT $s ok\$" "$tmp/$n/out"
+	done
+done <<<"$cards"
+
+finish
