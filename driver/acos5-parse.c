@@ -278,37 +278,37 @@ acos5_build_fcp(const struct acos5_fci *in, struct pk_buf *out)
 	return pk_buf_result(out);
 }
 
-/* AT (A4): 83 01 ref ... [95 01 UQB]; PIN references when UQB is 08 or absent */
+/* AT (A4): 83 01 ref ... [95 01 UQB]; PIN references when UQB has bit 08 or is absent */
 static int
-acos5_at_chv(const struct pk_tlv *at, unsigned int *ref)
+acos5_at_chv(const struct pk_tlv *at, struct acos5_se_chv *out)
 {
 	struct pk_cur c;
 	struct pk_tlv t;
-	unsigned int first = 0, uqb = 0x08;
+	unsigned int uqb = 0x08;
 	int r;
 
 	pk_cur_init(&c, at->value, at->len);
 	while ((r = pk_cur_tlv(&c, &t)) == 1) {
-		if (t.tag == 0x83 && t.len == 1 && !first)
-			first = t.value[0];
+		if (t.tag == 0x83 && t.len == 1 && out->count < ACOS5_SE_MAX_REFS)
+			out->refs[out->count++] = t.value[0];
 		else if (t.tag == 0x95 && t.len == 1)
 			uqb = t.value[0];
 	}
 	if (r < 0)
 		return SC_ERROR_INVALID_DATA;
-	if (!first || !(uqb & 0x08))
-		return 0;
-	*ref = first;
-	return 1;
+	if (!(uqb & 0x08))
+		out->count = 0;
+	return out->count ? 1 : 0;
 }
 
 int
-acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, unsigned int *ref)
+acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, struct acos5_se_chv *out)
 {
 	struct pk_cur c;
 	struct pk_tlv t;
 	int r;
 
+	memset(out, 0, sizeof(*out));
 	pk_cur_init(&c, rec, len);
 	r = pk_cur_tlv(&c, &t);
 	if (r != 1 || t.tag != 0x80 || t.len != 1)
@@ -317,7 +317,7 @@ acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, unsigned int 
 		return 0;
 	while ((r = pk_cur_tlv(&c, &t)) == 1) {
 		if (t.tag == 0xA4)
-			return acos5_at_chv(&t, ref);
+			return acos5_at_chv(&t, out);
 	}
 	return r < 0 ? SC_ERROR_INVALID_DATA : 0;
 }

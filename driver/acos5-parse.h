@@ -85,13 +85,22 @@ int acos5_fdb_is_record(unsigned int fdb);
  */
 int acos5_build_fcp(const struct acos5_fci *in, struct pk_buf *out);
 
+#define ACOS5_SE_MAX_REFS 4
+
+/** PIN references an SE record asks for */
+struct acos5_se_chv {
+	unsigned int refs[ACOS5_SE_MAX_REFS];
+	size_t count;
+	int all; /* not known from the record: the SCB's bit 80 says AND */
+};
+
 /**
  * One SE file record (acos5.md §3.4): "80 01 id" then CRTs. If its id is
- * @p se_id, the first PIN reference of its AT (A4 with UQB 08 or no UQB).
- * @return 1 found (*ref set), 0 another record or no PIN in the AT,
+ * @p se_id, the PIN references of its AT (A4 with UQB 08 or no UQB), in order.
+ * @return 1 found (@p out set), 0 another record or no PIN in the AT,
  *         SC_ERROR_INVALID_DATA if malformed
  */
-int acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, unsigned int *ref);
+int acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, struct acos5_se_chv *out);
 
 /**
  * The PIN an SE record names by convention when the SE file cannot be read

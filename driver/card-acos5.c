@@ -409,6 +409,8 @@ acos5_fci_to_file(const struct acos5_fci *fci, struct sc_file *file)
 	file->shareable = 0;
 	file->status = (fci->flags & ACOS5_FCI_HAS_LCSI) ? acos5_file_status(fci->lcsi)
 							  : SC_FILE_STATUS_UNKNOWN;
+	/* LCSI 01 (created, not activated): the card ignores the SCBs */
+	file->acl_inactive = file->status == SC_FILE_STATUS_CREATION;
 	if (fci->flags & ACOS5_FCI_HAS_SIZE)
 		file->size = fci->size;
 	else if (fci->mrl && fci->nor)
@@ -840,6 +842,27 @@ acos5_mse(struct sc_card *card, u8 crt, u8 alg, const u8 fid[2], u8 uqb)
 #define ACOS5_UQB_PRIVATE 0x40
 #define ACOS5_UQB_PUBLIC 0x80
 
+/* Modulus bytes of the private key file @p fid (current DF) from its size:
+ * CRT 5 + 5N/2, else standard 5 + N (acos5.md §3.8); 0 if unknown. A size
+ * that fits both (1024-bit CRT = 2560-bit standard) is taken as CRT, the
+ * form key generation and FIPS mode use. */
+static size_t
+acos5_key_modlen(struct sc_card *card, const u8 fid[2])
+{
+	struct sc_file *file = NULL;
+	size_t size, n = 0;
+
+	if (acos5_select(card, 0x00, fid, 2, &file) < 0)
+		return 0;
+	size = file->size;
+	sc_file_free(file);
+	if (size > 5 && (size - 5) * 2 % 5 == 0 && (size - 5) * 2 / 5 % 16 == 0)
+		n = (size - 5) * 2 / 5;
+	else if (size > 5 && (size - 5) % 16 == 0)
+		n = size - 5;
+	return n <= PK_RSA_MAX_BYTES ? n : 0;
+}
+
 static int
 acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, int se_num)
 {
@@ -950,19 +973,39 @@ acos5_env_hash(unsigned long flags)
 	return PK_HASH_NONE;
 }
 
-/* PKCS#1 v1.5 type 1 on the host around @p t (DigestInfo ‖ hash), then raw RSA */
+/* PKCS#1 v1.5 type 1 block of @p n bytes around @p t, then raw RSA */
 static int
-acos5_sign_padded(struct sc_card *card, const u8 *t, size_t tlen, u8 *out, size_t outlen)
+acos5_pad_and_sign(struct sc_card *card, const u8 *t, size_t tlen, size_t n, u8 *out, size_t outlen)
 {
 	u8 block[PK_RSA_MAX_BYTES];
-	size_t n = outlen < sizeof(block) ? outlen : sizeof(block);
 	int r;
 
+	if (n > sizeof(block))
+		n = sizeof(block);
 	r = pk_pkcs1_pad_01(t, tlen, block, n);
 	LOG_TEST_RET(card->ctx, r, "cannot pad the data for this key");
 	r = acos5_raw_rsa(card, block, n, out, outlen);
 	sc_mem_clear(block, sizeof(block));
 	return r;
+}
+
+/* PKCS#1 v1.5 type 1 on the host around @p t (DigestInfo ‖ hash), then raw
+ * RSA. OpenSC does not tell the modulus length: the output buffer is tried
+ * first; if the card rejects that length, the key file's size says it. */
+static int
+acos5_sign_padded(struct sc_card *card, const u8 *t, size_t tlen, u8 *out, size_t outlen)
+{
+	size_t n;
+	int r;
+
+	r = acos5_pad_and_sign(card, t, tlen, outlen, out, outlen);
+	if (r != SC_ERROR_WRONG_LENGTH)
+		return r;
+	n = acos5_key_modlen(card, DRVDATA(card)->env.fid);
+	if (n == 0 || n >= outlen)
+		return r;
+	sc_log(card->ctx, "retrying with the key's modulus length %" SC_FORMAT_LEN_SIZE_T "u", n);
+	return acos5_pad_and_sign(card, t, tlen, n, out, outlen);
 }
 
 /* Hash-only signature (00 2A 9E 9A): the card adds DigestInfo and padding
@@ -1149,7 +1192,8 @@ acos5_activate(struct sc_card *card, const unsigned int *fid)
 /* The PIN an SE record of the current DF asks for: read the DF's SE file
  * (records "80 01 id" + AT), else fall back to the documented convention. */
 static int
-acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id, unsigned int *ref)
+acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id,
+		struct acos5_se_chv *chv)
 {
 	u8 fid[2] = {(u8)(se_fid >> 8), (u8)se_fid}, rec[256];
 	unsigned int n;
@@ -1162,28 +1206,45 @@ acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id,
 		if (r == SC_ERROR_RECORD_NOT_FOUND || r == SC_ERROR_INCORRECT_PARAMETERS)
 			return 0;
 		LOG_TEST_RET(card->ctx, r, "cannot read the SE file");
-		r = acos5_se_record_chv(rec, (size_t)r, se_id, ref);
+		r = acos5_se_record_chv(rec, (size_t)r, se_id, chv);
 		if (r != 0)
 			return r;
 	}
 	return 0;
 }
 
+/* Of the PINs an SE record accepts (OR), one already verified, else the first */
+static unsigned int
+acos5_pick_chv(struct sc_card *card, const struct acos5_se_chv *chv)
+{
+	size_t i;
+
+	for (i = 0; i < chv->count; i++) {
+		if (DRVDATA(card)->verified & acos5_pin_bit((int)chv->refs[i]))
+			return chv->refs[i];
+	}
+	return chv->refs[0];
+}
+
+/* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE: the PIN a SEN access condition of
+ * the current DF means: from the DF's SE file, else the documented
+ * convention (acos5.md §3.4). */
 static int
 acos5_chv_in_se(struct sc_card *card, int *se_num)
 {
 	struct acos5_priv *priv = DRVDATA(card);
-	unsigned int ref = 0;
+	struct acos5_se_chv chv;
+	unsigned int ref;
 	int r = SC_ERROR_FILE_NOT_FOUND;
 
 	if (*se_num < 1 || *se_num > 14)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	if (priv->df_fid && priv->df_se_fid)
-		r = acos5_read_se_chv(card, priv->df_se_fid, (unsigned int)*se_num, &ref);
+		r = acos5_read_se_chv(card, priv->df_se_fid, (unsigned int)*se_num, &chv);
 	if (r == 1)
-		return (int)ref;
+		return (int)acos5_pick_chv(card, &chv);
 	ref = acos5_se_convention(priv->df_fid == 0x3F00, (unsigned int)*se_num);
-	sc_log(card->ctx, "SE record %d of DF %04X not readable (%d): convention says PIN %02X",
+	sc_log(card->ctx, "SE record %d of DF %04X not readable (%d): by convention PIN %02X",
 			*se_num, priv->df_fid, r, ref);
 	return ref ? (int)ref : SC_ERROR_REF_DATA_NOT_USABLE;
 }
