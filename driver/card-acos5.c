@@ -1067,7 +1067,9 @@ acos5_decipher(struct sc_card *card, const u8 *in, size_t len, u8 *out, size_t o
 
 /* ---- keys (acos5.md §2.6, §3.8) ------------------------------------------ */
 
-/* GET KEY 80 CA: the raw public key file, at most 255 bytes per command */
+/* GET KEY 80 CA: the raw public key file, at most 255 bytes per command.
+ * The original ACOS5 has no GET KEY (its 80 CA FF 00 is CLEAR CARD): there
+ * the public key file is read with READ BINARY (acos5.md §3.8). */
 static int
 acos5_get_key(struct sc_card *card, size_t size, u8 *out)
 {
@@ -1078,7 +1080,10 @@ acos5_get_key(struct sc_card *card, size_t size, u8 *out)
 	while (off < size) {
 		size_t n = size - off > 255 ? 255 : size - off;
 
-		pk_apdu(&apdu, 0x80, 0xCA, (u8)(off >> 8), (u8)(off & 0xFF), NULL, out + off, n);
+		if (DRVDATA(card)->gen->little_endian)
+			pk_apdu(&apdu, 0x00, 0xB0, (u8)(off >> 8), (u8)(off & 0xFF), NULL, out + off, n);
+		else
+			pk_apdu(&apdu, 0x80, 0xCA, (u8)(off >> 8), (u8)(off & 0xFF), NULL, out + off, n);
 		r = pk_transmit(card, &apdu);
 		LOG_TEST_RET(card->ctx, r, "GET KEY failed");
 		if (apdu.resplen != n)
