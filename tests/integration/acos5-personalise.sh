@@ -1,0 +1,217 @@
+#!/bin/bash
+# ACOS5 issue, personalisation: stock pkcs15-init with our pkcs15init module
+# (pkcs15-emu/) and profile lays a blank simulated ACOS5 out in ACS's layout
+# (acos5.md §4.1), stores a user PIN, generates keys, stores a certificate
+# and a data object, deletes objects and erases the card; the keys sign and
+# decipher through pkcs11-tool (checked with OpenSSL against the public key
+# read from the card). A card without room fails cleanly. See doc/acos5.md.
+. "$(dirname "$0")/lib.sh"
+
+so=87654321
+user=1234
+
+# card APDUS...: opensc-tool -s for each APDU, output in $tmp/apdu
+apdus() {
+	local card=$1 state=$2
+	shift 2
+	local args=()
+	for a in "$@"; do args+=(-s "$a"); done
+	run_card "$tmp/apdu" --state "$state" "$card" -- opensc-tool "${args[@]}"
+}
+
+# SELECT + GET RESPONSE of 3F00/FID(/FID): the FCI bytes on one line
+fci_of() {
+	local card=$1 state=$2
+	shift 2
+	local sel=(00A40000023F00)
+	for f in "$@"; do sel+=("00A4000002$f"); done
+	apdus "$card" "$state" "${sel[@]}" 00C0000040
+	# the answer to GET RESPONSE (6C XX corrected by OpenSC), hex on one line
+	awk '/^Sending: 00 C0/{g=1;next} g&&/^Received/{r=1;next} r&&/^[0-9A-F][0-9A-F] /{print}' "$tmp/apdu" |
+		cut -c1-48 | tr -d '\n' | tr -s ' '
+}
+
+use_script() {
+	cat >"$tmp/use.sh" <<'SH'
+set -u
+cd "$1"
+pin=$2 id=$3
+m=$P11LIB
+echo "hello card" >data
+for mech in SHA256-RSA-PKCS SHA1-RSA-PKCS SHA384-RSA-PKCS SHA512-RSA-PKCS; do
+	h=$(echo "$mech" | cut -d- -f1 | tr A-Z a-z)
+	rm -f sig
+	pkcs11-tool --module "$m" -l --pin "$pin" --sign -m "$mech" --id "$id" -i data -o sig >/dev/null 2>&1
+	openssl dgst "-$h" -verify pub.pem -signature sig data >/dev/null 2>&1 && echo "verified $mech" || echo "FAILED $mech"
+done
+rm -f sig
+pkcs11-tool --module "$m" -l --pin "$pin" --sign -m SHA256-RSA-PKCS-PSS --id "$id" -i data -o sig >/dev/null 2>&1
+openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1 -verify pub.pem \
+	-signature sig data >/dev/null 2>&1 && echo "verified PSS" || echo "FAILED PSS"
+openssl pkeyutl -encrypt -pubin -inkey pub.pem -in data -out enc1
+pkcs11-tool --module "$m" -l --pin "$pin" --decrypt -m RSA-PKCS --id "$id" -i enc1 -o dec1 >/dev/null 2>&1
+cmp -s data dec1 && echo "decrypted RSA-PKCS" || echo "FAILED RSA-PKCS decrypt"
+openssl pkeyutl -encrypt -pubin -inkey pub.pem -pkeyopt rsa_padding_mode:oaep \
+	-pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in data -out enc2
+pkcs11-tool --module "$m" -l --pin "$pin" --decrypt -m RSA-PKCS-OAEP --hash-algorithm SHA256 \
+	--mgf MGF1-SHA256 --id "$id" -i enc2 -o dec2 >/dev/null 2>&1
+cmp -s data dec2 && echo "decrypted RSA-PKCS-OAEP" || echo "FAILED RSA-PKCS-OAEP decrypt"
+SH
+}
+
+# Personalise CARD (state STATE) up to a key of BITS with ID and check it
+personalise() {
+	local card=$1 state=$2 bits=$3 id=$4 w
+	w=$tmp/$card-$bits
+	mkdir -p "$w"
+
+	run_card "$w/create" --state "$state" "$card" -- \
+		pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 --label "Test card"
+	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
+	expect_match "$card: token label" "PKCS#15 Card \\[Test card\\]" "$w/d"
+	expect_match "$card: SO PIN global reference 01" "Reference +: 1 \\(0x01\\)" "$w/d"
+	# FCIs: MF SE file 0003; DF 4100 with its name, SE file 4103, activated
+	expect_match "$card: MF activated, SE file 0003" "83 02 3F 00 .*8A 01 05 .*8D 02 00 03" \
+		<(fci_of "$card" "$state")
+	expect_match "$card: DF 4100 ACOSPKCS-15v1.00, SE 4103, activated" \
+		"83 02 41 00 .*8A 01 05 82 02 38 00 8D 02 41 03 84 10 41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30" \
+		<(fci_of "$card" "$state" 4100)
+	for f in 0001 0002 0003 2F00; do
+		expect_match "$card: 3F00/$f activated" "83 02 ${f:0:2} ${f:2:2} .*8A 01 05" <(fci_of "$card" "$state" $f)
+	done
+	for f in 4101 4102 4103 5031 5032 4111 4112 4113 4114 4115 4116; do
+		expect_match "$card: 4100/$f activated" "83 02 ${f:0:2} ${f:2:2} .*8A 01 05" \
+			<(fci_of "$card" "$state" 4100 $f)
+	done
+	apdus "$card" "$state" 00A40000023F00 00A40000024100 00A40000024103 00B2010400 00B2020400
+	expect_match "$card: SE#1 of 4100 = local PIN 81" "80 01 01 A4 06 83 01 81 95 01 08" "$tmp/apdu"
+	expect_match "$card: SE#3 of 4100 = global PIN 01" "80 01 03 A4 06 83 01 01 95 01 08" "$tmp/apdu"
+	apdus "$card" "$state" 00A40000023F00 00A40000022F00 00B0000024
+	expect_match "$card: EF.DIR names ACOSPKCS-15v1.00 at 3F004100" \
+		"61 23 4F 10 41 43 4F 53 50 4B 43 53 2D 31 35 76" "$tmp/apdu"
+
+	run_card "$w/pin" --state "$state" "$card" -- pkcs15-init --store-pin --auth-id 01 \
+		--label "User PIN" --pin $user --puk 11223344 --so-pin $so
+	run_card "$w/pins" --state "$state" "$card" -- pkcs15-tool --list-pins
+	expect_match "$card: user PIN local reference 81" "Reference +: 129 \\(0x81\\)" "$w/pins"
+	expect_match "$card: 8 tries" "Tries left +: 8" "$w/pins"
+	# the card itself checks the PIN: FF-padded ASCII, local 81 in 4100
+	apdus "$card" "$state" 00A40000023F00 00A40000024100 0020008108${user//?/3&}FFFFFFFF
+	expect_match "$card: VERIFY 81 with 1234 FF-padded" "Received \\(SW1=0x90, SW2=0x00\\)" \
+		<(tail -1 "$tmp/apdu")
+
+	run_card "$w/gen" --state "$state" "$card" -- pkcs15-init --generate-key rsa/$bits --auth-id 01 \
+		--id $id --key-usage sign,decrypt --pin $user --so-pin $so
+	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
+	expect_match "$card: $bits-bit private key in 41F1" "Path +: 3f00410041f1" "$w/d"
+	expect_match "$card: public key in 4131" "Path +: 3f0041004131" "$w/d"
+	expect_match "$card: modulus $bits" "ModLength +: $bits" "$w/d"
+	run_card "$w/pubout" --state "$state" "$card" -- pkcs15-tool --read-public-key $id -o "$w/pub.pem"
+	if openssl pkey -pubin -in "$w/pub.pem" -text -noout 2>/dev/null | grep -q "($bits bit)"; then
+		ok "$card: public key read from the card ($bits bits)"
+	else
+		not_ok "$card: public key not readable"
+	fi
+	openssl req -new -key "$tmp/ca.key" -subj "/CN=ACOS5 $card" -out "$w/req.csr" 2>/dev/null
+	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
+		-days 30 -out "$w/cert.pem" 2>/dev/null
+	run_card "$w/cert" --state "$state" "$card" -- pkcs15-init --store-certificate "$w/cert.pem" \
+		--id $id --pin $user
+	run_card "$w/c" --state "$state" "$card" -- pkcs15-tool -c
+	expect_match "$card: certificate in 4120" "Path +: 3f0041004120" "$w/c"
+
+	run_card "$w/use" --state "$state" "$card" -- bash "$tmp/use.sh" "$w" $user $id
+	for what in "verified SHA256-RSA-PKCS" "verified SHA1-RSA-PKCS" "verified SHA384-RSA-PKCS" \
+			"verified SHA512-RSA-PKCS" "verified PSS" "decrypted RSA-PKCS" "decrypted RSA-PKCS-OAEP"; do
+		expect_match "$card $bits: $what" "^$what\$" "$w/use"
+	done
+}
+
+# Data objects, deletion, import, erase (on a personalised card)
+objects_and_erase() {
+	local card=$1 state=$2 id=$3 w
+	w=$tmp/$card-obj
+	mkdir -p "$w"
+	echo "some data" >"$w/data.txt"
+	run_card "$w/sd" --state "$state" "$card" -- pkcs15-init --store-data "$w/data.txt" --label mydata \
+		--pin $user
+	run_card "$w/do" --state "$state" "$card" -- pkcs15-tool --list-data-objects
+	expect_match "$card: data object stored in 4140" "Path: +3f0041004140" "$w/do"
+	expect_match "$card: data object content" "736F6D6520646174610A" "$w/do"
+	run_card "$w/del" --state "$state" "$card" -- pkcs15-init --delete-objects cert,privkey,pubkey \
+		--id $id --pin $user
+	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
+	if grep -q "ID *: $id" "$w/d"; then not_ok "$card: objects $id still listed"; else ok "$card: objects $id deleted"; fi
+	expect_match "$card: key file 41F1 gone" "SW1=0x6A, SW2=0x82" \
+		<(apdus "$card" "$state" 00A40000023F00 00A40000024100 00A400000241F1; cat "$tmp/apdu")
+	openssl genrsa -out "$w/key.pem" 2048 2>/dev/null
+	run_card "$w/imp" --state "$state" "$card" -- pkcs15-init --store-private-key "$w/key.pem" --id 50 \
+		--auth-id 01 --pin $user --so-pin $so
+	if [ "$card" = acos5 ]; then
+		expect_match "$card: import refused (PUT KEY not implemented yet)" "[Nn]ot (implemented|supported)" "$w/imp"
+	else
+		expect_match "$card: ACOS5-64 import refused" "not supported|Not supported" "$w/imp"
+	fi
+
+	run_card "$w/e1" --state "$state" "$card" -- pkcs15-init --erase-card --secret @02=11111111
+	run_card "$w/e2" --state "$state" "$card" -- pkcs15-init --erase-card </dev/null
+	run_card "$w/f" --state "$state" "$card" -- opensc-tool -f
+	expect_match "$card: wrong or missing SO PIN: tree still there" "3f004100" "$w/f"
+	run_card "$w/e3" --state "$state" "$card" -- pkcs15-init --erase-card --secret @02=$so
+	run_card "$w/f" --state "$state" "$card" -- opensc-tool -f
+	expect_match "$card: erased: no MF" "SELECT FILE failed|not found" "$w/f"
+	run_card "$w/again" --state "$state" "$card" -- \
+		pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 --label "Again"
+	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
+	expect_match "$card: personalised again after erase" "PKCS#15 Card \\[Again\\]" "$w/d"
+}
+
+# A card with little EEPROM left: key generation and certificate storage
+# fail with a clear message and leave no PKCS#15 entry and no key file.
+low_memory() {
+	local card=acos5-64v2 state w free left
+	state=$tmp/low.state w=$tmp/low
+	mkdir -p "$w"
+	cp "$tmp/acos5-64v2.pinned" "$state"
+	apdus $card "$state" 00A40000023F00 00A40000024100 8014040002
+	free=$(awk '/^Sending: 80 14 04/{g=1;next} g&&/^[0-9A-F][0-9A-F] /{print $1$2; exit}' "$tmp/apdu")
+	# leave room for the private key file (645 + 32) but not the public one
+	left=$((16#$free - 32 - 700))
+	apdus $card "$state" 00A40000023F00 00A40000024100 0020008108${user//?/3&}FFFFFFFF \
+		"00E00000186216830241AA820201008002$(printf %04X $left)8C087F00FF0000000000"
+	run_card "$w/gen" --state "$state" $card -- pkcs15-init --generate-key rsa/2048 --auth-id 01 \
+		--id 47 --key-usage sign --pin $user --so-pin $so
+	expect_match "low memory: key generation refused" "Not enough memory" "$w/gen"
+	run_card "$w/d" --state "$state" $card -- pkcs15-tool -D
+	if grep -q "ID *: 47" "$w/d"; then not_ok "low memory: dangling key entry"; else ok "low memory: no key entry"; fi
+	expect_match "low memory: no private key file left" "SW1=0x6A, SW2=0x82" \
+		<(apdus $card "$state" 00A40000023F00 00A40000024100 00A400000241F2; cat "$tmp/apdu")
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$w/k" -subj /CN=low -days 3 -out "$w/c.pem" 2>/dev/null
+	run_card "$w/cert" --state "$state" $card -- pkcs15-init --store-certificate "$w/c.pem" --id 48 \
+		--pin $user
+	expect_match "low memory: certificate refused" "Not enough memory" "$w/cert"
+	run_card "$w/c" --state "$state" $card -- pkcs15-tool -c
+	if grep -q "ID *: 48" "$w/c"; then not_ok "low memory: dangling certificate"; else ok "low memory: no certificate entry"; fi
+}
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -subj /CN=TestCA -days 30 \
+	-out "$tmp/ca.pem" 2>/dev/null
+use_script
+
+personalise acos5-64v2 "$tmp/v2.state" 2048 45
+personalise acos5-64v2 "$tmp/v2-4096.state" 4096 46
+cp "$tmp/v2-4096.state" "$tmp/acos5-64v2.pinned"
+# V3: factory state is FIPS mode (2048/3072 only); 64K mode is written on the virgin card
+personalise acos5-64v3 "$tmp/v3.state" 3072 45
+run_card "$tmp/v3fips" --state "$tmp/v3.state" acos5-64v3 -- pkcs15-init --generate-key rsa/4096 \
+	--auth-id 01 --id 49 --pin $user --so-pin $so
+expect_match "acos5-64v3 FIPS: 4096 refused" "not supported|Not supported|Invalid" "$tmp/v3fips"
+run_card "$tmp/mode" --state "$tmp/v3-64k.state" acos5-64v3 -- opensc-tool -s 00D6C1910102
+personalise acos5-64v3 "$tmp/v3-64k.state" 4096 45
+personalise acos5 "$tmp/v1.state" 2048 45
+
+objects_and_erase acos5-64v2 "$tmp/v2.state" 45
+objects_and_erase acos5 "$tmp/v1.state" 45
+low_memory
+
+finish
