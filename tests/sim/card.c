@@ -104,12 +104,37 @@ pins_free(struct sim_card *c)
 	c->pins = NULL;
 }
 
+static void
+isf_free(struct sim_card *c)
+{
+	struct sim_isf *k, *n;
+
+	for (k = c->isf; k; k = n) {
+		n = k->next;
+		memset(k, 0, sizeof(*k));
+		free(k);
+	}
+	c->isf = NULL;
+}
+
+void
+isf_append(struct sim_card *c, struct sim_isf *k)
+{
+	struct sim_isf **pp = &c->isf;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	k->next = NULL;
+	*pp = k;
+}
+
 void
 card_clear(struct sim_card *c)
 {
 	fs_free(c->mf);
 	c->mf = NULL;
 	pins_free(c);
+	isf_free(c);
 	card_reset(c);
 }
 
@@ -121,6 +146,9 @@ card_reset(struct sim_card *c)
 	memset(c->pin_ok, 0, sizeof(c->pin_ok));
 	memset(c->key_ok, 0, sizeof(c->key_ok));
 	memset(&c->mse, 0, sizeof(c->mse));
+	memset(&c->scm, 0, sizeof(c->scm));
+	c->sc_gstate = 0;
+	c->sc_lstate = 0;
 	c->chain_len = 0;
 	c->chain_fn = NULL;
 	c->local_df = NULL;
@@ -155,6 +183,7 @@ card_set_df(struct sim_card *c, struct sim_file *df)
 		memset(c->pin_ok + 0x80, 0, 0x80);
 		memset(c->key_ok + 0x80, 0, 0x80);
 		c->local_df = NULL;
+		c->sc_lstate = 0;
 	}
 	c->cur_df = df;
 	c->cur_ef = NULL;
@@ -512,7 +541,10 @@ card_process(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 		c->chain_len = 0;
 		c->chain_fn = NULL;
 	}
-	if (cmd)
+	if (cmd && a.lc > (cmd->lc_max ? cmd->lc_max : c->pers->max_lc)
+	    && (cmd->lc_max || c->pers->max_lc))
+		sw = SW_WRONG_LENGTH;	/* data longer than the card takes */
+	else if (cmd)
 		sw = cmd->fn(c, &a, &resp);
 	if (resp.failed) {
 		resp.len = 0;

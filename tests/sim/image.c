@@ -297,6 +297,8 @@ pin_attr(struct sim_pin *p, const char *k, const char *v)
 		p->puk_max = (uint8_t)n;
 	else if (!strcmp(k, "puktries"))
 		p->puk_tries = (uint8_t)n;
+	else if (!strcmp(k, "transport") && n <= 1)
+		p->transport = (uint8_t)n;
 	else
 		return -2;
 	return 0;
@@ -339,6 +341,61 @@ line_pin(struct parser *ps, char *rest)
 	}
 	if (p->tries > p->max || p->puk_tries > p->puk_max)
 		return perr(ps, "tries larger than max");
+	return 0;
+}
+
+/* KEY DF-PATH kid=XX hdr=<12 bytes> data=<bytes>: a StarCOS ISF record */
+static int
+key_attr(struct sim_isf *k, const char *name, const char *v)
+{
+	unsigned long n;
+	size_t len;
+
+	if (!strcmp(name, "kid"))
+		return parse_hexnum(v, 2, &n) < 0 ? -1 : (k->kid = (uint8_t)n, 0);
+	if (!strcmp(name, "hdr"))
+		return parse_bytes(v, k->hdr, sizeof(k->hdr), &len) < 0 || len != 12 ? -1 : 0;
+	if (!strcmp(name, "data"))
+		return parse_bytes(v, k->data, sizeof(k->data), &k->len);
+	return -2;
+}
+
+static int
+line_key(struct parser *ps, char *rest)
+{
+	char *tok, *save = NULL, *path = strtok_r(rest, " ", &save);
+	struct sim_isf *k;
+	struct sim_file *df;
+	uint16_t fid;
+	int is_mf;
+
+	if (!path)
+		return perr(ps, "KEY needs a DF path");
+	df = resolve_path(ps, path, &fid, &is_mf);
+	if (!df && !is_mf)
+		return -1;
+	df = is_mf ? ps->c->mf : fs_child(df, fid);
+	if (!df || df->type != FT_DF)
+		return perr(ps, "KEY owner %s is not a DF", path);
+	if (!(k = calloc(1, sizeof(*k))))
+		return perr(ps, "out of memory");
+	k->df = df;
+	isf_append(ps->c, k);
+	for (tok = strtok_r(NULL, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		int r;
+
+		if (!eq)
+			return perr(ps, "expected key=value, got '%s'", tok);
+		*eq = '\0';
+		r = key_attr(k, tok, eq + 1);
+		if (r == -2)
+			return perr(ps, "unknown attribute '%s'", tok);
+		if (r < 0)
+			return perr(ps, "bad value for '%s'", tok);
+	}
+	if (k->hdr[0] != k->kid)
+		return perr(ps, "hdr must start with kid");
 	return 0;
 }
 
@@ -409,6 +466,8 @@ parse_line(struct parser *ps, char *line)
 		return line_file(ps, FT_EF, sp);
 	if (!strcmp(line, "PIN"))
 		return line_pin(ps, sp);
+	if (!strcmp(line, "KEY"))
+		return line_key(ps, sp);
 	return perr(ps, "unknown keyword '%s'", line);
 }
 
@@ -511,6 +570,7 @@ int
 image_write(const struct sim_card *c, FILE *f)
 {
 	const struct sim_pin *p;
+	const struct sim_isf *k;
 	char path[128];
 	size_t i, n;
 
@@ -534,6 +594,15 @@ image_write(const struct sim_card *c, FILE *f)
 		put_hex(f, "value", p->value, p->len);
 		fprintf(f, " pukmax=%u puktries=%u", p->puk_max, p->puk_tries);
 		put_hex(f, "puk", p->puk, p->puk_len);
+		if (p->transport)
+			fputs(" transport=1", f);
+		fputc('\n', f);
+	}
+	for (k = c->isf; k; k = k->next) {
+		fs_path(k->df, path, sizeof(path));
+		fprintf(f, "KEY %s kid=%02X", path, k->kid);
+		put_hex(f, "hdr", k->hdr, sizeof(k->hdr));
+		put_hex(f, "data", k->data, k->len);
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;

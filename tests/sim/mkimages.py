@@ -121,6 +121,11 @@ def acos_image(card, serial, mf_dcb):
 P15_AID = bytes.fromhex('A000000063504B43532D3135')
 
 
+def isf(path, kid, hdr, data):
+    assert len(bytes.fromhex(hdr)) == 12 and hdr[:2] == kid
+    return 'KEY %s kid=%s hdr=%s data=%s' % (path, kid, hdr, h(data))
+
+
 def starcos2_image(card, serial):
     app = bytes.fromhex('3F005015')
     ef = 'EF {path} fdb={fdb} dcb=00 sfi={sfi} lcsi=05 sac= sae= ac=9F9F9F9F9F9F9F size={size:04X} data={data}'
@@ -148,9 +153,13 @@ def starcos2_image(card, serial):
         ef.format(path='3F00/5015/4403', fdb='01', sfi='03', size=0x100, data=''),
         ef.format(path='3F00/5015/4404', fdb='01', sfi='04', size=0x200, data=''),
         ef.format(path='3F00/5015/4405', fdb='01', sfi='05', size=0x100, data=''),
-        'PIN 3F00 ref=01 max=2 tries=2 value=%s pukmax=0 puktries=0 puk=' % h(b'87654321'),
-        'PIN 3F00/5015 ref=83 max=3 tries=3 value=%s pukmax=10 puktries=10 puk=%s'
-        % (h(pad(b'1234', 8)), h(b'87654321')),
+        # ISF records (starcos.md 3.1.4): SO PIN 01 (2 tries, state 1) in the MF,
+        # its data-less entry in 5015's ISF, user PIN 83 (3 tries, local state E)
+        # and its PUK 84 (10 tries, linked to 83)
+        isf('3F00', '01', '010008' '9F019F22' '00000B0081', b'87654321'),
+        isf('3F00/5015', '01', '010008' '9F019F22' '00000B0081', b''),
+        isf('3F00/5015', '83', '830008' '9F0E9F33' '00000B0081', pad(b'1234', 8)),
+        isf('3F00/5015', '84', '840008' '9F1D01AA' '0000000002', b'87654321'),
     ]
 
 

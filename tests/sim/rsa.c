@@ -201,3 +201,29 @@ rsa_public(const struct sim_rsa_key *k, const uint8_t *in, uint8_t *out)
 	BN_CTX_free(ctx);
 	return rv;
 }
+
+/* CRT key: n = p*q and e = dP^-1 mod (p-1), exact while e < p-1. */
+int
+rsa_complete(struct sim_rsa_key *k)
+{
+	BN_CTX *ctx = BN_CTX_new();
+	struct crt_bn c = { 0 };
+	BIGNUM *n, *e, *pm1;
+	int rv = -1;
+
+	if (!ctx)
+		return -1;
+	BN_CTX_start(ctx);
+	n = BN_CTX_get(ctx);
+	e = BN_CTX_get(ctx);
+	pm1 = BN_CTX_get(ctx);
+	if (pm1 && k->crt && crt_load(k, &c) == 0 && BN_mul(n, c.p, c.q, ctx)
+	    && BN_sub(pm1, c.p, BN_value_one())
+	    && BN_mod_inverse(e, c.dp, pm1, ctx) && BN_num_bytes(e) <= 16
+	    && bn_out(n, k->n, k->nlen) == 0 && bn_out(e, k->e, 16) == 0)
+		rv = 0;
+	crt_free(&c);
+	BN_CTX_end(ctx);
+	BN_CTX_free(ctx);
+	return rv;
+}

@@ -164,6 +164,7 @@ struct sim_cmd {
 	uint8_t ins;
 	sim_handler fn;
 	int secret;		/* mask command data in the APDU log */
+	size_t lc_max;		/* 0: the personality's max_lc */
 };
 
 /* ---- personality ------------------------------------------------------- */
@@ -179,6 +180,7 @@ struct sim_personality {
 	int t0;			/* T=0: 61xx / GET RESPONSE / 6Cxx */
 	int ext_apdu;		/* accepts extended-length APDUs */
 	size_t max_io;		/* max data in READ/UPDATE BINARY */
+	size_t max_lc;		/* max command data (0: no limit beyond parsing) */
 	const uint8_t *clas;	/* accepted CLA bytes */
 	size_t ncla;
 	const struct sim_cmd *cmds;
@@ -202,7 +204,37 @@ struct sim_pin {
 	uint8_t puk[32];
 	size_t puk_len;
 	uint8_t puk_tries, puk_max;
+	uint8_t transport;	/* StarCOS 3.x: transport PIN, must be changed */
 	struct sim_pin *next;
+};
+
+/*
+ * StarCOS key records (starcos.md 3.1.1, 3.1.4): the ISF of an MF/DF holds
+ * PINs, PUKs and private keys addressed by KID, each a 12-byte header and
+ * its data. 3.x keys use the same record (header fields: see starcos.h).
+ */
+#define SIM_ISF_DATA_MAX	1024
+
+struct sim_isf {
+	struct sim_file *df;
+	uint8_t kid;
+	uint8_t hdr[12];
+	uint8_t data[SIM_ISF_DATA_MAX];
+	size_t len;
+	struct sim_isf *next;
+};
+
+/* StarCOS security environment (volatile): DST, CT, AT, HT */
+enum { SCM_DST, SCM_CT, SCM_AT, SCM_HT, SCM_SLOTS };
+
+struct sc_mse {
+	uint8_t set[SCM_SLOTS];
+	uint8_t kid[SCM_SLOTS];
+	const struct sim_file *df[SCM_SLOTS];
+	uint8_t alg[SCM_SLOTS][3];
+	size_t alg_len[SCM_SLOTS];
+	uint8_t hash[64];		/* 2.x PSO HASH input */
+	size_t hash_len;
 };
 
 /* ---- RSA (rsa.c): big-endian byte arrays of fixed width ---------------- */
@@ -224,6 +256,8 @@ int rsa_generate(unsigned int bits, const uint8_t e[16], struct sim_rsa_key *k);
 /* in/out: nlen bytes; 0 ok, -1 internal error, -2 input >= modulus */
 int rsa_private(const struct sim_rsa_key *k, const uint8_t *in, uint8_t *out);
 int rsa_public(const struct sim_rsa_key *k, const uint8_t *in, uint8_t *out);
+/* CRT key: n = p*q, e = dP^-1 mod (p-1) (exact when e < p-1); 0 or -1 */
+int rsa_complete(struct sim_rsa_key *k);
 void rsa_key_wipe(struct sim_rsa_key *k);
 
 /* ---- security environment (volatile, set by MSE) ----------------------- */
@@ -247,6 +281,7 @@ struct sim_card {
 	size_t serial_len;
 	uint8_t eeprom[256];		/* ACOS5 config area C100..C1FF */
 	struct sim_pin *pins;
+	struct sim_isf *isf;		/* StarCOS key records */
 	/* volatile */
 	struct sim_file *cur_df;
 	struct sim_file *cur_ef;
@@ -257,6 +292,8 @@ struct sim_card {
 	size_t pending_len;
 	size_t pending_off;
 	struct sim_mse mse;
+	struct sc_mse scm;		/* StarCOS */
+	uint8_t sc_gstate, sc_lstate;	/* StarCOS 2.x global / DF-local state */
 	uint8_t chain[SIM_CHAIN_MAX];	/* command chaining (CLA bit 10) */
 	size_t chain_len;
 	sim_handler chain_fn;		/* handler the chain belongs to */
@@ -290,6 +327,7 @@ uint16_t cmd_read_record(struct sim_card *c, const struct sim_apdu *a,
 uint16_t pin_verify_obj(struct sim_card *c, struct sim_pin *pin,
 			const struct sim_apdu *a);
 struct sim_pin *pin_find(struct sim_card *c, uint8_t ref);
+void isf_append(struct sim_card *c, struct sim_isf *k);
 void pin_append(struct sim_card *c, struct sim_pin *p);
 uint16_t cmd_pin_verify(struct sim_card *c, const struct sim_apdu *a,
 			struct sim_buf *resp);

@@ -7,12 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "starcos.h"
+
+int
+sc_is_v3(const struct sim_card *c)
+{
+	return c->pers->family == FAM_STARCOS3;
+}
 
 static int
 is_v3(const struct sim_card *c)
 {
-	return c->pers->family == FAM_STARCOS3;
+	return sc_is_v3(c);
 }
 
 /* ---- FCI / FCP ------------------------------------------------------- */
@@ -149,6 +155,10 @@ sc_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	f = select_target(c, a, &sw);
 	if (!f)
 		return sw;
+	if (!is_v3(c) && f == c->mf) {	/* 2.x logout = SELECT MF (starcos.md 2.1) */
+		c->sc_gstate = 0;
+		c->sc_lstate = 0;
+	}
 	return select_reply(c, a, f, resp);
 }
 
@@ -191,6 +201,8 @@ sc_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 		return SW_WRONG_LENGTH;
 	if ((sw = binary_ef(c, a, &f, &off)) != SW_OK)
 		return sw;
+	if (!is_v3(c) && (sw = sc2_ef_ac(c, f, AC_READ)) != SW_OK)
+		return sw;
 	if (a->le > c->pers->max_io)
 		return SW_WRONG_LENGTH;
 	if (off >= f->size)
@@ -212,6 +224,8 @@ sc_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 	if (a->cse != 3)
 		return SW_WRONG_LENGTH;
 	if ((sw = binary_ef(c, a, &f, &off)) != SW_OK)
+		return sw;
+	if (!is_v3(c) && (sw = sc2_ef_ac(c, f, AC_WRITE)) != SW_OK)
 		return sw;
 	if (a->lc > c->pers->max_io)
 		return SW_WRONG_LENGTH;
@@ -238,6 +252,8 @@ sc_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 		return SW_NO_CURRENT_EF;
 	if (!fs_is_record(f))
 		return SW_INCOMPATIBLE;
+	if (!is_v3(c) && sc2_ef_ac(c, f, AC_WRITE) != SW_OK)
+		return SW_SEC_STATUS;
 	if (a->lc > f->mrl)
 		return SW_WRONG_LENGTH;
 	if (a->p1 > f->nor)
@@ -246,6 +262,14 @@ sc_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 		return 0x6F00;
 	c->dirty = 1;
 	return SW_OK;
+}
+
+static uint16_t
+sc2_read_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+{
+	if (c->cur_ef && sc2_ef_ac(c, c->cur_ef, AC_READ) != SW_OK)
+		return SW_SEC_STATUS;
+	return cmd_read_record(c, a, resp);
 }
 
 /* ---- identification ---------------------------------------------------- */
@@ -307,6 +331,8 @@ sc2_create_df(struct sim_card *c, const struct sim_apdu *a)
 		return SW_WRONG_LENGTH;
 	if (!c->mf)
 		return SW_COND_NOT_SAT;
+	if (sc2_df_ac(c, c->mf, AC_CREATE_DF) != SW_OK)
+		return SW_SEC_STATUS;
 	fid = (uint16_t)(a->data[0] << 8 | a->data[1]);
 	alen = a->data[2];
 	if (alen > 16)
@@ -344,6 +370,8 @@ sc2_create_ef(struct sim_card *c, const struct sim_apdu *a)
 		return SW_WRONG_LENGTH;
 	if (!c->mf)
 		return SW_COND_NOT_SAT;
+	if (sc2_df_ac(c, c->cur_df, AC_CREATE_EF) != SW_OK)
+		return SW_SEC_STATUS;
 	fid = (uint16_t)(d[0] << 8 | d[1]);
 	if (fs_child(c->cur_df, fid))
 		return SW_FILE_EXISTS;
@@ -421,7 +449,9 @@ sc2_register_df(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *re
 	(void)resp;
 	if (a->cse != 3 || a->lc < 4 || a->data[2] > a->lc - 3)
 		return SW_WRONG_LENGTH;
-	return c->mf ? SW_OK : SW_COND_NOT_SAT;
+	if (!c->mf)
+		return SW_COND_NOT_SAT;
+	return sc2_df_ac(c, c->mf, AC_REGISTER_DF);
 }
 
 static uint16_t
@@ -437,91 +467,6 @@ sc2_erase_card(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 	card_clear(c);
 	c->dirty = 1;
 	return SW_OK;
-}
-
-/*
- * WRITE KEY (80 F4): header 'C1 0C <12 bytes>' installs a PIN/PUK slot,
- * 'C2 L KID off(2) data' writes its value. Only PIN (attr 81) and PUK
- * (attr 02) slots are modelled; key slots are accepted and ignored.
- */
-static struct sim_pin *
-pin_slot(struct sim_card *c, uint8_t kid, int create)
-{
-	struct sim_pin *p;
-
-	for (p = c->pins; p; p = p->next)
-		if (p->df == c->cur_df && p->ref == kid)
-			return p;
-	if (!create || !(p = calloc(1, sizeof(*p))))
-		return NULL;
-	p->df = c->cur_df;
-	p->ref = kid;
-	pin_append(c, p);
-	return p;
-}
-
-static uint16_t
-sc2_key_header(struct sim_card *c, const uint8_t *h)
-{
-	struct sim_pin *p;
-
-	if (h[11] == 0x81) {
-		if (!(p = pin_slot(c, h[0], 1)))
-			return 0x6F00;
-		p->max = h[6] >> 4;
-		p->tries = h[6] & 0x0F;
-	} else if (h[11] == 0x02) {
-		if (!(p = pin_slot(c, (uint8_t)(h[0] - 1), 0)))
-			return SW_REF_NOT_FOUND;
-		p->puk_max = h[6] >> 4;
-		p->puk_tries = h[6] & 0x0F;
-	}
-	c->dirty = 1;
-	return SW_OK;
-}
-
-static uint16_t
-sc2_key_data(struct sim_card *c, const uint8_t *d, size_t n)
-{
-	struct sim_pin *p;
-	size_t off;
-
-	if (n < 3)
-		return SW_WRONG_LENGTH;
-	off = (size_t)d[1] << 8 | d[2];
-	n -= 3;
-	if ((p = pin_slot(c, d[0], 0))) {
-		if (off + n > sizeof(p->value))
-			return SW_WRONG_LENGTH;
-		memcpy(p->value + off, d + 3, n);
-		p->len = off + n;
-	} else if ((p = pin_slot(c, (uint8_t)(d[0] - 1), 0)) && p->puk_max) {
-		if (off + n > sizeof(p->puk))
-			return SW_WRONG_LENGTH;
-		memcpy(p->puk + off, d + 3, n);
-		p->puk_len = off + n;
-	}
-	c->dirty = 1;
-	return SW_OK;
-}
-
-static uint16_t
-sc2_write_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
-{
-	struct tlv t;
-
-	(void)resp;
-	if (a->cse != 3)
-		return SW_WRONG_LENGTH;
-	if (a->p1 > 1 || a->p2)
-		return SW_WRONG_P1P2;
-	if (!c->mf)
-		return SW_COND_NOT_SAT;
-	if (tlv_find(a->data, a->lc, 0xC1, &t) == 1 && t.len == 12)
-		return sc2_key_header(c, t.val);
-	if (tlv_find(a->data, a->lc, 0xC2, &t) == 1)
-		return sc2_key_data(c, t.val, t.len);
-	return SW_WRONG_DATA;
 }
 
 /* ---- factory states ------------------------------------------------------ */
@@ -642,37 +587,54 @@ static const uint8_t sc2_clas[] = { 0x00, 0x80 };
 static const uint8_t sc3_clas[] = { 0x00, 0x80, 0xA0 };
 
 static const struct sim_cmd sc2_cmds[] = {
-	{ 0x00, 0xA4, sc_select, 0 },
-	{ 0x00, 0xB0, sc_read_binary, 0 },
-	{ 0x00, 0xD6, sc_update_binary, 0 },
-	{ 0x00, 0xB2, cmd_read_record, 0 },
-	{ 0x00, 0xDC, sc_update_record, 0 },
-	{ 0x00, 0x84, cmd_get_challenge, 0 },
-	{ 0x00, 0x20, cmd_pin_verify, 1 },
-	{ 0x00, 0x24, cmd_pin_change, 1 },
-	{ 0x00, 0x2C, cmd_pin_reset, 1 },
-	{ 0x80, 0xF6, sc_card_data, 0 },
-	{ 0x80, 0xE0, sc2_create, 0 },
-	{ 0x80, 0x52, sc2_register_df, 0 },
-	{ 0x80, 0xE4, sc2_erase_card, 0 },
-	{ 0x80, 0xF4, sc2_write_key, 1 },
+	{ 0x00, 0xA4, sc_select, 0, 0 },
+	{ 0x00, 0xB0, sc_read_binary, 0, 0 },
+	{ 0x00, 0xD6, sc_update_binary, 0, 0 },
+	{ 0x00, 0xB2, sc2_read_record, 0, 0 },
+	{ 0x00, 0xDC, sc_update_record, 0, 0 },
+	{ 0x00, 0x84, cmd_get_challenge, 0, 0 },
+	{ 0x00, 0x20, sc2_verify, 1, 0 },
+	{ 0x00, 0x24, sc2_change, 1, 0 },
+	{ 0x00, 0x2C, sc2_reset, 1, 0 },
+	{ 0x80, 0xF6, sc_card_data, 0, 0 },
+	{ 0x80, 0xE0, sc2_create, 0, 0 },
+	{ 0x80, 0x52, sc2_register_df, 0, 0 },
+	{ 0x80, 0xE4, sc2_erase_card, 0, 0 },
+	/* 'C2 L KID off(2)' + a 124-byte chunk = 129 bytes (starcos.md 2.2) */
+	{ 0x80, 0xF4, sc2_write_key, 1, 129 },
+	{ 0x00, 0x46, sc2_generate, 0, 0 },
+	{ 0x80, 0xF0, sc2_read_pubkey, 0, 0 },
+	{ 0x00, 0x22, sc2_mse, 0, 0 },
+	/* PSO DEC: 00 || 128-byte cryptogram, the one 129-byte exception (2.3) */
+	{ 0x00, 0x2A, sc2_pso, 0, 129 },
+	{ 0x00, 0x88, sc2_int_auth, 0, 0 },
 };
 
 static const struct sim_cmd sc3_cmds[] = {
-	{ 0x00, 0xA4, sc_select, 0 },
-	{ 0x00, 0xB0, sc_read_binary, 0 },
-	{ 0x00, 0xD6, sc_update_binary, 0 },
-	{ 0x00, 0xB2, cmd_read_record, 0 },
-	{ 0x00, 0xDC, sc_update_record, 0 },
-	{ 0x00, 0x84, cmd_get_challenge, 0 },
-	{ 0x00, 0x20, cmd_pin_verify, 1 },
-	{ 0x00, 0x24, cmd_pin_change, 1 },
-	{ 0x00, 0x2C, cmd_pin_reset, 1 },
-	{ 0xA0, 0xCA, sc_get_data, 0 },
+	{ 0x00, 0xA4, sc_select, 0, 0 },
+	{ 0x00, 0xB0, sc_read_binary, 0, 0 },
+	{ 0x00, 0xD6, sc_update_binary, 0, 0 },
+	{ 0x00, 0xB2, cmd_read_record, 0, 0 },
+	{ 0x00, 0xDC, sc_update_record, 0, 0 },
+	{ 0x00, 0x84, cmd_get_challenge, 0, 0 },
+	{ 0x00, 0x20, sc3_verify, 1, 0 },
+	{ 0x00, 0x24, sc3_change, 1, 0 },
+	{ 0x00, 0x2C, cmd_pin_reset, 1, 0 },
+	{ 0xA0, 0xCA, sc_get_data, 0, 0 },
+	{ 0x00, 0x22, sc3_mse, 0, 0 },
+	{ 0x00, 0x2A, sc3_pso, 0, 0 },
+	{ 0x00, 0x88, sc3_int_auth, 0, 0 },
+	/* issuer cards: creation and key generation refused (doc/simulator.md) */
+	{ 0x00, 0xE0, sc3_refused, 0, 0 },
+	{ 0x00, 0xE4, sc3_refused, 0, 0 },
+	{ 0x00, 0x44, sc3_refused, 0, 0 },
+	{ 0x00, 0x04, sc3_refused, 0, 0 },
+	{ 0x00, 0x46, sc3_refused, 0, 0 },
+	{ 0x00, 0x47, sc3_refused, 0, 0 },
 };
 
 #define SC2_COMMON \
-	.family = FAM_STARCOS2, .t0 = 0, .ext_apdu = 0, .max_io = 128, \
+	.family = FAM_STARCOS2, .t0 = 0, .ext_apdu = 0, .max_io = 128, .max_lc = 128, \
 	.clas = sc2_clas, .ncla = sizeof(sc2_clas), .cmds = sc2_cmds, \
 	.ncmds = sizeof(sc2_cmds) / sizeof(sc2_cmds[0]), \
 	.factory = v2_factory, .serial_len = 8, .eeprom_capacity = 0x8000

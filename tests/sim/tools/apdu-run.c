@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #define MAX_MSG		65535
 #define MAX_TOK		(2 * MAX_MSG)
@@ -413,8 +414,6 @@ acos_pub(struct ctx *c, const char *fmt, const struct var *v, BIGNUM **n, BIGNUM
 	int v1 = !strcmp(fmt, "acos5-v1");
 	size_t el = v1 ? 8 : 16, nlen;
 
-	if (!v1 && strcmp(fmt, "acos5-64"))
-		die("%s:%lu: unknown key format '%s'", c->script, c->line, fmt);
 	if (v->len < 5)
 		die("%s:%lu: short key file", c->script, c->line);
 	nlen = (size_t)v->v[1] * 16;
@@ -427,6 +426,57 @@ acos_pub(struct ctx *c, const char *fmt, const struct var *v, BIGNUM **n, BIGNUM
 	}
 	*e = BN_bin2bn(buf, (int)el, NULL);
 	*n = BN_bin2bn(buf + el, (int)nlen, NULL);
+}
+
+/*
+ * StarCOS 2.x READ PUBLIC KEY response / IPF entry (doc/simulator.md):
+ * byte 14 = modulus length, 16 = exponent length + 1, modulus at 18 and
+ * the exponent after it, both LSB first.
+ */
+static void
+starcos2_pub(struct ctx *c, const struct var *v, BIGNUM **n, BIGNUM **e)
+{
+	unsigned char buf[VAR_MAX];
+	size_t nlen, el;
+
+	if (v->len < 18)
+		die("%s:%lu: short StarCOS public key", c->script, c->line);
+	nlen = v->v[14];
+	el = v->v[16] ? v->v[16] - 1u : 0;
+	if (v->v[13] != 0x10 || v->v[15] != 0x13 || !el || 18 + nlen + el > v->len)
+		die("%s:%lu: not a StarCOS public key entry", c->script, c->line);
+	memcpy(buf, v->v + 18, nlen + el);
+	rev(buf, nlen);
+	rev(buf + nlen, el);
+	*n = BN_bin2bn(buf, (int)nlen, NULL);
+	*e = BN_bin2bn(buf + nlen, (int)el, NULL);
+}
+
+/* X.509 certificate (DER) -> n, e */
+static void
+cert_pub(struct ctx *c, const struct var *v, BIGNUM **n, BIGNUM **e)
+{
+	const unsigned char *p = v->v;
+	X509 *x = d2i_X509(NULL, &p, (long)v->len);
+	EVP_PKEY *pk = x ? X509_get0_pubkey(x) : NULL;
+
+	if (!pk || !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, n)
+	    || !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, e))
+		die("%s:%lu: not an RSA certificate", c->script, c->line);
+	X509_free(x);
+}
+
+static void
+key_from(struct ctx *c, const char *fmt, const struct var *v, BIGNUM **n, BIGNUM **e)
+{
+	if (!strcmp(fmt, "acos5-64") || !strcmp(fmt, "acos5-v1"))
+		acos_pub(c, fmt, v, n, e);
+	else if (!strcmp(fmt, "starcos2"))
+		starcos2_pub(c, v, n, e);
+	else if (!strcmp(fmt, "cert"))
+		cert_pub(c, v, n, e);
+	else
+		die("%s:%lu: unknown key format '%s'", c->script, c->line, fmt);
 }
 
 static EVP_PKEY *
@@ -447,27 +497,48 @@ pkey_from(BIGNUM *n, BIGNUM *e)
 	return pk;
 }
 
-/* verify-rsa FMT PUB SIG HASH: PKCS#1 v1.5, SHA-1/SHA-256 by hash length */
+static const EVP_MD *
+md_for(struct ctx *c, const char *name, size_t hl)
+{
+	const EVP_MD *md;
+
+	if (!name)
+		md = hl == 20 ? EVP_sha1() : hl == 32 ? EVP_sha256() : NULL;
+	else
+		md = EVP_get_digestbyname(name);
+	if (!md || (size_t)EVP_MD_get_size(md) != hl)
+		die("%s:%lu: no digest for a %zu-byte hash", c->script, c->line, hl);
+	return md;
+}
+
+/*
+ * verify-rsa FMT PUB SIG HASH [MD]: PKCS#1 v1.5 (SHA-1/SHA-256 by hash
+ * length, or the digest MD); verify-rsa-pss FMT PUB SIG HASH MD: PSS with
+ * MGF1(MD) and a salt as long as the hash.
+ */
 static void
-verify_rsa(struct ctx *c, char **arg)
+verify_rsa(struct ctx *c, char **arg, const char *mdname, int pss)
 {
 	unsigned char sig[VAR_MAX], hash[64];
 	size_t sl, hl;
 	BIGNUM *n = NULL, *e = NULL;
 	EVP_PKEY *pk;
 	EVP_PKEY_CTX *ctx = NULL;
+	const EVP_MD *md;
 	int ok = 0;
 
-	acos_pub(c, arg[0], var_get(c, arg[1], 0), &n, &e);
+	key_from(c, arg[0], var_get(c, arg[1], 0), &n, &e);
 	sl = var_or_hex(c, arg[2], sig, sizeof(sig));
 	hl = var_or_hex(c, arg[3], hash, sizeof(hash));
+	md = md_for(c, mdname, hl);
 	if (!strcmp(arg[0], "acos5-v1"))
 		rev(sig, sl);
 	pk = n && e ? pkey_from(n, e) : NULL;
-	if (pk && (hl == 20 || hl == 32) && (ctx = EVP_PKEY_CTX_new(pk, NULL))
-	    && EVP_PKEY_verify_init(ctx) > 0
-	    && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
-	    && EVP_PKEY_CTX_set_signature_md(ctx, hl == 20 ? EVP_sha1() : EVP_sha256()) > 0)
+	if (pk && (ctx = EVP_PKEY_CTX_new(pk, NULL)) && EVP_PKEY_verify_init(ctx) > 0
+	    && EVP_PKEY_CTX_set_rsa_padding(ctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0
+	    && EVP_PKEY_CTX_set_signature_md(ctx, md) > 0
+	    && (!pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, (int)hl) > 0
+			 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) > 0)))
 		ok = EVP_PKEY_verify(ctx, sig, sl, hash, hl) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(pk);
@@ -475,6 +546,34 @@ verify_rsa(struct ctx *c, char **arg)
 	BN_free(e);
 	if (!ok)
 		die("%s:%lu: RSA signature does not verify", c->script, c->line);
+}
+
+/* encrypt-rsa FMT PUB MSG NAME: PKCS#1 v1.5 encryption of MSG into NAME */
+static void
+encrypt_rsa(struct ctx *c, char **arg)
+{
+	unsigned char msg[VAR_MAX];
+	struct var *out;
+	size_t ml, ol = VAR_MAX;
+	BIGNUM *n = NULL, *e = NULL;
+	EVP_PKEY *pk;
+	EVP_PKEY_CTX *ctx = NULL;
+	int ok = 0;
+
+	key_from(c, arg[0], var_get(c, arg[1], 0), &n, &e);
+	ml = var_or_hex(c, arg[2], msg, sizeof(msg));
+	out = var_get(c, arg[3], 1);
+	pk = n && e ? pkey_from(n, e) : NULL;
+	if (pk && (ctx = EVP_PKEY_CTX_new(pk, NULL)) && EVP_PKEY_encrypt_init(ctx) > 0
+	    && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0)
+		ok = EVP_PKEY_encrypt(ctx, out->v, &ol, msg, ml) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	BN_free(n);
+	BN_free(e);
+	if (!ok)
+		die("%s:%lu: RSA encryption failed", c->script, c->line);
+	out->len = ol;
 }
 
 /* verify-rsa-raw FMT PUB OUT IN: OUT^e mod n == IN (raw decipher result) */
@@ -487,7 +586,7 @@ verify_rsa_raw(struct ctx *c, char **arg)
 	BN_CTX *bc = BN_CTX_new();
 	int ok = 0;
 
-	acos_pub(c, arg[0], var_get(c, arg[1], 0), &n, &e);
+	key_from(c, arg[0], var_get(c, arg[1], 0), &n, &e);
 	ol = var_or_hex(c, arg[2], out, sizeof(out));
 	il = var_or_hex(c, arg[3], in, sizeof(in));
 	if (!strcmp(arg[0], "acos5-v1")) {
@@ -538,8 +637,12 @@ run_word_cmd(struct ctx *c, char *s)
 		var_store(c, w[1], 0);
 	else if (n == 2 && !strcmp(w[0], "append"))
 		var_store(c, w[1], 1);
-	else if (n == 5 && !strcmp(w[0], "verify-rsa"))
-		verify_rsa(c, w + 1);
+	else if ((n == 5 || n == 6) && !strcmp(w[0], "verify-rsa"))
+		verify_rsa(c, w + 1, n == 6 ? w[5] : NULL, 0);
+	else if (n == 6 && !strcmp(w[0], "verify-rsa-pss"))
+		verify_rsa(c, w + 1, w[5], 1);
+	else if (n == 5 && !strcmp(w[0], "encrypt-rsa"))
+		encrypt_rsa(c, w + 1);
 	else if (n == 5 && !strcmp(w[0], "verify-rsa-raw"))
 		verify_rsa_raw(c, w + 1);
 	else
@@ -594,19 +697,47 @@ next_line(FILE *f, struct ctx *c, char **buf, size_t *cap, char **out)
 	return 0;
 }
 
+/* C-APDU words: hex bytes, or $NAME = the bytes of a variable. */
+static size_t
+build_capdu(struct ctx *c, const char *hex)
+{
+	static char buf[8 * MAX_MSG], *w[2 * MAX_MSG];
+	size_t n = 0;
+	int nw, i;
+	long nt, k;
+
+	if (strlen(hex) >= sizeof(buf))
+		die("%s:%lu: C-APDU line too long", c->script, c->line);
+	strcpy(buf, hex);
+	nw = split_words(buf, w, (int)(sizeof(w) / sizeof(w[0])));
+	for (i = 0; i < nw; i++) {
+		if (w[i][0] == '$') {
+			const struct var *v = var_get(c, w[i] + 1, 0);
+
+			if (v->len > MAX_MSG - n)
+				die("%s:%lu: C-APDU too long", c->script, c->line);
+			memcpy(capdu + n, v->v, v->len);
+			n += v->len;
+			continue;
+		}
+		nt = parse_pattern(w[i], exp_tok, MAX_TOK, 0);
+		if (nt < 0 || (size_t)nt > MAX_MSG - n)
+			die("%s:%lu: bad C-APDU '%s'", c->script, c->line, hex);
+		for (k = 0; k < nt; k++)
+			capdu[n++] = exp_tok[k].v;
+	}
+	return n;
+}
+
 static void
 run_apdu(struct ctx *c, FILE *f, char **buf, size_t *cap, const char *hex)
 {
 	unsigned long cmd_line = c->line;
-	size_t n = 0, rn;
-	long nt = parse_pattern(hex, exp_tok, MAX_TOK, 0);
+	size_t n = build_capdu(c, hex), rn;
 	char *s;
-	long i;
 
-	if (nt < 1 || nt > MAX_MSG)
+	if (n < 1)
 		die("%s:%lu: bad C-APDU '%s'", c->script, c->line, hex);
-	for (i = 0; i < nt; i++)
-		capdu[n++] = exp_tok[i].v;
 	if (n == 1)
 		die("%s:%lu: a 1-byte C-APDU would be a vpcd control code", c->script, c->line);
 	send_msg(c, capdu, n);
