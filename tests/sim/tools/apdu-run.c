@@ -607,6 +607,49 @@ verify_rsa_raw(struct ctx *c, char **arg)
 		die("%s:%lu: raw RSA result does not match", c->script, c->line);
 }
 
+/*
+ * read-binary NAME [LE]: READ BINARY of the current EF from offset 0 in
+ * LE-byte steps (default 00 = 256) until a short answer, 62 82 or 6B 00.
+ */
+static void
+read_binary(struct ctx *c, const char *name, const char *le)
+{
+	struct var *v = var_get(c, name, 1);
+	unsigned char cmd[5] = { 0x00, 0xB0, 0, 0, 0 };
+	size_t chunk = 256, n, off = 0;
+	unsigned int sw;
+
+	if (le) {
+		unsigned long x = strtoul(le, NULL, 16);
+
+		if (x > 0xFF)
+			die("%s:%lu: bad LE '%s'", c->script, c->line, le);
+		cmd[4] = (unsigned char)x;
+		chunk = x ? x : 256;
+	}
+	v->len = 0;
+	for (;;) {
+		cmd[2] = (unsigned char)(off >> 8);
+		cmd[3] = (unsigned char)off;
+		send_msg(c, cmd, sizeof(cmd));
+		n = recv_msg(c, rapdu);
+		if (n < 2)
+			die("%s:%lu: short response", c->script, c->line);
+		sw = (unsigned int)rapdu[n - 2] << 8 | rapdu[n - 1];
+		n -= 2;
+		if (sw == 0x6B00 && off > 0)
+			break;
+		if ((sw != 0x9000 && sw != 0x6282) || v->len + n > VAR_MAX || off + n > 0xFFFF)
+			die("%s:%lu: READ BINARY at %zu answered %04X", c->script, c->line, off, sw);
+		memcpy(v->v + v->len, rapdu, n);
+		v->len += n;
+		off += n;
+		if (n < chunk || sw == 0x6282)
+			break;
+	}
+	rapdu_len = 0;
+}
+
 /* Splits s into at most max words; returns the count. */
 static int
 split_words(char *s, char **w, int max)
@@ -641,6 +684,8 @@ run_word_cmd(struct ctx *c, char *s)
 		verify_rsa(c, w + 1, n == 6 ? w[5] : NULL, 0);
 	else if (n == 6 && !strcmp(w[0], "verify-rsa-pss"))
 		verify_rsa(c, w + 1, w[5], 1);
+	else if ((n == 2 || n == 3) && !strcmp(w[0], "read-binary"))
+		read_binary(c, w[1], n == 3 ? w[2] : NULL);
 	else if (n == 5 && !strcmp(w[0], "encrypt-rsa"))
 		encrypt_rsa(c, w + 1);
 	else if (n == 5 && !strcmp(w[0], "verify-rsa-raw"))
