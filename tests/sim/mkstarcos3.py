@@ -145,7 +145,9 @@ def mf_lines(card, serial, ext):
 
 # ---- PKCS#15 objects -------------------------------------------------------------
 
-def pin_obj(label, auth_id, ref, path, flags=b'\x03\x03\x04\xCC'):
+def pin_obj(label, auth_id, ref, path, flags=b'\x02\x4C'):
+    # flags: BIT STRING content (unused bits, bits); 4C = case-sensitive,
+    # initialized, needs-padding; CC adds local
     attrs = der(0x30, der(0x03, flags), der(0x0A, b'\x01'), der(0x02, b'\x06'),
                 der(0x02, b'\x08'), der(0x02, b'\x08'), der(0x80, bytes([ref])),
                 der(0x04, b'\xFF'), path_obj(path))
@@ -182,7 +184,7 @@ def dtrust():
     pcert = bytes.fromhex('3F00DF03')
     desc = bytes.fromhex('7B05A403890112')
     aodf = pin_obj('eUserPKI PIN', 1, 0x01, bytes.fromhex('3F00')) + \
-        pin_obj('QES PIN', 2, 0x81, bytes.fromhex('3F00DF02'), flags=b'\x03\x02\x04\x0C')
+        pin_obj('QES PIN', 2, 0x81, bytes.fromhex('3F00DF02'), flags=b'\x02\xCC')
     prkdf = prkey_obj('AUT key', 1, 1, b'\x05\x60', 0x81, papp, 1728) + \
         prkey_obj('QES key', 2, 2, b'\x06\x00\x40', 0x84, bytes.fromhex('3F00DF02'), 2048)
     cdf = cert_obj('C.CH.AUT', 1, pcert + bytes.fromhex('C100')) + \
@@ -201,7 +203,7 @@ def dtrust():
         '# format-2 blocks; AUT key 81 (1728 bits) in DF01, QES key 84 (2048 bits) in DF02',
         'card starcos-3.4',
         'serial ' + h(serial),
-    ] + mf_lines('starcos-3.4', serial, False) + [
+    ] + mf_lines('starcos-3.4', serial, True) + [
         rec_ef('3F00/2F00', '00', 0x40, 4, [dir_record(P15_AID, 'eUserPKI', papp),
                                             dir_record(QES_AID, 'QES', bytes.fromhex('3F00DF02'))]),
         rec_ef('3F00/0015', '15', 0x40, 4, [bytes([0x83, 0x01, 0x01]) + desc,

@@ -673,7 +673,7 @@ const struct sim_personality pers_sc34 = {
 	.name = "starcos-3.4",
 	.desc = "G+D STARCOS 3.4, T=1, factory MF with EF.ATR/GDO/PWDD",
 	.gen = 34,
-	.ext_apdu = 0, .max_io = 256,	/* short APDUs only (doc/simulator.md) */
+	.ext_apdu = 1, .max_io = 1024,	/* extended APDUs, EF.ATR 7F66 1024/1024 */
 	.atr = { 0x3B, 0xD8, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x45, 0x1F, 0x03,
 		 0x80, 0x64, 0x04, 0x1A, 0xB4, 0x03, 0x81, 0x05, 0x61 },
 	.atr_len = 19,
