@@ -13,7 +13,10 @@ done
 cards="
 acos5-64v2:acs    12345678   06
 acos5-64v2:acs    12345678   05
+acos5-64v2+p15    648219     45
 "
+# acos5-64v2+p15: personalised by pkcs15-init (lib.sh); its certificate is
+# issued by the personalisation's CA, which OpenSSL gets as trust anchor.
 
 steps="modutil certutil-L certutil-K cmsutil-S cmsutil-D cmsutil-D-mismatch openssl-cms-verify"
 n=0
@@ -21,7 +24,11 @@ while read -r card pin id; do
 	[ -n "$card" ] || continue
 	n=$((n + 1))
 	mkdir -p "$tmp/$n"
-	run_card "$tmp/$n/out" "$card" -- "$top/tests/clients/nss-sign" "$tmp/$n" "$pin" "$id"
+	card_args "$card" "$pin" || continue
+	ca=
+	case $card in *+p15) ca=$tmp/p15-${card%+p15}-$pin.ca/ca.pem ;; esac
+	NSS_SIGN_CAFILE=$ca run_card "$tmp/$n/out" "${card_argv[@]}" -- \
+		"$top/tests/clients/nss-sign" "$tmp/$n" "$pin" "$id"
 	for s in $steps; do
 		expect_match "$card key $id: NSS $s" "^RESULT $s ok\$" "$tmp/$n/out"
 	done

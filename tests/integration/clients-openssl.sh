@@ -14,20 +14,23 @@ ls /usr/lib/*/engines-3/pkcs11.so >/dev/null 2>&1 ||
 cards="
 acos5-64v2:acs    12345678   06       blue@example.org
 acos5-64v2:acs    12345678   03       ca-root@example.org
+acos5-64v2+p15    648219     45       p15-user@example.org
 "
+# acos5-64v2+p15: personalised by pkcs15-init (lib.sh); 2048-bit key.
 
 steps="req req-verify req-card-key issue cert-verify cert-logon-ext"
 n=0
 while read -r card pin id upn; do
 	[ -n "$card" ] || continue
 	n=$((n + 1))
-	run_card "$tmp/out$n" "$card" -- "$top/tests/clients/openssl-enrol" --upn "$upn" "$tmp/$n" "$pin" "$id"
+	card_args "$card" "$pin" || continue
+	run_card "$tmp/out$n" "${card_argv[@]}" -- "$top/tests/clients/openssl-enrol" --upn "$upn" "$tmp/$n" "$pin" "$id"
 	for s in $steps; do
 		expect_match "$card key $id: $s" "^RESULT $s ok\$" "$tmp/out$n"
 	done
 	expect_match "$card key $id: UPN $upn in the certificate" "othername: UPN::$upn" "$tmp/out$n"
 	# a wrong PIN (one try of the card's counter): no request
-	run_card "$tmp/bad$n" "$card" -- "$top/tests/clients/openssl-enrol" "$tmp/bad$n.d" 00000000 "$id"
+	run_card "$tmp/bad$n" "${card_argv[@]}" -- "$top/tests/clients/openssl-enrol" "$tmp/bad$n.d" 00000000 "$id"
 	expect_match "$card key $id: wrong PIN, no request" "^RESULT req FAILED\$" "$tmp/bad$n"
 done <<<"$cards"
 

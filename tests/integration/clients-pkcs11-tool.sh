@@ -13,7 +13,10 @@
 # card spec       user PIN   expectation
 cards="
 acos5-64v2:acs    12345678   known:testing key 0 \\(CAroot\\);C_SignFinal failed: rv = CKR_DATA_INVALID;^Aborting
+acos5-64v2+p15    648219     no-errors
 "
+# acos5-64v2+p15: personalised by pkcs15-init (lib.sh), one 2048-bit key
+# that signs and deciphers: every mechanism of the token works.
 # acos5-64v2:acs: pkcs11-tool signs with the first private key only, and with
 # the first signature mechanism of the token (CKM_RSA_X_509). That key
 # (CAroot, ID 03, 41F1) is a sign-only ACOS5 key (type 4), which the card
@@ -32,7 +35,8 @@ all_match() {
 
 while read -r card pin expect; do
 	[ -n "$card" ] || continue
-	run_card "$tmp/out" "$card" -- "$top/tests/clients/pkcs11-selftest" "$pin"
+	card_args "$card" "$pin" || continue
+	run_card "$tmp/out" "${card_argv[@]}" -- "$top/tests/clients/pkcs11-selftest" "$pin"
 	status=$?
 	case $expect in
 	no-errors)

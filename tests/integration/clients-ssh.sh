@@ -14,7 +14,9 @@ command -v ssh >/dev/null || { echo "no ssh (Debian package openssh-client): ski
 cards="
 acos5-64v2:acs    12345678   06       -
 acos5-64v2:acs    12345678   03       rsa-sha2-256
+acos5-64v2+p15    648219     45       -
 "
+# acos5-64v2+p15: personalised by pkcs15-init (lib.sh), a fresh copy per row.
 # Key 03 of the acs image is a sign-only ACOS5 key: the card signs only the
 # SHA-1/SHA-256 hashes it pads itself with it, so OpenSSH's default
 # rsa-sha2-512 fails (C_Sign CKR_DATA_INVALID) and rsa-sha2-256 is required
@@ -26,7 +28,8 @@ while read -r card pin id algs; do
 	[ -n "$card" ] || continue
 	n=$((n + 1))
 	[ "$algs" = - ] && algs=
-	SSH_LOGON_ALGS=$algs run_card "$tmp/out$n" "$card" -- \
+	card_args "$card" "$pin" || continue
+	SSH_LOGON_ALGS=$algs run_card "$tmp/out$n" "${card_argv[@]}" -- \
 		"$top/tests/clients/ssh-logon" "$tmp/$n" "$pin" "$id"
 	for s in $steps; do
 		expect_match "$card key $id${algs:+ ($algs)}: $s" "^RESULT $s ok\$" "$tmp/out$n"

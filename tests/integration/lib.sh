@@ -33,6 +33,52 @@ run_card() {
 	$with_card "$@" >"$out" 2>&1
 }
 
+# Cards personalised by stock pkcs15-init (doc/acos5.md) in the card tables:
+# a spec "PERSONALITY+p15" (e.g. acos5-64v2+p15) is a blank PERSONALITY
+# personalised by tests/clients/p15-personalise with the row's user PIN:
+# SO PIN $p15_so, one RSA key pair (p15_bits, default 2048, sign+decrypt)
+# under ID $p15_id, token label "pkicards user", a certificate for it from a
+# throw-away CA. The card is personalised once per test and spec (one
+# pristine state file); every call gets its own copy of it.
+p15_so=87654321
+p15_id=45
+p15_n=0
+
+# p15_personalise SPEC STATE PIN [ARGS...]: personalise the blank card
+# SPEC (a personality) into the state file STATE; ARGS go to p15-personalise
+# before the PINs (e.g. --label L, --bits N, --cert DIR). Output in
+# STATE.log. Returns non-zero (and says why) if a step failed.
+p15_personalise() {
+	local spec=$1 state=$2 pin=$3
+	shift 3
+	rm -f "$state"
+	if ! $with_card --state "$state" "$spec" -- "$top/tests/clients/p15-personalise" "$@" \
+			"$pin" "$p15_so" "$p15_id" </dev/null >"$state.log" 2>&1; then
+		not_ok "$spec: personalisation with pkcs15-init failed:"
+		sed 's/^/    /' "$state.log"
+		return 1
+	fi
+}
+
+# card_args SPEC PIN: the with-card arguments for a table's card spec (sets
+# the array card_argv): "SPEC" as is, or "--state COPY PERSONALITY" for
+# PERSONALITY+p15.
+card_args() {
+	local spec=$1 pin=$2 base pristine
+	case $spec in
+	*+p15)
+		base=${spec%+p15}
+		pristine=$tmp/p15-$base-$pin.pristine
+		if [ ! -f "$pristine" ]; then
+			p15_personalise "$base" "$pristine" "$pin" --cert "$tmp/p15-$base-$pin.ca" || return 1
+		fi
+		p15_n=$((p15_n + 1))
+		cp "$pristine" "$tmp/p15-$base.$p15_n.state"
+		card_argv=(--state "$tmp/p15-$base.$p15_n.state" "$base") ;;
+	*) card_argv=("$spec") ;;
+	esac
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures failure(s)"
