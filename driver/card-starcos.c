@@ -47,6 +47,8 @@ struct starcos_gen {
 	starcos_key_fn decipher_mse;
 	u8 dec_pad_indicator;
 	starcos_logout_fn logout;
+	unsigned int keep_df : 1;         /* SELECT MF is the logout: walk on from the current DF */
+	const char *no_admin;             /* why creation/keys are refused, NULL: 2.x commands work */
 };
 
 static int starcos2_select_fid(struct sc_card *card, const u8 *fid, int last,
@@ -65,6 +67,7 @@ static int starcos2_logout(struct sc_card *card);
 /* 2.x: PKCS#1 with the card's padding (SHA-1 on card, other DigestInfos by
  * INTERNAL AUTHENTICATE); 3.x adds PSS (starcos.md §1.3, §2.3, §2.4) */
 #define STARCOS2_RSA (SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE)
+#define STARCOS2_RSA_GEN (STARCOS2_RSA | SC_ALGORITHM_ONBOARD_KEY_GEN) /* GENERATE KEY (§2.2) */
 #define STARCOS3_RSA (STARCOS2_RSA | SC_ALGORITHM_RSA_PAD_PSS | SC_ALGORITHM_MGF1_SHA1 | \
 		SC_ALGORITHM_MGF1_SHA224 | SC_ALGORITHM_MGF1_SHA256 | SC_ALGORITHM_MGF1_SHA384 | \
 		SC_ALGORITHM_MGF1_SHA512)
@@ -79,21 +82,27 @@ static const unsigned short starcos3_fids[] = {0x2F00, 0x2F01, 0x2F02, 0x0013, 0
 		0x4301, 0x43F0, 0x43F1, 0xC000, 0xC001, 0xC002, 0xC003, 0xC100, 0xC101,
 		0xC102, 0xC103, 0xC104, 0xC105, 0xC200, 0xC500, 0};
 
+/* 3.x file creation and key generation are not public (starcos.md §2.4, §8);
+ * issued cards refuse them (69 82). No 2.x command is ever sent to them. */
+#define STARCOS3_NO_ADMIN "key generation, key import and file creation are not supported on " \
+		"StarCOS 3.x issuer cards (the card's issuer personalised it; only SPK 2.3/2.4 can be " \
+		"personalised)"
+
 /* 2.x: data of at most 128 bytes per command except PSO DECIPHER's 129,
  * so the send limit is 255 and UPDATE BINARY chunks itself. */
 static const struct starcos_gen starcos_gens[] = {
-	{PK_CARD_TYPE_STARCOS_SPK23, "StarCOS SPK 2.3", 255, 128, 1024, STARCOS2_RSA,
+	{PK_CARD_TYPE_STARCOS_SPK23, "StarCOS SPK 2.3", 255, 128, 1024, STARCOS2_RSA_GEN,
 			starcos2_select_fid, starcos2_read_serial, starcos2_fids, NULL, 0, 0,
-			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout},
-	{PK_CARD_TYPE_STARCOS_SPK24, "StarCOS SPK 2.4", 255, 128, 1024, STARCOS2_RSA,
+			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout, 1, NULL},
+	{PK_CARD_TYPE_STARCOS_SPK24, "StarCOS SPK 2.4", 255, 128, 1024, STARCOS2_RSA_GEN,
 			starcos2_select_fid, starcos2_read_serial, starcos2_fids, NULL, 0, 0,
-			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout},
+			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout, 1, NULL},
 	{PK_CARD_TYPE_STARCOS_3_4, "StarCOS 3.4", 255, 256, 2048, STARCOS3_RSA,
 			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000015", 0x83, 1,
-			starcos3_sign, starcos34_decipher_mse, 0x81, NULL},
+			starcos3_sign, starcos34_decipher_mse, 0x81, NULL, 0, STARCOS3_NO_ADMIN},
 	{PK_CARD_TYPE_STARCOS_3_5, "StarCOS 3.5", 255, 256, 3072, STARCOS3_RSA,
 			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000013", 0x88, 1,
-			starcos3_sign, starcos35_decipher_mse, 0x81, NULL},
+			starcos3_sign, starcos35_decipher_mse, 0x81, NULL, 0, STARCOS3_NO_ADMIN},
 };
 
 /* Every StarCOS ATR of the research notes (starcos.md §1.2) by generation */
@@ -376,7 +385,35 @@ starcos_note_df(struct sc_card *card, const u8 *path, size_t len, const struct s
 	priv->cur_df_len = len;
 }
 
-/* Walk an absolute path from the MF one FID at a time */
+/* Where the walk of @p path starts: 0 (at the MF), or after the current DF
+ * where SELECT MF would end the security state (2.x, starcos.md §2.1) */
+static size_t
+starcos_walk_from(struct sc_card *card, const u8 *path, size_t len)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	if (!priv->gen->keep_df || priv->cur_df_len == 0 || priv->cur_df_len > len ||
+			memcmp(priv->cur_df, path, priv->cur_df_len) != 0)
+		return 0;
+	return priv->cur_df_len;
+}
+
+/* @p path is the current DF already: nothing to send */
+static int
+starcos_current_df(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out)
+{
+	if (!file_out)
+		return 0;
+	*file_out = starcos_new_file(path[len - 2] << 8 | path[len - 1], NULL);
+	if (!*file_out)
+		return SC_ERROR_OUT_OF_MEMORY;
+	memcpy((*file_out)->path.value, path, len);
+	(*file_out)->path.len = len;
+	(*file_out)->path.type = SC_PATH_TYPE_PATH;
+	return 0;
+}
+
+/* Walk an absolute path from the MF (or the current DF) one FID at a time */
 static int
 starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
 		struct sc_file **file_out)
@@ -388,11 +425,18 @@ starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
 
 	if (len == 0 || len % 2 || len > SC_MAX_PATH_SIZE)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	for (i = 0; i < len; i += 2) {
+	i = starcos_walk_from(card, path, len);
+	if (i == len)
+		return starcos_current_df(card, path, len, file_out);
+	for (; i < len; i += 2) {
 		int last = i + 2 == len;
 
 		r = gen->select_fid(card, path + i, last, last ? &file : NULL);
+		if (r < 0 && i > 0 && path[0] == 0x3F && path[1] == 0x00)
+			starcos_note_df(card, path, i, NULL); /* the DF selected before */
 		LOG_TEST_RET(card->ctx, r, "SELECT of a path component failed");
+		if (!last && path[0] == 0x3F && path[1] == 0x00)
+			starcos_note_df(card, path, i + 2, NULL);
 	}
 	if (path[0] == 0x3F && path[1] == 0x00)
 		starcos_note_df(card, path, len, file);
@@ -422,6 +466,19 @@ starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len, struct sc_fi
 	return 0;
 }
 
+/* A FID alone: the MF as a path (the current DF is known then), anything
+ * else relative to the card's current DF, which is unknown afterwards */
+static int
+starcos_select_file_id(struct sc_card *card, const struct sc_path *path, struct sc_file **file_out)
+{
+	if (path->len != 2)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (path->value[0] == 0x3F && path->value[1] == 0x00)
+		return starcos_select_path(card, path->value, 2, file_out);
+	DRVDATA(card)->cur_df_len = 0;
+	return DRVDATA(card)->gen->select_fid(card, path->value, 1, file_out);
+}
+
 static int
 starcos_select_file(struct sc_card *card, const struct sc_path *path,
 		struct sc_file **file_out)
@@ -439,8 +496,7 @@ starcos_select_file(struct sc_card *card, const struct sc_path *path,
 	}
 	switch (path->type) {
 	case SC_PATH_TYPE_FILE_ID:
-		r = path->len == 2 ? DRVDATA(card)->gen->select_fid(card, path->value, 1, file_out)
-				   : SC_ERROR_INVALID_ARGUMENTS;
+		r = starcos_select_file_id(card, path, file_out);
 		break;
 	case SC_PATH_TYPE_DF_NAME:
 		r = starcos_select_aid(card, path->value, path->len, file_out);
@@ -527,17 +583,288 @@ starcos3_read_serial(struct sc_card *card)
 	return pk_set_serial(card, sn, sn_len);
 }
 
+/* ---- SPK 2.x personalisation (starcos.md §2.2) ------------------------- */
+
+static int
+starcos2_cmd(struct sc_card *card, u8 cla, u8 ins, u8 p1, u8 p2, const struct pk_buf *b,
+		const char *what)
+{
+	struct sc_apdu apdu;
+	int r;
+
+	LOG_TEST_RET(card->ctx, pk_buf_result(b), what);
+	pk_apdu(&apdu, cla, ins, p1, p2, b, NULL, 0);
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, what);
+	return 0;
+}
+
+/* CREATE MF 80 E0 00 00 13: value(8) size ISF-size 4 ACs 3 SM bytes */
+static int
+starcos2_create_mf(struct sc_card *card, const struct pk_starcos_mf *mf)
+{
+	static const u8 value[8] = {1, 2, 3, 4, 5, 6, 7, 8}; /* meaning undocumented (§2.2) */
+	struct pk_buf b;
+	u8 data[19];
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_bytes(&b, value, sizeof(value));
+	pk_buf_u16(&b, mf->size);
+	pk_buf_u16(&b, mf->isf_size);
+	pk_buf_bytes(&b, (const u8[]){mf->ac_create_ef, mf->ac_create_key, mf->ac_create_df,
+			mf->ac_register_df, 0x00, 0x00, 0x00}, 7);
+	DRVDATA(card)->cur_df_len = 0;
+	return starcos2_cmd(card, 0x80, 0xE0, 0x00, 0x00, &b, "CREATE MF failed");
+}
+
+/* REGISTER DF 80 52 size FID AID-len AID, then CREATE DF 80 E0 01 00 19 */
+static int
+starcos2_create_df(struct sc_card *card, const struct pk_starcos_df *df)
+{
+	struct pk_buf b;
+	u8 data[25], aid[16] = {0};
+	u8 fid[2] = {(u8)(df->fid >> 8), (u8)df->fid};
+	size_t alen = df->aid_len ? df->aid_len : 2;
+	int r;
+
+	if (alen > sizeof(aid))
+		return SC_ERROR_INVALID_ARGUMENTS;
+	memcpy(aid, df->aid_len ? df->aid : fid, alen);
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_bytes(&b, fid, 2);
+	pk_buf_u8(&b, (unsigned int)alen);
+	pk_buf_bytes(&b, aid, alen);
+	r = starcos2_cmd(card, 0x80, 0x52, (u8)(df->size >> 8), (u8)df->size, &b, "REGISTER DF failed");
+	LOG_TEST_RET(card->ctx, r, "REGISTER DF failed");
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_bytes(&b, fid, 2);
+	pk_buf_u8(&b, (unsigned int)alen);
+	pk_buf_bytes(&b, aid, sizeof(aid));
+	pk_buf_u16(&b, df->isf_size);
+	pk_buf_bytes(&b, (const u8[]){df->ac_create_ef, df->ac_create_key, 0x00, 0x00}, 4);
+	return starcos2_cmd(card, 0x80, 0xE0, 0x01, 0x00, &b, "CREATE DF failed");
+}
+
+/* CREATE EF 80 E0 03 00 10: FID, 7 ACs, 2 RFU, SM, SID, type size */
+static int
+starcos2_create_ef(struct sc_card *card, const struct pk_starcos_ef *ef)
+{
+	const u8 never = PK_STARCOS_AC_NEVER;
+	struct pk_buf b;
+	u8 data[16];
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_u16(&b, ef->fid);
+	pk_buf_bytes(&b, (const u8[]){ef->ac_read, ef->ac_write, ef->ac_erase, never, never, never,
+			never, never, never, 0x00, 0x00}, 11);
+	pk_buf_u8(&b, ef->type);
+	pk_buf_u16(&b, ef->size);
+	return starcos2_cmd(card, 0x80, 0xE0, 0x03, 0x00, &b, "CREATE EF failed");
+}
+
+/* CREATE END 80 E0 02 00 02 FID: the ACs of that MF/DF apply from now on */
+static int
+starcos2_create_end(struct sc_card *card, unsigned int fid)
+{
+	struct pk_buf b;
+	u8 data[2];
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_u16(&b, fid);
+	return starcos2_cmd(card, 0x80, 0xE0, 0x02, 0x00, &b, "CREATE END failed");
+}
+
+/* ERASE CARD 80 E4 00 00 02 3F00; 69 85 = no MF, nothing to erase */
+static int
+starcos2_erase_card(struct sc_card *card)
+{
+	struct pk_buf b;
+	u8 data[2];
+	int r;
+
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_u16(&b, 0x3F00);
+	r = starcos2_cmd(card, 0x80, 0xE4, 0x00, 0x00, &b, "ERASE CARD failed");
+	DRVDATA(card)->cur_df_len = 0;
+	return r == SC_ERROR_NOT_ALLOWED ? 0 : r;
+}
+
+/* WRITE KEY 80 F4: C1 0C header; then C2 L KID off(2) data in 124-byte chunks */
+static int
+starcos2_write_key(struct sc_card *card, const struct pk_starcos_wkey *wk)
+{
+	struct pk_buf b;
+	u8 data[130];
+	size_t off = 0;
+	int r = 0;
+
+	if (wk->header) {
+		pk_buf_init(&b, data, sizeof(data));
+		pk_buf_tlv(&b, 0xC1, wk->header, 12);
+		r = starcos2_cmd(card, 0x80, 0xF4, 0x00, 0x00, &b, "WRITE KEY (header) failed");
+	}
+	while (r == 0 && off < wk->len) {
+		size_t n = wk->len - off > 124 ? 124 : wk->len - off;
+
+		pk_buf_init(&b, data, sizeof(data));
+		pk_buf_tag_len(&b, 0xC2, n + 3);
+		pk_buf_u8(&b, wk->kid);
+		pk_buf_u16(&b, (unsigned int)off);
+		pk_buf_bytes(&b, wk->data + off, n);
+		r = starcos2_cmd(card, 0x80, 0xF4, wk->update ? 0x01 : 0x00, 0x00, &b,
+				"WRITE KEY (data) failed");
+		off += n;
+	}
+	sc_mem_clear(data, sizeof(data));
+	return r;
+}
+
+/* The IPF entry / READ PUBLIC KEY answer as big-endian components */
+static int
+starcos2_pubkey_from(struct sc_card *card, const u8 *buf, size_t len, struct pk_rsa_pubkey *pub)
+{
+	struct starcos2_pubkey k;
+	size_t i;
+
+	if (starcos2_parse_pubkey(buf, len, &k) < 0 || k.n_len > sizeof(pub->modulus) ||
+			k.e_len > sizeof(pub->exponent))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_DATA, "malformed public key from the card");
+	for (i = 0; i < k.n_len; i++)
+		pub->modulus[i] = k.n_le[k.n_len - 1 - i];
+	pub->modulus_len = k.n_len;
+	while (k.e_len > 1 && k.e_le[k.e_len - 1] == 0)
+		k.e_len--;
+	for (i = 0; i < k.e_len; i++)
+		pub->exponent[i] = k.e_le[k.e_len - 1 - i];
+	pub->exponent_len = k.e_len;
+	return 0;
+}
+
+/* READ PUBLIC KEY 80 F0 9C 00 01 KID, Le 00 */
+static int
+starcos2_read_public_key(struct sc_card *card, struct pk_rsa_pubkey *pub)
+{
+	struct sc_apdu apdu;
+	u8 kid = (u8)pub->fid, resp[SC_MAX_APDU_RESP_SIZE];
+	struct pk_buf b;
+	int r;
+
+	pk_buf_init(&b, &kid, 1);
+	b.len = 1;
+	pk_apdu(&apdu, 0x80, 0xF0, 0x9C, 0x00, &b, resp, sizeof(resp));
+	r = pk_transmit(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "READ PUBLIC KEY failed");
+	return starcos2_pubkey_from(card, apdu.resp, apdu.resplen, pub);
+}
+
+/* GENERATE KEY 00 46 00 KID 02 bits, then READ PUBLIC KEY */
+static int
+starcos2_generate_key(struct sc_card *card, struct pk_starcos_keygen *kg)
+{
+	struct pk_buf b;
+	u8 data[2];
+	int r;
+
+	if (!sc_card_find_rsa_alg(card, kg->bits))
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"StarCOS SPK 2.x generates RSA keys of 512, 768 and 1024 bits only");
+	pk_buf_init(&b, data, sizeof(data));
+	pk_buf_u16(&b, kg->bits);
+	r = starcos2_cmd(card, 0x00, 0x46, 0x00, kg->kid, &b, "GENERATE KEY failed");
+	LOG_TEST_RET(card->ctx, r, "GENERATE KEY failed");
+	memset(&kg->pub, 0, sizeof(kg->pub));
+	kg->pub.fid = kg->kid;
+	return starcos2_read_public_key(card, &kg->pub);
+}
+
+static int
+starcos2_admin_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
+{
+	switch (cmd) {
+	case PK_CARDCTL_STARCOS_CREATE_MF:
+		return starcos2_create_mf(card, ptr);
+	case PK_CARDCTL_STARCOS_CREATE_DF:
+		return starcos2_create_df(card, ptr);
+	case PK_CARDCTL_STARCOS_CREATE_EF:
+		return starcos2_create_ef(card, ptr);
+	case PK_CARDCTL_STARCOS_CREATE_END:
+		return starcos2_create_end(card, *(const unsigned int *)ptr);
+	case PK_CARDCTL_STARCOS_ERASE_CARD:
+		return starcos2_erase_card(card);
+	case PK_CARDCTL_STARCOS_WRITE_KEY:
+		return starcos2_write_key(card, ptr);
+	case PK_CARDCTL_STARCOS_GENERATE_KEY:
+		return starcos2_generate_key(card, ptr);
+	case PK_CARDCTL_STARCOS_READ_PUBLIC_KEY:
+		return starcos2_read_public_key(card, ptr);
+	default:
+		return SC_ERROR_NOT_SUPPORTED;
+	}
+}
+
+/* An OpenSC ACL entry as a 2.x AC byte (starcos.md §3.1.2); no entry = always */
+static u8
+starcos2_ac_of(const struct sc_file *file, unsigned int op)
+{
+	const struct sc_acl_entry *e = sc_file_get_acl_entry(file, op);
+
+	if (!e || e->method == SC_AC_NONE)
+		return PK_STARCOS_AC_ALWAYS;
+	if (e->method == SC_AC_CHV && e->key_ref != SC_AC_KEY_REF_NONE)
+		return starcos2_ac_for_pin(e->key_ref);
+	return PK_STARCOS_AC_NEVER;
+}
+
+/* create_file: transparent EFs in the current DF (MF and DFs are created
+ * with the card_ctls, which need sizes and ACs OpenSC's sc_file lacks) */
+static int
+starcos_create_file(struct sc_card *card, struct sc_file *file)
+{
+	const struct starcos_gen *gen = DRVDATA(card)->gen;
+	struct pk_starcos_ef ef;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (gen->no_admin)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, gen->no_admin);
+	if (file->type == SC_FILE_TYPE_DF || file->ef_structure != SC_FILE_EF_TRANSPARENT ||
+			file->id <= 0 || file->id > 0xFFFF || file->size > 0xFFFF)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"StarCOS 2.x: only transparent EFs are created this way");
+	memset(&ef, 0, sizeof(ef));
+	ef.fid = (unsigned int)file->id;
+	ef.ac_read = starcos2_ac_of(file, SC_AC_OP_READ);
+	ef.ac_write = starcos2_ac_of(file, SC_AC_OP_UPDATE);
+	ef.ac_erase = starcos2_ac_of(file, SC_AC_OP_ERASE);
+	ef.type = PK_STARCOS_EF_TRANSPARENT;
+	ef.size = (unsigned int)file->size;
+	LOG_FUNC_RETURN(card->ctx, starcos2_create_ef(card, &ef));
+}
+
+static int
+starcos_is_admin_ctl(unsigned long cmd)
+{
+	return cmd >= PK_CARDCTL_STARCOS_CREATE_MF && cmd <= PK_CARDCTL_STARCOS_READ_PUBLIC_KEY;
+}
+
 static int
 starcos_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 {
+	const struct starcos_gen *gen = DRVDATA(card)->gen;
 	int r;
 
+	if (starcos_is_admin_ctl(cmd)) {
+		if (gen->no_admin)
+			LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, gen->no_admin);
+		if (!ptr && cmd != PK_CARDCTL_STARCOS_ERASE_CARD)
+			return SC_ERROR_INVALID_ARGUMENTS;
+		LOG_FUNC_RETURN(card->ctx, starcos2_admin_ctl(card, cmd, ptr));
+	}
 	switch (cmd) {
 	case SC_CARDCTL_GET_SERIALNR:
 		if (!ptr)
 			return SC_ERROR_INVALID_ARGUMENTS;
 		if (card->serialnr.len == 0) {
-			r = DRVDATA(card)->gen->read_serial(card);
+			r = gen->read_serial(card);
 			LOG_TEST_RET(card->ctx, r, "GET SERIALNR failed");
 		}
 		return pk_get_serial(card, ptr);
@@ -908,7 +1235,7 @@ static int
 starcos_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
 		unsigned long flags)
 {
-	if (DRVDATA(card)->gen->max_send < 255)
+	if (DRVDATA(card)->gen->max_recv < 255) /* 2.x: 128 bytes of data per I/O command */
 		return starcos2_update_binary(card, idx, buf, count, flags);
 	return iso_ops->update_binary(card, idx, buf, count, flags);
 }
@@ -925,6 +1252,7 @@ pk_get_starcos_driver(void)
 	starcos_ops.select_file = starcos_select_file;
 	starcos_ops.list_files = starcos_list_files;
 	starcos_ops.card_ctl = starcos_card_ctl;
+	starcos_ops.create_file = starcos_create_file;
 	starcos_ops.get_challenge = pk_get_challenge;
 	starcos_ops.update_binary = starcos_update_binary;
 	starcos_ops.pin_cmd = starcos_pin_cmd;

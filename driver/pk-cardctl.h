@@ -24,6 +24,54 @@ enum {
 	PK_CARDCTL_ACOS5_ACTIVATE,       /* const unsigned int *: FID, searched from the current DF */
 };
 
+/* StarCOS SPK 2.x personalisation (starcos.md §2.2); 3.x issuer cards
+ * answer SC_ERROR_NOT_SUPPORTED without sending anything */
+enum {
+	PK_CARDCTL_STARCOS_CREATE_MF = PK_CARDCTL_BASE + 0x200, /* const struct pk_starcos_mf * */
+	PK_CARDCTL_STARCOS_CREATE_DF,     /* const struct pk_starcos_df *: REGISTER DF + CREATE DF */
+	PK_CARDCTL_STARCOS_CREATE_EF,     /* const struct pk_starcos_ef *, in the current DF */
+	PK_CARDCTL_STARCOS_CREATE_END,    /* const unsigned int *: FID of the MF or a DF */
+	PK_CARDCTL_STARCOS_ERASE_CARD,    /* NULL */
+	PK_CARDCTL_STARCOS_WRITE_KEY,     /* const struct pk_starcos_wkey *, current DF's ISF */
+	PK_CARDCTL_STARCOS_GENERATE_KEY,  /* struct pk_starcos_keygen * */
+	PK_CARDCTL_STARCOS_READ_PUBLIC_KEY, /* struct pk_rsa_pubkey *: fid = KID */
+};
+
+#define PK_STARCOS_AC_ALWAYS 0x9F
+#define PK_STARCOS_AC_NEVER 0x5F
+
+struct pk_starcos_mf {
+	unsigned int size, isf_size;
+	u8 ac_create_ef, ac_create_key, ac_create_df, ac_register_df;
+};
+
+struct pk_starcos_df {
+	unsigned int fid, size, isf_size;
+	u8 aid[16];
+	size_t aid_len;                  /* 0: the FID is the AID */
+	u8 ac_create_ef, ac_create_key;
+};
+
+enum pk_starcos_ef_type {
+	PK_STARCOS_EF_TRANSPARENT = 0x81,
+	PK_STARCOS_EF_IPF = 0xA1,
+};
+
+struct pk_starcos_ef {
+	unsigned int fid;
+	u8 ac_read, ac_write, ac_erase;
+	enum pk_starcos_ef_type type;
+	unsigned int size;
+};
+
+struct pk_starcos_wkey {
+	const u8 *header;                /* 12 bytes: install this record; NULL: data only */
+	u8 kid;                          /* record the data goes to */
+	int update;                      /* data: 0 = install mode (P1 00), 1 = update (P1 01) */
+	const u8 *data;                  /* written in 124-byte chunks from offset 0 */
+	size_t len;
+};
+
 #define PK_RSA_MAX_BYTES 512
 
 struct pk_rsa_pubkey {
@@ -53,6 +101,12 @@ struct pk_acos5_info {
 	unsigned int os_major, os_minor;
 	unsigned int op_mode;            /* V3: 00 FIPS, 01 32K, 02 64K, 10 NSH-1 */
 	unsigned int rsa_min, rsa_max, rsa_step;
+};
+
+struct pk_starcos_keygen {
+	u8 kid;                          /* ISF record, header installed */
+	unsigned int bits;
+	struct pk_rsa_pubkey pub;        /* out */
 };
 
 #endif

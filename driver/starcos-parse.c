@@ -184,3 +184,57 @@ starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd)
 	*max_cmd = v;
 	return 0;
 }
+
+u8
+starcos2_pin_state(unsigned int ref)
+{
+	return (ref & 0x7F) == 0x01 ? 0x01 : (u8)(0x0F - ((ref & 0x0F) >> 1));
+}
+
+u8
+starcos2_ac_for_pin(unsigned int ref)
+{
+	return (u8)((ref & 0x80 ? 0x10 : 0x00) | starcos2_pin_state(ref));
+}
+
+/* 06 01 01 10 |n| 13 |e|+1 KID: the tags of the template header */
+static int
+starcos2_pubkey_template(struct pk_cur *c, size_t *n_len, size_t *e_len)
+{
+	unsigned int v[8];
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		if (pk_cur_u8(c, &v[i]) < 0)
+			return SC_ERROR_INVALID_DATA;
+	}
+	if (v[0] != 0x06 || v[3] != 0x10 || v[5] != 0x13 || v[4] == 0 || v[6] < 2)
+		return SC_ERROR_INVALID_DATA;
+	*n_len = v[4];
+	*e_len = v[6] - 1;
+	return 0;
+}
+
+int
+starcos2_parse_pubkey(const u8 *buf, size_t len, struct starcos2_pubkey *out)
+{
+	struct pk_cur c, t;
+	const u8 *skip, *tmpl;
+	unsigned int kid, elen, tlen;
+
+	memset(out, 0, sizeof(*out));
+	pk_cur_init(&c, buf, len);
+	if (pk_cur_u8(&c, &kid) < 0 || pk_cur_u16(&c, &elen) < 0 || pk_cur_bytes(&c, 5, &skip) < 0 ||
+			pk_cur_u16(&c, &tlen) < 0 || !(tlen & 0x8000))
+		return SC_ERROR_INVALID_DATA;
+	tlen &= 0x7FFF;
+	if (pk_cur_bytes(&c, tlen, &tmpl) < 0)
+		return SC_ERROR_INVALID_DATA;
+	pk_cur_init(&t, tmpl, tlen);
+	if (starcos2_pubkey_template(&t, &out->n_len, &out->e_len) < 0 ||
+			pk_cur_bytes(&t, out->n_len, &out->n_le) < 0 ||
+			pk_cur_bytes(&t, out->e_len, &out->e_le) < 0)
+		return SC_ERROR_INVALID_DATA;
+	out->kid = kid;
+	return 0;
+}

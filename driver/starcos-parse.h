@@ -53,4 +53,30 @@ int starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd);
 /** EF.GDO content: the ICCSN (tag 5A) */
 int starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_len);
 
+/** SPK 2.x READ PUBLIC KEY answer / IPF entry (starcos.md §2.2, §3.1.1),
+ * pointers into the parsed buffer; components are LSB first */
+struct starcos2_pubkey {
+	unsigned int kid;
+	const u8 *n_le;
+	size_t n_len;
+	const u8 *e_le;
+	size_t e_len;
+};
+
+/**
+ * KID len(2) 9F 0F 00 09 4A tlen(2) | 06 01 01 10 |n| 13 |e|+1 KID | n e 00 |
+ * 04 KID: every length is checked against the data, nothing at fixed offsets.
+ * @return 0 or SC_ERROR_INVALID_DATA
+ */
+int starcos2_parse_pubkey(const u8 *buf, size_t len, struct starcos2_pubkey *out);
+
+/**
+ * SPK 2.x access-condition byte (starcos.md §3.1.2) for "PIN @p ref
+ * verified": SO PIN 01/81 -> state 1, PIN KID k -> state 0F - ((k & 0F) >> 1);
+ * bit 10 for a DF-local KID (8x). @return the AC byte
+ */
+u8 starcos2_ac_for_pin(unsigned int ref);
+/** state a successful VERIFY of PIN @p ref sets (key header byte 4) */
+u8 starcos2_pin_state(unsigned int ref);
+
 #endif

@@ -36,8 +36,10 @@ pk_p15init_module_init(const char *name, const char *runtime_version)
 	}
 	if (name && strcmp(name, PK_ACOS5_SHORT_NAME) == 0)
 		return (void *)(pk_p15init_fn)pk_get_acos5_p15init_ops;
-	fprintf(stderr, "pkicards: no pkcs15init support for card driver '%s' yet (have: %s)\n",
-			name ? name : "(null)", PK_ACOS5_SHORT_NAME);
+	if (name && strcmp(name, PK_STARCOS_SHORT_NAME) == 0)
+		return (void *)(pk_p15init_fn)pk_get_starcos_p15init_ops;
+	fprintf(stderr, "pkicards: no pkcs15init support for card driver '%s' yet (have: %s, %s)\n",
+			name ? name : "(null)", PK_ACOS5_SHORT_NAME, PK_STARCOS_SHORT_NAME);
 	return NULL;
 }
 

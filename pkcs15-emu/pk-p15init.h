@@ -12,6 +12,9 @@
 /** ACS ACOS5 (card driver acos5_ext) */
 struct sc_pkcs15init_operations *pk_get_acos5_p15init_ops(void);
 
+/** G+D StarCOS SPK 2.3 / 2.4 (card driver starcos_ext) */
+struct sc_pkcs15init_operations *pk_get_starcos_p15init_ops(void);
+
 /** sc_module_init with the runtime version given (for tests) */
 void *pk_p15init_module_init(const char *name, const char *runtime_version);
 

@@ -1,0 +1,657 @@
+/*
+ * pkcs15-starcos.c: pkcs15init operations for G+D StarCOS SPK 2.3 / 2.4
+ * (card driver starcos_ext), OpenSC's StarCOS layout (starcos.md §4.1) as
+ * starcos_ext.profile describes it.
+ *
+ * Life cycle: the MF and DF 5015 stay in creation state (access conditions
+ * not enforced) until "pkcs15-init --finalize" sends CREATE END. Every
+ * change verifies the SO PIN first, so that the same commands work before
+ * and after finalisation. StarCOS 3.x issuer cards: the driver refuses all
+ * 2.x commands with a message; nothing here is sent to them.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "libopensc/cardctl.h"
+#include "libopensc/log.h"
+#include "libopensc/opensc.h"
+#include "libopensc/pkcs15.h"
+#include "pk-buf.h"
+#include "pk-card.h"
+#include "pk-cardctl.h"
+#include "pk-p15init.h"
+#include "pk-profile.h"
+#include "starcos-parse.h"
+
+#define SC2_SO_PIN 0x01        /* global, MF ISF; its PUK 02 */
+#define SC2_MIN_LPIN 0x83      /* user PINs 83, 85 .. 8F (odd), PUK = PIN + 1 */
+#define SC2_MAX_LPIN 0x8F
+#define SC2_MIN_KEY 0x91       /* private keys 91 .. 9F in the 5015 ISF */
+#define SC2_MAX_KEY 0x9F
+#define SC2_KEY_LEN 370        /* ISF record of a private key (starcos.md §3.1.4) */
+#define SC2_MF_ISF 256
+#define SC2_DF_ISF 2560
+#define SC2_BLOB_GAP 16
+
+/* ---- helpers --------------------------------------------------------- */
+
+static const struct sc_path *
+sc2_app_path(struct sc_profile *profile)
+{
+	return &profile->df_info->file->path;
+}
+
+static int
+sc2_select(struct sc_card *card, const struct sc_path *path)
+{
+	return sc_select_file(card, path, NULL);
+}
+
+static int
+sc2_select_mf(struct sc_card *card)
+{
+	struct sc_path mf;
+
+	sc_format_path("3F00", &mf);
+	return sc2_select(card, &mf);
+}
+
+static int
+sc2_has_so_pin(struct sc_pkcs15_card *p15card)
+{
+	struct sc_pkcs15_object *obj = NULL;
+
+	return sc_pkcs15_find_so_pin(p15card, &obj) == 0;
+}
+
+/* VERIFY the SO PIN (global 01): every change to the card needs it once the
+ * card is finalised. The SO PIN comes from --so-pin or the terminal. */
+static int
+sc2_so_login(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	int r;
+
+	if (!sc2_has_so_pin(p15card))
+		return 0; /* still being personalised: no SO PIN yet */
+	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, SC2_SO_PIN);
+	if (r == SC_ERROR_DATA_OBJECT_NOT_FOUND)
+		return 0; /* 6A 88: the SO PIN is not on the card yet (--create-pkcs15) */
+	LOG_TEST_RET(p15card->card->ctx, r, "this change needs the SO PIN (--so-pin)");
+	return 0;
+}
+
+static u8
+sc2_ac_of(const struct sc_file *file, unsigned int op)
+{
+	const struct sc_acl_entry *e = sc_file_get_acl_entry(file, op);
+
+	if (!e || e->method == SC_AC_NONE)
+		return PK_STARCOS_AC_ALWAYS;
+	if (e->method == SC_AC_NEVER)
+		return PK_STARCOS_AC_NEVER;
+	return starcos2_ac_for_pin(SC2_SO_PIN); /* $SOPIN, as the profile says */
+}
+
+/* The IPF (type A1) of the current DF, with "no keys" in byte 0 */
+static int
+sc2_create_ipf(struct sc_profile *profile, struct sc_card *card, const char *ident)
+{
+	struct file_info *fi = pk_profile_find(profile, ident);
+	struct pk_starcos_ef ef;
+	u8 none = 0x00;
+	int r;
+
+	if (!fi)
+		LOG_TEST_RET(card->ctx, SC_ERROR_FILE_NOT_FOUND, ident);
+	memset(&ef, 0, sizeof(ef));
+	ef.fid = (unsigned int)fi->file->id;
+	ef.ac_read = PK_STARCOS_AC_ALWAYS;
+	ef.ac_write = sc2_ac_of(fi->file, SC_AC_OP_UPDATE);
+	ef.ac_erase = PK_STARCOS_AC_NEVER;
+	ef.type = PK_STARCOS_EF_IPF;
+	ef.size = (unsigned int)fi->file->size;
+	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_CREATE_EF, &ef);
+	LOG_TEST_RET(card->ctx, r, "cannot create the IPF");
+	r = sc2_select(card, &fi->file->path);
+	if (r == 0)
+		r = sc_update_binary(card, 0, &none, 1, 0);
+	LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot initialise the IPF");
+	return 0;
+}
+
+/* ---- card and application -------------------------------------------- */
+
+/* ERASE CARD (test cards, starcos.md §2.2) after the SO PIN was verified */
+static int
+sc2_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	struct sc_card *card = p15card->card;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	r = sc2_select_mf(card);
+	if (r == SC_ERROR_FILE_NOT_FOUND || r == SC_ERROR_NOT_ALLOWED) {
+		sc_log(card->ctx, "the card is blank already");
+		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+	}
+	LOG_TEST_RET(card->ctx, r, "cannot select the MF");
+	if (!sc2_has_so_pin(p15card))
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"no SO PIN found on the card: refusing to erase a card this module did not "
+				"personalise");
+	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, SC2_SO_PIN);
+	LOG_TEST_RET(card->ctx, r, "erasing needs the SO PIN (--secret @02=...); nothing erased");
+	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_ERASE_CARD, NULL);
+	LOG_TEST_RET(card->ctx, r, "ERASE CARD failed");
+	sc_free_apps(card);
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* Blank card: CREATE MF (ACs: SO PIN) and the MF's IPF */
+static int
+sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	struct sc_card *card = p15card->card;
+	struct pk_starcos_mf mf;
+	u8 so = starcos2_ac_for_pin(SC2_SO_PIN);
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	r = sc2_select_mf(card);
+	if (r == 0)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"the card is not blank: erase it first (pkcs15-init --erase-card --secret @02=...)");
+	memset(&mf, 0, sizeof(mf));
+	mf.size = (unsigned int)profile->mf_info->file->size;
+	mf.isf_size = SC2_MF_ISF;
+	mf.ac_create_ef = mf.ac_create_key = mf.ac_create_df = mf.ac_register_df = so;
+	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_CREATE_MF, &mf);
+	LOG_TEST_RET(card->ctx, r, "CREATE MF failed");
+	r = sc2_select_mf(card);
+	if (r == 0)
+		r = sc2_create_ipf(profile, card, "MF-IPF");
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* The PKCS#15 DF 5015 (REGISTER DF + CREATE DF) and its IPF */
+static int
+sc2_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struct sc_file *df)
+{
+	struct sc_card *card = p15card->card;
+	struct pk_starcos_df d;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (df != profile->df_info->file || df->id <= 0 || df->namelen > sizeof(d.aid))
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only the PKCS#15 application DF");
+	r = sc2_so_login(profile, p15card);
+	LOG_TEST_RET(card->ctx, r, "SO PIN");
+	memset(&d, 0, sizeof(d));
+	d.fid = (unsigned int)df->id;
+	d.size = (unsigned int)df->size;
+	d.isf_size = SC2_DF_ISF;
+	memcpy(d.aid, df->name, df->namelen);
+	d.aid_len = df->namelen;
+	d.ac_create_ef = d.ac_create_key = starcos2_ac_for_pin(SC2_SO_PIN);
+	r = sc2_select_mf(card);
+	if (r == 0)
+		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_CREATE_DF, &d);
+	LOG_TEST_RET(card->ctx, r, "cannot create the application DF");
+	r = sc2_select(card, &df->path);
+	if (r == 0)
+		r = sc2_create_ipf(profile, card, "P15-IPF");
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* CREATE END of 5015 and the MF: from now on the card enforces the ACs */
+static int
+sc2_finalize_card(struct sc_card *card)
+{
+	static const unsigned int fids[] = {0x5015, 0x3F00};
+	size_t i;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	for (i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
+		r = sc2_select_mf(card);
+		LOG_TEST_RET(card->ctx, r, "cannot select the MF");
+		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_CREATE_END, (void *)&fids[i]);
+		if (r == SC_ERROR_NOT_ALLOWED) {
+			sc_log(card->ctx, "%04X is finalised already", fids[i]);
+			r = 0;
+		}
+		LOG_TEST_RET(card->ctx, r, "CREATE END failed");
+	}
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* ---- PINs (starcos.md §3.1.3, §3.1.4) -------------------------------- */
+
+static int
+sc2_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_auth_info *auth)
+{
+	struct sc_pkcs15_pin_attributes *a = &auth->attrs.pin;
+
+	if (auth->auth_type != SC_PKCS15_PIN_AUTH_TYPE_PIN)
+		return SC_ERROR_OBJECT_NOT_VALID;
+	if (a->flags & SC_PKCS15_PIN_FLAG_SO_PIN) {
+		a->reference = SC2_SO_PIN;
+		a->flags &= ~SC_PKCS15_PIN_FLAG_LOCAL;
+		return 0;
+	}
+	if (!(a->flags & SC_PKCS15_PIN_FLAG_LOCAL))
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"user PINs are local to the PKCS#15 DF (KID 83..8F)");
+	if (a->reference < SC2_MIN_LPIN)
+		a->reference = SC2_MIN_LPIN;
+	if (!(a->reference & 1))
+		a->reference++; /* PINs odd, their PUKs even */
+	if (a->reference > SC2_MAX_LPIN)
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "no PIN reference left");
+	return 0;
+}
+
+static unsigned int
+sc2_tries(int max_tries, unsigned int def)
+{
+	return max_tries > 0 && max_tries <= 15 ? (unsigned int)max_tries : def;
+}
+
+/* 12-byte headers of a PIN and of its PUK */
+static void
+sc2_pin_header(u8 *h, unsigned int kid, unsigned int tries, size_t min_len)
+{
+	const u8 v[12] = {(u8)kid, 0x00, 0x08, PK_STARCOS_AC_ALWAYS, starcos2_pin_state(kid),
+			PK_STARCOS_AC_ALWAYS, (u8)(tries << 4 | tries), 0x00, 0x00,
+			(u8)(0x08 | ((min_len ? min_len : 1) - 1)), 0x00, 0x81};
+
+	memcpy(h, v, sizeof(v));
+}
+
+static void
+sc2_puk_header(u8 *h, unsigned int pin_kid, unsigned int tries)
+{
+	const u8 v[12] = {(u8)(pin_kid + 1), 0x00, 0x08, PK_STARCOS_AC_ALWAYS,
+			(u8)(((pin_kid & 0x1F) << 3) | 0x05), starcos2_ac_for_pin(SC2_SO_PIN),
+			(u8)(tries << 4 | tries), 0x00, 0x00, 0x00, 0x00, 0x02};
+
+	memcpy(h, v, sizeof(v));
+}
+
+/* Install one ISF record with an 8-byte value, 00-padded */
+static int
+sc2_write_secret(struct sc_card *card, const u8 *hdr, const u8 *val, size_t len)
+{
+	struct pk_starcos_wkey wk;
+	u8 buf[8];
+	int r;
+
+	if (len == 0 || len > sizeof(buf))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_PIN_LENGTH, "StarCOS PINs and PUKs have 1-8 characters");
+	memset(buf, 0x00, sizeof(buf));
+	memcpy(buf, val, len);
+	memset(&wk, 0, sizeof(wk));
+	wk.header = hdr;
+	wk.kid = hdr[0];
+	wk.data = buf;
+	wk.len = sizeof(buf);
+	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+	sc_mem_clear(buf, sizeof(buf));
+	return r;
+}
+
+static int
+sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struct sc_file *df,
+		struct sc_pkcs15_object *pin_obj, const u8 *pin, size_t pin_len,
+		const u8 *puk, size_t puk_len)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_auth_info *auth = pin_obj->data, puk_info;
+	int so = (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN) != 0;
+	unsigned int kid = (unsigned int)auth->attrs.pin.reference;
+	u8 hdr[12];
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_UNBLOCKING_PIN)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"a StarCOS PUK is stored with its PIN: give --puk with the PIN, no PUK object");
+	if (!pin || !pin_len)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN value");
+	r = sc2_so_login(profile, p15card);
+	LOG_TEST_RET(card->ctx, r, "SO PIN");
+	r = so ? sc2_select_mf(card) : sc2_select(card, &df->path);
+	LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF");
+	sc2_pin_header(hdr, kid, sc2_tries(auth->max_tries, 3), auth->attrs.pin.min_length);
+	r = sc2_write_secret(card, hdr, pin, pin_len);
+	LOG_TEST_RET(card->ctx, r, "cannot store the PIN");
+	if (puk && puk_len) {
+		sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK,
+				&puk_info);
+		sc2_puk_header(hdr, kid, sc2_tries(puk_info.max_tries, 10));
+		r = sc2_write_secret(card, hdr, puk, puk_len);
+		LOG_TEST_RET(card->ctx, r, "cannot store the PUK");
+	}
+	auth->path = so ? profile->mf_info->file->path : df->path;
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* ---- keys (starcos.md §2.2, §3.1.4) ---------------------------------- */
+
+static int
+sc2_key_in_use(struct sc_pkcs15_card *p15card, int kid)
+{
+	struct sc_pkcs15_object *objs[32];
+	int i, n = sc_pkcs15_get_objects(p15card, SC_PKCS15_TYPE_PRKEY, objs, 32);
+
+	for (i = 0; i < n; i++) {
+		const struct sc_pkcs15_prkey_info *k = objs[i]->data;
+
+		if (k->key_reference == kid)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_prkey_info *key)
+{
+	int kid = key->key_reference < SC2_MIN_KEY ? SC2_MIN_KEY : key->key_reference;
+
+	while (kid <= SC2_MAX_KEY && sc2_key_in_use(p15card, kid))
+		kid++;
+	if (kid > SC2_MAX_KEY)
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "all key slots 91..9F in use");
+	key->key_reference = kid;
+	key->path = *sc2_app_path(profile);
+	return 0;
+}
+
+static u8
+sc2_key_usage(unsigned int usage)
+{
+	int sign = (usage & (SC_PKCS15_PRKEY_USAGE_SIGN | SC_PKCS15_PRKEY_USAGE_NONREPUDIATION |
+				SC_PKCS15_PRKEY_USAGE_SIGNRECOVER)) != 0;
+	int dec = (usage & (SC_PKCS15_PRKEY_USAGE_DECRYPT | SC_PKCS15_PRKEY_USAGE_UNWRAP)) != 0;
+
+	return (u8)((sign || !dec ? 0x31 : 0x00) | (dec ? 0x02 : 0x00));
+}
+
+/* The user PIN that guards the key: its KID gives the use condition */
+static int
+sc2_key_pin_ref(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj)
+{
+	struct sc_pkcs15_object *pin = NULL;
+	const struct sc_pkcs15_auth_info *a;
+
+	if (sc_pkcs15_find_pin_by_auth_id(p15card, &obj->auth_id, &pin) < 0)
+		return -1;
+	a = pin->data;
+	return a->attrs.pin.reference;
+}
+
+/* Private-key record header: use = the key's PIN, change = SO PIN */
+static int
+sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj, u8 *h)
+{
+	const struct sc_pkcs15_prkey_info *key = obj->data;
+	int ref = sc2_key_pin_ref(p15card, obj);
+	u8 use = ref > 0 ? starcos2_ac_for_pin((unsigned int)ref) : PK_STARCOS_AC_ALWAYS;
+	const u8 v[12] = {(u8)key->key_reference, SC2_KEY_LEN >> 8, SC2_KEY_LEN & 0xFF, use, 0x8F,
+			starcos2_ac_for_pin(SC2_SO_PIN), 0x33, 0x00, 0x09, sc2_key_usage(key->usage), 0x03,
+			0xA0};
+
+	memcpy(h, v, sizeof(v));
+	return 0;
+}
+
+static int
+sc2_select_app(struct sc_profile *profile, struct sc_card *card)
+{
+	return sc2_select(card, sc2_app_path(profile));
+}
+
+/* WRITE KEY header of the key's record; a record left by a deleted key
+ * (6A 89, no PrKDF entry) is reused: generation or import overwrite it. */
+static int
+sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_prkey_info *key = obj->data;
+	struct pk_starcos_wkey wk;
+	u8 hdr[12];
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "StarCOS SPK 2.x keys are RSA keys");
+	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"StarCOS SPK 2.x holds RSA keys of 512, 768 and 1024 bits only");
+	r = sc2_so_login(profile, p15card);
+	LOG_TEST_RET(card->ctx, r, "SO PIN");
+	r = sc2_select_app(profile, card);
+	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
+	sc2_key_header(p15card, obj, hdr);
+	memset(&wk, 0, sizeof(wk));
+	wk.header = hdr;
+	wk.kid = hdr[0];
+	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+	if (r == SC_ERROR_FILE_ALREADY_EXISTS) {
+		sc_log(card->ctx, "key record %02X exists (deleted key): reusing it", hdr[0]);
+		r = 0;
+	}
+	LOG_TEST_RET(card->ctx, r, "cannot install the key record");
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+static int
+sc2_copy_bignum(struct sc_pkcs15_bignum *bn, const u8 *p, size_t len)
+{
+	bn->data = malloc(len);
+	if (!bn->data)
+		return SC_ERROR_OUT_OF_MEMORY;
+	memcpy(bn->data, p, len);
+	bn->len = len;
+	return 0;
+}
+
+static int
+sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, struct sc_pkcs15_pubkey *pubkey)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_prkey_info *key = obj->data;
+	struct pk_starcos_keygen kg;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA || !pubkey)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "StarCOS generates RSA key pairs only");
+	r = sc2_select_app(profile, card);
+	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
+	memset(&kg, 0, sizeof(kg));
+	kg.kid = (u8)key->key_reference;
+	kg.bits = (unsigned int)key->modulus_length;
+	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_GENERATE_KEY, &kg);
+	LOG_TEST_RET(card->ctx, r, "key generation failed");
+	pubkey->algorithm = SC_ALGORITHM_RSA;
+	r = sc2_copy_bignum(&pubkey->u.rsa.modulus, kg.pub.modulus, kg.pub.modulus_len);
+	if (r == 0)
+		r = sc2_copy_bignum(&pubkey->u.rsa.exponent, kg.pub.exponent, kg.pub.exponent_len);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* @p n bytes of big-endian @p be as LSB first, zero-extended to @p width */
+static void
+sc2_put_le(struct pk_buf *b, const struct sc_pkcs15_bignum *be, size_t width)
+{
+	size_t i;
+
+	if (be->len > width) {
+		b->failed = 1;
+		return;
+	}
+	for (i = 0; i < width; i++)
+		pk_buf_u8(b, i < be->len ? be->data[be->len - 1 - i] : 0x00);
+}
+
+/* CRT key blob (starcos.md §3.1.4): header, q, p, 16 x 00 dq, 16 x 00 dp, qinv */
+static int
+sc2_key_blob(const struct sc_pkcs15_prkey_rsa *k, size_t bits, struct pk_buf *b)
+{
+	size_t h = bits / 16;
+	const u8 zero[SC2_BLOB_GAP] = {0};
+
+	if (!k->p.len || !k->q.len || !k->dmp1.len || !k->dmq1.len || !k->iqmp.len ||
+			h + SC2_BLOB_GAP > 255)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	pk_buf_bytes(b, (const u8[]){0x0C, 0x91, (u8)h, 0x92, (u8)h, 0x94, (u8)(h + SC2_BLOB_GAP), 0x95,
+			(u8)(h + SC2_BLOB_GAP), 0x97, (u8)h, 0x00}, 12);
+	pk_buf_u8(b, (unsigned int)(SC2_KEY_LEN - (13 + 5 * h + 2 * SC2_BLOB_GAP)));
+	sc2_put_le(b, &k->q, h);
+	sc2_put_le(b, &k->p, h);
+	pk_buf_bytes(b, zero, sizeof(zero));
+	sc2_put_le(b, &k->dmq1, h);
+	pk_buf_bytes(b, zero, sizeof(zero));
+	sc2_put_le(b, &k->dmp1, h);
+	sc2_put_le(b, &k->iqmp, h);
+	while (!b->failed && b->len < SC2_KEY_LEN)
+		pk_buf_u8(b, 0x00);
+	return pk_buf_result(b);
+}
+
+/* Key import: WRITE KEY data (update mode) with the CRT blob */
+static int
+sc2_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, struct sc_pkcs15_prkey *prkey)
+{
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_prkey_info *key = obj->data;
+	struct pk_starcos_wkey wk;
+	struct pk_buf b;
+	u8 blob[SC2_KEY_LEN];
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (prkey->algorithm != SC_ALGORITHM_RSA)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "StarCOS SPK 2.x imports RSA keys only");
+	pk_buf_init(&b, blob, sizeof(blob));
+	r = sc2_key_blob(&prkey->u.rsa, key->modulus_length, &b);
+	if (r < 0) {
+		sc_mem_clear(blob, sizeof(blob));
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"the key does not fit a StarCOS key record (CRT RSA up to 1024 bits)");
+	}
+	r = sc2_select_app(profile, card);
+	if (r == 0) {
+		memset(&wk, 0, sizeof(wk));
+		wk.kid = (u8)key->key_reference;
+		wk.update = 1;
+		wk.data = blob;
+		wk.len = b.len;
+		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+	}
+	sc_mem_clear(blob, sizeof(blob));
+	LOG_TEST_RET(card->ctx, r, "cannot write the key");
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* ---- delete, object data ----------------------------------------------- */
+
+/* SPK 2.x has no DELETE FILE: a key record is overwritten with zeros (the
+ * key is gone, the record is reused by the next key with its KID); a file
+ * is overwritten with zeros and stays allocated. */
+static int
+sc2_wipe_key(struct sc_profile *profile, struct sc_card *card, const struct sc_pkcs15_prkey_info *key)
+{
+	static const u8 zero[SC2_KEY_LEN];
+	struct pk_starcos_wkey wk;
+	int r = sc2_select_app(profile, card);
+
+	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
+	memset(&wk, 0, sizeof(wk));
+	wk.kid = (u8)key->key_reference;
+	wk.update = 1;
+	wk.data = zero;
+	wk.len = sizeof(zero);
+	return sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+}
+
+static int
+sc2_wipe_file(struct sc_card *card, const struct sc_path *path)
+{
+	struct sc_file *file = NULL;
+	u8 *zero;
+	int r = sc_select_file(card, path, &file);
+
+	if (r == SC_ERROR_FILE_NOT_FOUND)
+		return 0;
+	LOG_TEST_RET(card->ctx, r, "cannot select the object's file");
+	zero = file->size ? calloc(1, file->size) : NULL;
+	r = zero ? sc_update_binary(card, 0, zero, file->size, 0) : 0;
+	free(zero);
+	sc_file_free(file);
+	return r < 0 ? r : 0;
+}
+
+static int
+sc2_delete_object(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, const struct sc_path *path)
+{
+	struct sc_card *card = p15card->card;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	r = sc2_so_login(profile, p15card);
+	LOG_TEST_RET(card->ctx, r, "SO PIN");
+	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY)
+		r = sc2_wipe_key(profile, card, obj->data);
+	else if (path && path->len > 4)
+		r = sc2_wipe_file(card, path);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* Certificates, data objects, public keys: the SO PIN first, then OpenSC's
+ * own file handling (profile templates, create_file of the driver) */
+static int
+sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
+		struct sc_pkcs15_object *obj, struct sc_pkcs15_der *der, struct sc_path *path)
+{
+	int r;
+
+	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY)
+		return SC_ERROR_NOT_IMPLEMENTED;
+	r = sc2_so_login(profile, p15card);
+	LOG_TEST_RET(p15card->card->ctx, r, "SO PIN");
+	return SC_ERROR_NOT_IMPLEMENTED;
+}
+
+static struct sc_pkcs15init_operations sc2_p15_ops;
+
+struct sc_pkcs15init_operations *
+pk_get_starcos_p15init_ops(void)
+{
+	memset(&sc2_p15_ops, 0, sizeof(sc2_p15_ops));
+	sc2_p15_ops.erase_card = sc2_erase_card;
+	sc2_p15_ops.init_card = sc2_init_card;
+	sc2_p15_ops.create_dir = sc2_create_dir;
+	sc2_p15_ops.select_pin_reference = sc2_select_pin_reference;
+	sc2_p15_ops.create_pin = sc2_create_pin;
+	sc2_p15_ops.select_key_reference = sc2_select_key_reference;
+	sc2_p15_ops.create_key = sc2_create_key;
+	sc2_p15_ops.store_key = sc2_store_key;
+	sc2_p15_ops.generate_key = sc2_generate_key;
+	sc2_p15_ops.finalize_card = sc2_finalize_card;
+	sc2_p15_ops.delete_object = sc2_delete_object;
+	sc2_p15_ops.emu_store_data = sc2_emu_store_data;
+	return &sc2_p15_ops;
+}
