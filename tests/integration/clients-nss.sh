@@ -14,6 +14,7 @@ cards="
 acos5-64v2:acs    12345678   06
 acos5-64v2:acs    12345678   05
 acos5-64v2+p15    648219     45
+starcos-spk23+p15 648219     45
 "
 # acos5-64v2+p15: personalised by pkcs15-init (lib.sh); its certificate is
 # issued by the personalisation's CA, which OpenSSL gets as trust anchor.

@@ -15,6 +15,7 @@ cards="
 acos5-64v2:acs    12345678   06       blue@example.org
 acos5-64v2:acs    12345678   03       ca-root@example.org
 acos5-64v2+p15    648219     45       p15-user@example.org
+starcos-spk23+p15 648219     45       p15-spk23@example.org
 "
 # acos5-64v2+p15: personalised by pkcs15-init (lib.sh); 2048-bit key.
 

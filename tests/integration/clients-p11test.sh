@@ -19,8 +19,9 @@ fi
 cards="
 acos5-64v2:acs      12345678
 acos5-64v2+p15      648219
+starcos-spk23+p15   648219
 "
-# acos5-64v2+p15: one 2048-bit key (sign+decrypt) with a certificate; every
+# PERSONALITY+p15: one key (sign+decrypt; 2048 bits, StarCOS SPK 2.x 1024) with a certificate; every
 # mechanism the card offers passes, nothing says "fail" (doc/clients.md).
 
 while read -r card pin; do

@@ -14,6 +14,7 @@
 cards="
 acos5-64v2:acs    12345678   known:testing key 0 \\(CAroot\\);C_SignFinal failed: rv = CKR_DATA_INVALID;^Aborting
 acos5-64v2+p15    648219     no-errors
+starcos-spk23+p15 648219     no-errors
 "
 # acos5-64v2+p15: personalised by pkcs15-init (lib.sh), one 2048-bit key
 # that signs and deciphers: every mechanism of the token works.

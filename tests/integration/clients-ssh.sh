@@ -15,6 +15,7 @@ cards="
 acos5-64v2:acs    12345678   06       -
 acos5-64v2:acs    12345678   03       rsa-sha2-256
 acos5-64v2+p15    648219     45       -
+starcos-spk23+p15 648219     45       -
 "
 # acos5-64v2+p15: personalised by pkcs15-init (lib.sh), a fresh copy per row.
 # Key 03 of the acs image is a sign-only ACOS5 key: the card signs only the

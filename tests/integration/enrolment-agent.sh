@@ -19,10 +19,12 @@ ls /usr/lib/*/engines-3/pkcs11.so >/dev/null 2>&1 ||
 rows="
 acos5-64v2     acos5-64v3   first                         314159     271828    bob@example.org
 acos5-64v3     acos5-64v2   second                        271828     314159    carol@example.org
+acos5-64v2     starcos-spk23 second                       314159     271828    dave@example.org
+starcos-spk23  acos5-64v2   first                         271828     314159    frank@example.org
 "
-# Both directions between two ACOS5 personalities (ACOS5-64 V2 and V3).
-# StarCOS SPK 2.x rows (agent on ACOS5 enrolling StarCOS and back) come when
-# pkcs15-init personalises StarCOS through our driver (doc/enrolment.md).
+# Both directions between two ACOS5 personalities (ACOS5-64 V2 and V3) and
+# between ACOS5-64 V2 and StarCOS SPK 2.3 (1024-bit keys; storing a
+# certificate on it takes the SO PIN too: p15_bits, p15_store_so in lib.sh).
 
 n=0
 while read -r agent user order apin upin upn; do
@@ -43,9 +45,9 @@ while read -r agent user order apin upin upn; do
 	fi
 	cat >"$w/run.sh" <<SH
 "$top/tests/clients/enrol" --profile agent --subject "/CN=enrollment agent/O=pkicards test" \
-	"$w/ca" "$w/agent" "$apin" $p15_id "$ar" | sed 's/^RESULT /RESULT agent-/'
+	$(p15_store_so "$agent") "$w/ca" "$w/agent" "$apin" $p15_id "$ar" | sed 's/^RESULT /RESULT agent-/'
 [ "\${PIPESTATUS[0]}" = 0 ] || exit 1
-"$top/tests/clients/agent-enrol" "$w/ca" "$w/enrol" "$apin" "$ar" "$upin" "$ur" $p15_id "$upn"
+"$top/tests/clients/agent-enrol" $(p15_store_so "$user") "$w/ca" "$w/enrol" "$apin" "$ar" "$upin" "$ur" $p15_id "$upn"
 "$top/tests/clients/ssh-logon" "$w/ssh" "$upin" $p15_id "$ur"
 SH
 	run_card "$w/out" "${states[@]}" "$cards" -- bash "$w/run.sh"
@@ -64,7 +66,7 @@ SH
 	else
 		ok "$what: no card seen as removed"
 	fi
-	if grep -Eq "$apin|$upin" "$w/out"; then not_ok "$what: a PIN appears in the output"; else ok "$what: no PIN in the output"; fi
+	if grep -Eq "$apin|$upin|$p15_so" "$w/out"; then not_ok "$what: a PIN appears in the output"; else ok "$what: no PIN in the output"; fi
 done <<<"$rows"
 
 finish

@@ -36,13 +36,27 @@ run_card() {
 # Cards personalised by stock pkcs15-init (doc/acos5.md) in the card tables:
 # a spec "PERSONALITY+p15" (e.g. acos5-64v2+p15) is a blank PERSONALITY
 # personalised by tests/clients/p15-personalise with the row's user PIN:
-# SO PIN $p15_so, one RSA key pair (p15_bits, default 2048, sign+decrypt)
+# SO PIN $p15_so, one RSA key pair (p15_bits: 2048, StarCOS SPK 2.x 1024; sign+decrypt)
 # under ID $p15_id, token label "pkicards user", a certificate for it from a
 # throw-away CA. The card is personalised once per test and spec (one
 # pristine state file); every call gets its own copy of it.
 p15_so=87654321
 p15_id=45
 p15_n=0
+
+# p15_bits SPEC: the key size personalised on SPEC: 2048, but 1024 on
+# StarCOS SPK 2.x (its largest RSA key).
+p15_bits() {
+	case $1 in starcos-spk2*) echo 1024 ;; *) echo 2048 ;; esac
+}
+
+# p15_store_so SPEC: the options of tests/clients/enrol and agent-enrol that
+# storing a certificate on SPEC needs
+# besides the user PIN: the StarCOS SPK 2.x profile (starcos_ext.profile)
+# asks for the SO PIN to write the certificate file and CDF.
+p15_store_so() {
+	case $1 in starcos-spk2*) echo "--store-so-pin $p15_so" ;; esac
+}
 
 # p15_personalise SPEC STATE PIN [ARGS...]: personalise the blank card
 # SPEC (a personality) into the state file STATE; ARGS go to p15-personalise
@@ -52,7 +66,8 @@ p15_personalise() {
 	local spec=$1 state=$2 pin=$3
 	shift 3
 	rm -f "$state"
-	if ! $with_card --state "$state" "$spec" -- "$top/tests/clients/p15-personalise" "$@" \
+	if ! $with_card --state "$state" "$spec" -- "$top/tests/clients/p15-personalise" \
+			--bits "$(p15_bits "$spec")" "$@" \
 			"$pin" "$p15_so" "$p15_id" </dev/null >"$state.log" 2>&1; then
 		not_ok "$spec: personalisation with pkcs15-init failed:"
 		sed 's/^/    /' "$state.log"
