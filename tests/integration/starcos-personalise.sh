@@ -1,0 +1,192 @@
+#!/bin/bash
+# StarCOS end to end, personalisation: stock pkcs15-init with our pkcs15init
+# module and starcos_ext.profile lays out blank simulated SPK 2.3 and 2.4
+# cards (SO PIN/PUK, user PIN 3 tries + PUK), generates keys, stores a
+# certificate and a data object; the keys sign and decipher through
+# pkcs11-tool (checked with OpenSSL against the public key read from the
+# card); PIN change, blocking and unblocking; erase with the SO PIN; then the
+# same after --finalize, where the card refuses SO operations without the
+# SO PIN. See doc/starcos.md.
+. "$(dirname "$0")/lib.sh"
+
+so=87654321
+sopuk=12345678
+user=1234
+puk=11223344
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -subj "/CN=test CA" \
+	-days 30 2>/dev/null
+
+# card state CMD...: run CMD with the card, output in $tmp/out, status returned
+on() {
+	local card=$1 state=$2
+	shift 2
+	run_card "$tmp/out" --state "$state" "$card" -- "$@"
+}
+
+# must DESC card state CMD...: CMD succeeds
+must() {
+	local desc=$1
+	shift
+	if on "$@"; then ok "$desc"; else not_ok "$desc:"; sed 's/^/    /' "$tmp/out"; fi
+}
+
+# refused DESC card state CMD...: CMD fails
+refused() {
+	local desc=$1
+	shift
+	if on "$@"; then not_ok "$desc: it succeeded"; else ok "$desc"; fi
+}
+
+# use CARD STATE ID DIR: sign / decrypt with pkcs11-tool, verify with OpenSSL
+use_key() {
+	local card=$1 state=$2 id=$3 w=$4
+	cat >"$w/use.sh" <<'SH'
+set -u
+cd "$1"
+pin=$2 id=$3 m=$P11LIB
+echo "hello card" >data
+for mech in SHA1-RSA-PKCS SHA256-RSA-PKCS SHA512-RSA-PKCS; do
+	h=$(echo "$mech" | cut -d- -f1 | tr A-Z a-z)
+	rm -f sig
+	pkcs11-tool --module "$m" -l --pin "$pin" --sign -m "$mech" --id "$id" -i data -o sig >/dev/null 2>&1
+	openssl dgst "-$h" -verify pub.pem -signature sig data >/dev/null 2>&1 && echo "verified $mech" || echo "FAILED $mech"
+done
+rm -f sig
+if pkcs11-tool --module "$m" -l --pin "$pin" --sign -m SHA256-RSA-PKCS-PSS --id "$id" -i data -o sig >/dev/null 2>&1; then
+	echo "FAILED PSS offered"
+else
+	echo "PSS refused"
+fi
+openssl pkeyutl -encrypt -pubin -inkey pub.pem -in data -out enc1
+pkcs11-tool --module "$m" -l --pin "$pin" --decrypt -m RSA-PKCS --id "$id" -i enc1 -o dec1 >/dev/null 2>&1
+cmp -s data dec1 && echo "decrypted RSA-PKCS" || echo "FAILED RSA-PKCS decrypt"
+SH
+	run_card "$w/use" --state "$state" "$card" -- bash "$w/use.sh" "$w" "$user" "$id"
+	for m in SHA1-RSA-PKCS SHA256-RSA-PKCS SHA512-RSA-PKCS; do
+		expect_match "$card: $m signature (key $id) verifies" "^verified $m\$" "$w/use"
+	done
+	expect_match "$card: no PSS (the card pads PKCS#1 itself)" "^PSS refused\$" "$w/use"
+	expect_match "$card: RSA-PKCS decryption (key $id)" "^decrypted RSA-PKCS\$" "$w/use"
+}
+
+# gen CARD STATE BITS ID [SO-PIN ARGS]: generate a key, read its public key
+gen_key() {
+	local card=$1 state=$2 bits=$3 id=$4 w
+	w=$tmp/$card-$id
+	mkdir -p "$w"
+	must "$card: generate rsa/$bits (id $id)" "$card" "$state" pkcs15-init --generate-key rsa/$bits \
+		--auth-id 01 --id $id --key-usage sign,decrypt --pin $user --so-pin $so
+	on "$card" "$state" pkcs15-tool --read-public-key $id -o "$w/pub.pem"
+	if openssl pkey -pubin -in "$w/pub.pem" -text -noout 2>/dev/null | grep -q "($bits bit)"; then
+		ok "$card: public key read from the card ($bits bits)"
+	else
+		not_ok "$card: public key of $id not readable"
+		sed 's/^/    /' "$tmp/out"
+	fi
+}
+
+personalise() {
+	local card=$1 state=$2 w
+	rm -f "$state"
+	must "$card: create-pkcs15 with SO PIN and SO PUK" "$card" "$state" \
+		pkcs15-init --create-pkcs15 --so-pin $so --so-puk $sopuk --label "Test card"
+	must "$card: user PIN 01 with PUK" "$card" "$state" pkcs15-init --store-pin --auth-id 01 \
+		--label "User PIN" --pin $user --puk $puk --so-pin $so
+	on "$card" "$state" pkcs15-tool --list-pins
+	expect_match "$card: SO PIN global 01" "Reference +: 1 \\(0x01\\)" "$tmp/out"
+	expect_match "$card: user PIN local 83" "Reference +: 131 \\(0x83\\)" "$tmp/out"
+	gen_key "$card" "$state" 1024 45
+	gen_key "$card" "$state" 768 46
+	w=$tmp/$card-45
+	openssl req -new -key "$tmp/ca.key" -subj "/CN=StarCOS $card" -out "$w/req.csr" 2>/dev/null
+	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
+		-days 30 -out "$w/cert.pem" 2>/dev/null
+	must "$card: store certificate" "$card" "$state" pkcs15-init --store-certificate "$w/cert.pem" \
+		--id 45 --so-pin $so
+	echo "some data" >"$w/data.bin"
+	must "$card: store data object" "$card" "$state" pkcs15-init --store-data "$w/data.bin" \
+		--label mydata --so-pin $so
+	on "$card" "$state" pkcs15-tool -D
+	expect_match "$card: certificate listed" "X\\.509 Certificate \\[" "$tmp/out"
+	expect_match "$card: private key 91" "Key ref +: 145 \\(0x91\\)" "$tmp/out"
+	expect_match "$card: data object listed" "mydata" "$tmp/out"
+	use_key "$card" "$state" 45 "$w"
+	use_key "$card" "$state" 46 "$tmp/$card-46"
+	# key import (WRITE KEY blob)
+	openssl genrsa -out "$w/imp.key" 1024 2>/dev/null
+	openssl rsa -in "$w/imp.key" -pubout -out "$tmp/$card-47.pub" 2>/dev/null
+	must "$card: import an RSA-1024 key (id 47)" "$card" "$state" pkcs15-init --store-private-key \
+		"$w/imp.key" --auth-id 01 --id 47 --key-usage sign,decrypt --pin $user --so-pin $so
+	mkdir -p "$tmp/$card-47" && cp "$tmp/$card-47.pub" "$tmp/$card-47/pub.pem"
+	use_key "$card" "$state" 47 "$tmp/$card-47"
+	must "$card: delete key 46" "$card" "$state" pkcs15-init --delete-objects privkey,pubkey --id 46 \
+		--so-pin $so
+	on "$card" "$state" pkcs15-tool -D
+	if grep -q "ID  *: 46" "$tmp/out"; then not_ok "$card: key 46 still listed"; else ok "$card: key 46 gone"; fi
+}
+
+pins() {
+	local card=$1 state=$2
+	must "$card: change PIN" "$card" "$state" pkcs15-tool --change-pin --auth-id 01 --pin $user --new-pin 4321
+	must "$card: new PIN verifies" "$card" "$state" pkcs15-tool --verify-pin --auth-id 01 --pin 4321
+	for i in 1 2 3; do
+		on "$card" "$state" pkcs15-tool --verify-pin --auth-id 01 --pin 9999
+	done
+	expect_match "$card: third wrong PIN: no try left" "incorrect" "$tmp/out"
+	refused "$card: right PIN refused while blocked" "$card" "$state" \
+		pkcs15-tool --verify-pin --auth-id 01 --pin 4321
+	expect_match "$card: pkcs15-tool says blocked (69 83)" "blocked" "$tmp/out"
+	# SPK 2.x has no PIN status command (starcos.md §2.1): PKCS#11 learns the
+	# state at login
+	on "$card" "$state" bash -c 'pkcs11-tool --module "$P11LIB" -l --pin 4321 -O'
+	expect_match "$card: PKCS#11 login: CKR_PIN_LOCKED" "CKR_PIN_LOCKED" "$tmp/out"
+	must "$card: unblock with the PUK" "$card" "$state" pkcs15-tool --unblock-pin --auth-id 01 \
+		--puk $puk --new-pin $user
+	must "$card: PIN verifies after unblock" "$card" "$state" pkcs15-tool --verify-pin --auth-id 01 --pin $user
+}
+
+erase() {
+	local card=$1 state=$2
+	refused "$card: erase with a wrong SO PIN refused" "$card" "$state" pkcs15-init --erase-card \
+		--secret @02=11111111
+	must "$card: erase with the SO PIN" "$card" "$state" pkcs15-init --erase-card --secret @02=$so
+	on "$card" "$state" opensc-tool -s 00A40000023F00
+	expect_match "$card: blank after erase (no MF: 69 85)" "SW1=0x69, SW2=0x85" "$tmp/out"
+}
+
+# raw CREATE EF 3F00/5015/FID (transparent, 16 bytes), after VERIFY of the
+# SO PIN if VERIFY=yes
+raw_create() {
+	local card=$1 state=$2 verify=$3 fid=$4 a=(-s 00A40000023F00)
+	[ "$verify" = yes ] && a+=(-s 0020000108$(echo -n $so | xxd -p))
+	a+=(-s 00A4000002501500 -s 80E0030010${fid}9F015F5F5F5F5F5F5F0000810010)
+	on "$card" "$state" opensc-tool "${a[@]}"
+}
+
+for card in starcos-spk23 starcos-spk24; do
+	state=$tmp/$card.state
+	personalise "$card" "$state"
+	pins "$card" "$state"
+	raw_create "$card" "$state" no 7771
+	expect_match "$card: before finalize the card does not enforce ACs" "SW1=0x90, SW2=0x00\\)\$" \
+		<(tail -2 "$tmp/out")
+	erase "$card" "$state"
+
+	# the same after --finalize
+	personalise "$card" "$state"
+	must "$card: finalize" "$card" "$state" pkcs15-init --finalize
+	raw_create "$card" "$state" no 7772
+	expect_match "$card: finalized: CREATE EF without SO PIN refused (69 82)" "SW1=0x69, SW2=0x82" "$tmp/out"
+	raw_create "$card" "$state" yes 7773
+	expect_match "$card: finalized: CREATE EF after VERIFY SO PIN accepted" "SW1=0x90, SW2=0x00\\)\$" \
+		<(tail -2 "$tmp/out")
+	refused "$card: finalized: store data without the SO PIN refused" "$card" "$state" \
+		pkcs15-init --store-data "$tmp/$card-45/data.bin" --label nope </dev/null
+	must "$card: finalized: store data with the SO PIN" "$card" "$state" \
+		pkcs15-init --store-data "$tmp/$card-45/data.bin" --label more --so-pin $so
+	pins "$card" "$state"
+	erase "$card" "$state"
+done
+
+[ $failures = 0 ]
