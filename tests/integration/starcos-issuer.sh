@@ -1,0 +1,121 @@
+#!/bin/bash
+# StarCOS end to end, issuer cards: the simulator's StarCOS 3.4 D-Trust image
+# (on-card PKCS#15) and StarCOS 3.5 BNotK image (no PKCS#15: our emulator,
+# pkcs15-emu/emulator/) through our driver: pkcs15-tool -D lists PINs, keys
+# and certificates; every signing key signs and the signature verifies against
+# its certificate; PIN change; wrong-PIN counter in pkcs15-tool and the PKCS#11
+# token flags; unblock with the PUK; key generation is refused without any
+# SPK 2.x command on the wire. See doc/starcos.md.
+. "$(dirname "$0")/lib.sh"
+
+# on CARD CMD...: run CMD with the card (state $state), output in $tmp/out
+on() {
+	local card=$1
+	shift
+	run_card "$tmp/out" --state "$state" --apdu-log "$tmp/apdu.log" "$card" -- "$@"
+}
+
+must() {
+	local desc=$1
+	shift
+	if on "$@"; then ok "$desc"; else not_ok "$desc:"; sed 's/^/    /' "$tmp/out"; fi
+}
+
+# PIN value of a PIN reference on each image (doc/simulator.md)
+pin_of() {
+	case "$1:$2" in
+	dtrust:1) echo 123456 ;; dtrust:129) echo 654321 ;;
+	bnotk:6) echo 123456 ;; bnotk:129) echo 111111 ;; bnotk:134) echo 222222 ;;
+	esac
+}
+
+# "keyID authID" per private key, "authID reference" per PIN, from pkcs15-tool -D
+keys_of() { awk '/^Private RSA Key/{k=1} k&&/^\tAuth ID/{a=$NF} k&&/^\tID /{print $NF, a; k=0}' "$1"; }
+ref_of() {
+	awk -v id="$2" '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if (i==id) print $3; p=0}' "$1"
+}
+
+check_image() {
+	local card=$1 img=$2 d
+	state=$tmp/$img.state
+	rm -f "$state"
+	d=$tmp/$img
+	mkdir -p "$d"
+	if [ $img = bnotk ]; then
+		# signature key 2 has a transport PIN (86 = 000000): change it first
+		must "$card:$img: transport PIN 86 changed" "$card:$img" pkcs15-tool --change-pin \
+			--auth-id 02 --pin 000000 --new-pin 222222
+	fi
+	must "$card:$img: pkcs15-tool -D" "$card:$img" pkcs15-tool -D
+	cp "$tmp/out" "$d/D"
+	expect_match "$card:$img: PINs listed" "^PIN \\[" "$d/D"
+	expect_match "$card:$img: private keys listed" "^Private RSA Key \\[" "$d/D"
+	expect_match "$card:$img: certificates listed" "^X\\.509 Certificate \\[" "$d/D"
+	echo "to be signed" >"$d/data"
+	openssl dgst -sha256 -binary "$d/data" >"$d/hash"
+	keys_of "$d/D" | while read -r kid aid; do
+		local ref pin
+		ref=$(ref_of "$d/D" "$aid")
+		pin=$(pin_of $img "$ref")
+		on "$card:$img" pkcs15-tool --read-certificate "$kid" -o "$d/$kid.pem"
+		openssl x509 -in "$d/$kid.pem" -pubkey -noout >"$d/$kid.pub" 2>/dev/null
+		on "$card:$img" pkcs15-crypt --sign --key "$kid" --pin "$pin" --sha-256 --pkcs1 \
+			-i "$d/hash" -o "$d/$kid.sig"
+		if openssl pkeyutl -verify -pubin -inkey "$d/$kid.pub" -sigfile "$d/$kid.sig" -in "$d/hash" \
+				-pkeyopt digest:sha256 >/dev/null 2>&1; then
+			ok "$card:$img: key $kid (PIN $ref) signs, verified against its certificate"
+		else
+			not_ok "$card:$img: key $kid signature does not verify:"
+			sed 's/^/    /' "$tmp/out"
+		fi
+	done
+}
+
+pin_counter() {
+	local card=$1 img=$2 aid=$3 pin=$4 puk=$5
+	must "$card:$img: change PIN $aid" "$card:$img" pkcs15-tool --change-pin --auth-id $aid --pin $pin \
+		--new-pin 135790
+	must "$card:$img: new PIN verifies" "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 135790
+	on "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 999999
+	on "$card:$img" pkcs15-tool --list-pins
+	expect_match "$card:$img: one wrong PIN: 2 tries left in --list-pins" "Tries left +: 2" "$tmp/out"
+	on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" -T'
+	expect_match "$card:$img: PKCS#11 token flags: PIN count low" "user PIN count low" "$tmp/out"
+	on "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 999999
+	on "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 999999
+	on "$card:$img" pkcs15-tool --list-pins
+	expect_match "$card:$img: three wrong PINs: 0 tries left" "Tries left +: 0" "$tmp/out"
+	on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" -T'
+	expect_match "$card:$img: PKCS#11 token flags: PIN locked" "user PIN locked" "$tmp/out"
+	must "$card:$img: unblock with the PUK" "$card:$img" pkcs15-tool --unblock-pin --auth-id $aid \
+		--puk $puk --new-pin $pin
+	must "$card:$img: PIN verifies after unblock" "$card:$img" pkcs15-tool --verify-pin --auth-id $aid \
+		--pin $pin
+}
+
+keygen_refused() {
+	local card=$1 img=$2
+	: >"$tmp/apdu.log"
+	if on "$card:$img" pkcs15-init --generate-key rsa/2048 --auth-id 01 --pin 123456; then
+		not_ok "$card:$img: key generation succeeded"
+	else
+		ok "$card:$img: key generation refused"
+	fi
+	if grep -Eq "^(80E0|80F4|0046|80F0|80E4|8052)" "$tmp/apdu.log"; then
+		not_ok "$card:$img: a StarCOS 2.x command was sent"
+	else
+		ok "$card:$img: no StarCOS 2.x command sent"
+	fi
+}
+
+check_image starcos-3.4 dtrust
+aid=$(awk '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if ($3==1) print i; p=0}' "$tmp/dtrust/D")
+pin_counter starcos-3.4 dtrust "$aid" 123456 12345678
+keygen_refused starcos-3.4 dtrust
+
+check_image starcos-3.5 bnotk
+aid=$(awk '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if ($3==6) print i; p=0}' "$tmp/bnotk/D")
+pin_counter starcos-3.5 bnotk "$aid" 123456 12345678
+keygen_refused starcos-3.5 bnotk
+
+[ $failures = 0 ]
