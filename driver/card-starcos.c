@@ -225,7 +225,12 @@ starcos_init(struct sc_card *card)
 	card->max_send_size = priv->gen->max_send;
 	card->max_recv_size = priv->gen->max_recv;
 	card->caps |= SC_CARD_CAP_RNG;
+	if (priv->gen->pin_status)
+		card->caps |= SC_CARD_CAP_ISO7816_PIN_INFO;
 	for (bits = 512; bits <= priv->gen->rsa_max; bits += 256)
+		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
+	/* issuers also use 1728 and 1976 bits (starcos.md §1.3) */
+	for (bits = 1728; bits <= priv->gen->rsa_max && bits <= 1976; bits += 248)
 		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
@@ -956,6 +961,9 @@ starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 			data->flags |= SC_PIN_CMD_NEED_PADDING;
 	}
 	r = iso_ops->pin_cmd(card, data, tries_left);
+	/* The maximum is not readable; issuers use 3 (starcos.md §3.2) */
+	if (r == 0 && data->cmd == SC_PIN_CMD_GET_INFO && data->pin1.tries_left >= 0)
+		data->pin1.max_tries = data->pin1.tries_left > 3 ? data->pin1.tries_left : 3;
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 

@@ -46,7 +46,7 @@ pk_emu_card_is_blank(struct sc_card *card)
 	return sc_select_file(card, sc_get_mf_path(), NULL) == SC_ERROR_FILE_NOT_FOUND;
 }
 
-static void
+void
 pk_emu_pin_status(struct sc_pkcs15_card *p15card)
 {
 	struct sc_pkcs15_object *objs[16];

@@ -21,6 +21,7 @@
 #include "libopensc/opensc.h"
 #include "libopensc/pkcs15.h"
 #include "pk-card.h"
+#include "pk-emu.h"
 #include "starcos-emu.h"
 
 #define AID_ESIGN "A000000167455349474E"     /* eSign / eUserPKI */
@@ -249,6 +250,7 @@ starcos_emu_init(struct sc_pkcs15_card *p15card)
 		sc_log(card->ctx, "StarCOS issuer layout: %s", l->name);
 		r = emu_bind(p15card, l);
 		LOG_TEST_RET(card->ctx, r, "cannot expose the card's objects");
+		pk_emu_pin_status(p15card);
 		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 	}
 	LOG_FUNC_RETURN(card->ctx, SC_ERROR_WRONG_CARD);

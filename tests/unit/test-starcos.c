@@ -47,8 +47,8 @@ static const struct connect_row connect_rows[] = {
 	{"not a StarCOS ATR", ATR_ACOS5_V2, SC_ERROR_INVALID_CARD},
 	{"SPK 2.3", ATR_SPK23, 0, "StarCOS SPK 2.3", PK_CARD_TYPE_STARCOS_SPK23, 255, 128, 3}, /* PSO DECIPHER: 129 bytes */
 	{"SPK 2.4", ATR_SPK24, 0, "StarCOS SPK 2.4", PK_CARD_TYPE_STARCOS_SPK24, 255, 128, 3},
-	{"3.4", ATR_34, 0, "StarCOS 3.4", PK_CARD_TYPE_STARCOS_3_4, 255, 256, 7},
-	{"3.5", ATR_35, 0, "StarCOS 3.5", PK_CARD_TYPE_STARCOS_3_5, 255, 256, 11},
+	{"3.4", ATR_34, 0, "StarCOS 3.4", PK_CARD_TYPE_STARCOS_3_4, 255, 256, 9}, /* + 1728, 1976 */
+	{"3.5", ATR_35, 0, "StarCOS 3.5", PK_CARD_TYPE_STARCOS_3_5, 255, 256, 13},
 };
 
 static void
