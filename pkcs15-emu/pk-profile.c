@@ -6,10 +6,13 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "libopensc/errors.h"
 #include "pk-profile.h"
+#include "pk-cardctl.h"
 
 struct file_info *
 pk_profile_find(struct sc_profile *profile, const char *ident)
@@ -54,4 +57,27 @@ pk_profile_next_child(struct sc_profile *profile, const struct file_info *parent
 	while (fi && (fi->parent != parent || !fi->file))
 		fi = fi->next;
 	return fi;
+}
+
+static int
+pk_copy_bignum(struct sc_pkcs15_bignum *bn, const u8 *p, size_t len)
+{
+	bn->data = malloc(len);
+	if (!bn->data)
+		return SC_ERROR_OUT_OF_MEMORY;
+	memcpy(bn->data, p, len);
+	bn->len = len;
+	return 0;
+}
+
+int
+pk_p15_pubkey_from_card(struct sc_pkcs15_pubkey *pubkey, const struct pk_rsa_pubkey *pub)
+{
+	int r;
+
+	pubkey->algorithm = SC_ALGORITHM_RSA;
+	r = pk_copy_bignum(&pubkey->u.rsa.modulus, pub->modulus, pub->modulus_len);
+	if (r == 0)
+		r = pk_copy_bignum(&pubkey->u.rsa.exponent, pub->exponent, pub->exponent_len);
+	return r;
 }

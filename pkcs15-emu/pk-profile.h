@@ -28,4 +28,10 @@ int pk_profile_file(struct sc_profile *profile, const char *ident, unsigned int 
 struct file_info *pk_profile_next_child(struct sc_profile *profile,
 		const struct file_info *parent, struct file_info *prev);
 
+struct sc_pkcs15_pubkey;
+struct pk_rsa_pubkey;
+/** The RSA public key a card_ctl returned, as a PKCS#15 public key
+ * (shared by the pkcs15init modules). @return 0 or SC_ERROR_OUT_OF_MEMORY */
+int pk_p15_pubkey_from_card(struct sc_pkcs15_pubkey *pubkey, const struct pk_rsa_pubkey *pub);
+
 #endif

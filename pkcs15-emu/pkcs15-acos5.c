@@ -530,17 +530,6 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
-static int
-p15_copy_bignum(struct sc_pkcs15_bignum *bn, const u8 *p, size_t len)
-{
-	bn->data = malloc(len);
-	if (!bn->data)
-		return SC_ERROR_OUT_OF_MEMORY;
-	memcpy(bn->data, p, len);
-	bn->len = len;
-	return 0;
-}
-
 /* GENERATE into the key files of @p key; the public key comes back */
 static int
 p15_generate(struct sc_card *card, const struct sc_pkcs15_prkey_info *key,
@@ -585,10 +574,7 @@ acos5_p15_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15car
 		p15_remove(profile, p15card, &pub);
 		LOG_TEST_RET(card->ctx, r, "key generation failed; key files removed");
 	}
-	pubkey->algorithm = SC_ALGORITHM_RSA;
-	r = p15_copy_bignum(&pubkey->u.rsa.modulus, kg.pub.modulus, kg.pub.modulus_len);
-	if (r == 0)
-		r = p15_copy_bignum(&pubkey->u.rsa.exponent, kg.pub.exponent, kg.pub.exponent_len);
+	r = pk_p15_pubkey_from_card(pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 

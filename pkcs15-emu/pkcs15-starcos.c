@@ -454,17 +454,6 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 }
 
 static int
-sc2_copy_bignum(struct sc_pkcs15_bignum *bn, const u8 *p, size_t len)
-{
-	bn->data = malloc(len);
-	if (!bn->data)
-		return SC_ERROR_OUT_OF_MEMORY;
-	memcpy(bn->data, p, len);
-	bn->len = len;
-	return 0;
-}
-
-static int
 sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_object *obj, struct sc_pkcs15_pubkey *pubkey)
 {
@@ -483,10 +472,7 @@ sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	kg.bits = (unsigned int)key->modulus_length;
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_GENERATE_KEY, &kg);
 	LOG_TEST_RET(card->ctx, r, "key generation failed");
-	pubkey->algorithm = SC_ALGORITHM_RSA;
-	r = sc2_copy_bignum(&pubkey->u.rsa.modulus, kg.pub.modulus, kg.pub.modulus_len);
-	if (r == 0)
-		r = sc2_copy_bignum(&pubkey->u.rsa.exponent, kg.pub.exponent, kg.pub.exponent_len);
+	r = pk_p15_pubkey_from_card(pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
