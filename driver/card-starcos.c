@@ -47,7 +47,9 @@ struct starcos_gen {
 	starcos_key_fn decipher_mse;
 	u8 dec_pad_indicator;
 	starcos_logout_fn logout;
-	unsigned int keep_df : 1;         /* SELECT MF is the logout: walk on from the current DF */
+	unsigned int keep_df : 1;         /* walk on from the current DF: 2.x SELECT MF is the
+	                                   * logout, 3.x loses DF-local PIN state on leaving
+	                                   * the DF (starcos.md §2.1, §3.2) */
 	const char *no_admin;             /* why creation/keys are refused, NULL: 2.x commands work */
 };
 
@@ -99,10 +101,10 @@ static const struct starcos_gen starcos_gens[] = {
 			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout, 1, NULL},
 	{PK_CARD_TYPE_STARCOS_3_4, "StarCOS 3.4", 255, 256, 2048, STARCOS3_RSA,
 			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000015", 0x83, 1,
-			starcos3_sign, starcos34_decipher_mse, 0x81, NULL, 0, STARCOS3_NO_ADMIN},
+			starcos3_sign, starcos34_decipher_mse, 0x81, NULL, 1, STARCOS3_NO_ADMIN},
 	{PK_CARD_TYPE_STARCOS_3_5, "StarCOS 3.5", 255, 256, 3072, STARCOS3_RSA,
 			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000013", 0x88, 1,
-			starcos3_sign, starcos35_decipher_mse, 0x81, NULL, 0, STARCOS3_NO_ADMIN},
+			starcos3_sign, starcos35_decipher_mse, 0x81, NULL, 1, STARCOS3_NO_ADMIN},
 };
 
 /* Every StarCOS ATR of the research notes (starcos.md §1.2) by generation */
@@ -166,6 +168,7 @@ struct starcos_priv {
 	int env_op;                  /* SC_SEC_OPERATION_* set, 0 none */
 	u8 env_key;
 	unsigned long env_flags;
+	int ext_probed;              /* EF.ATR read (3.x) */
 };
 
 #define DRVDATA(card) ((struct starcos_priv *)((card)->drv_data))
@@ -418,13 +421,15 @@ starcos_current_df(struct sc_card *card, const u8 *path, size_t len, struct sc_f
 	return 0;
 }
 
+static int starcos_check_ext_apdu(struct sc_card *card);
+static int starcos_walk(struct sc_card *card, const u8 *path, size_t len, size_t i,
+		struct sc_file **file_out);
+
 /* Walk an absolute path from the MF (or the current DF) one FID at a time */
 static int
 starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
 		struct sc_file **file_out)
 {
-	const struct starcos_gen *gen = DRVDATA(card)->gen;
-	struct sc_file *file = NULL;
 	size_t i;
 	int r;
 
@@ -433,6 +438,26 @@ starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
 	i = starcos_walk_from(card, path, len);
 	if (i == len)
 		return starcos_current_df(card, path, len, file_out);
+	if (i > 0) {
+		/* the remembered DF may be stale (another application used the
+		 * card): on "not found" walk again from the MF, except where
+		 * selecting the MF is the logout (2.x) */
+		r = starcos_walk(card, path, len, i, file_out);
+		if (r != SC_ERROR_FILE_NOT_FOUND || DRVDATA(card)->gen->logout)
+			return r;
+		DRVDATA(card)->cur_df_len = 0;
+	}
+	return starcos_walk(card, path, len, 0, file_out);
+}
+
+static int
+starcos_walk(struct sc_card *card, const u8 *path, size_t len, size_t i,
+		struct sc_file **file_out)
+{
+	const struct starcos_gen *gen = DRVDATA(card)->gen;
+	struct sc_file *file = NULL;
+	int r;
+
 	for (; i < len; i += 2) {
 		int last = i + 2 == len;
 
@@ -953,6 +978,9 @@ starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 	if (data->cmd == SC_PIN_CMD_GET_INFO && !gen->pin_status)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "this StarCOS has no PIN status command");
 	if (gen->pin_desc_path) {
+		/* EF.ATR lives in the MF: read it now, before a DF-local PIN is
+		 * verified, since leaving the DF later would lose that state */
+		starcos_check_ext_apdu(card);
 		r = starcos3_pin_format(card, (unsigned int)data->pin_reference, &fmt);
 		LOG_TEST_RET(card->ctx, r, "cannot find the PIN format");
 		starcos_set_encoding(&data->pin1, starcos_encoding_of(fmt));
@@ -1147,8 +1175,9 @@ starcos_check_ext_apdu(struct sc_card *card)
 
 	if (card->caps & SC_CARD_CAP_APDU_EXT)
 		return 0;
-	if (!DRVDATA(card)->gen->pin_desc_path)
-		return SC_ERROR_NOT_SUPPORTED; /* 2.x has no EF.ATR */
+	if (!DRVDATA(card)->gen->pin_desc_path || DRVDATA(card)->ext_probed)
+		return SC_ERROR_NOT_SUPPORTED; /* 2.x has no EF.ATR; read once */
+	DRVDATA(card)->ext_probed = 1;
 	sc_format_path("3F002F01", &path);
 	r = starcos_select_file(card, &path, NULL);
 	if (r == 0)
