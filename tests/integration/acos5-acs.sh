@@ -55,40 +55,7 @@ for what in "verified SHA256-RSA-PKCS" "verified SHA1-RSA-PKCS" "verified SHA384
 done
 
 # PIN counters, block, unblock, change (one card state across commands)
-state=$tmp/acs.state
-cat >"$tmp/pins.sh" <<'SH'
-set -u
-p11() { pkcs11-tool --module "$P11LIB" "$@" 2>/dev/null; }
-tries() { pkcs15-tool --list-pins 2>/dev/null | awk '/PIN \[User\]/{u=1} u && /Tries left/{print "tries " $4; exit}'; }
-wrong() { pkcs15-tool --verify-pin --auth-id 01 --pin 11111111 >/dev/null 2>&1; }
-tries
-wrong; tries
-p11 -T | sed -n 's/.*token flags *: /flags1 /p'
-for i in 2 3 4 5 6 7; do wrong; done; tries
-p11 -T | sed -n 's/.*token flags *: /flags7 /p'
-wrong; tries
-p11 -T | sed -n 's/.*token flags *: /flags8 /p'
-pkcs15-tool --verify-pin --auth-id 01 --pin 12345678 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
-pkcs15-tool --unblock-pin --auth-id 01 --puk 12345678 --new-pin 12345678 >/dev/null 2>&1 && echo unblocked
-tries
-pkcs15-tool --change-pin --auth-id 01 --pin 12345678 --new-pin 24681357 >/dev/null 2>&1 && echo changed
-pkcs15-tool --verify-pin --auth-id 01 --pin 24681357 >/dev/null 2>&1 && echo "new PIN works"
-pkcs15-tool --verify-pin --auth-id 01 --pin 12345678 >/dev/null 2>&1 || echo "old PIN refused"
-SH
-$with_card --state "$state" "$card" -- bash "$tmp/pins.sh" >"$tmp/p" 2>&1
-expect_match "8 tries at first" "^tries 8$" "$tmp/p"
-expect_match "a wrong PIN leaves 7" "^tries 7$" "$tmp/p"
-expect_match "PKCS#11: count low" "^flags1 .*user PIN count low" "$tmp/p"
-expect_match "7 wrong PINs leave 1" "^tries 1$" "$tmp/p"
-expect_match "PKCS#11: final try" "^flags7 .*final user PIN try" "$tmp/p"
-expect_match "the 8th wrong PIN blocks it" "^tries 0$" "$tmp/p"
-expect_match "PKCS#11: locked" "^flags8 .*user PIN locked" "$tmp/p"
-expect_match "blocked PIN refused as blocked" "^blocked: Authentication method blocked" "$tmp/p"
-expect_match "PUK unblocks" "^unblocked$" "$tmp/p"
-expect_match "counter restored" "^tries 8$" "$tmp/p"
-expect_match "PIN changed" "^changed$" "$tmp/p"
-expect_match "new PIN verifies" "^new PIN works$" "$tmp/p"
-expect_match "old PIN refused" "^old PIN refused$" "$tmp/p"
+pin_cycle "$card" "$tmp/acs.state" 01 12345678 12345678 8
 
 # A blank card says so and names the command that initialises it
 $with_card acos5-64v2 -- pkcs15-tool -D >"$tmp/blank" 2>&1

@@ -210,6 +210,11 @@ run_card "$tmp/mode" --state "$tmp/v3-64k.state" acos5-64v3 -- opensc-tool -s 00
 personalise acos5-64v3 "$tmp/v3-64k.state" 4096 45
 personalise acos5 "$tmp/v1.state" 2048 45
 
+# PIN counters, block, unblock and change. Not on the original ACOS5: its
+# PIN record holds no PUK (acos5.md §3.6) and unblocking it is not done yet.
+pin_cycle acos5-64v2 "$tmp/v2.state" 01 $user 11223344 8
+pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8
+
 objects_and_erase acos5-64v2 "$tmp/v2.state" 45
 objects_and_erase acos5 "$tmp/v1.state" 45
 low_memory

@@ -94,6 +94,49 @@ card_args() {
 	esac
 }
 
+# pin_cycle CARD STATE AUTH_ID PIN PUK MAX: wrong PINs lower the counter that
+# pkcs15-tool --list-pins and the PKCS#11 token flags show, the MAXth wrong
+# PIN blocks it, the PUK unblocks it, the PIN changes. Leaves PIN unchanged.
+pin_cycle() {
+	local card=$1 state=$2 auth=$3 pin=$4 puk=$5 max=$6 out=$tmp/pin-cycle.$RANDOM
+	cat >"$out.sh" <<'SH'
+set -u
+auth=$1 pin=$2 puk=$3 max=$4
+p11() { pkcs11-tool --module "$P11LIB" "$@" 2>/dev/null; }
+tries() { pkcs15-tool --list-pins 2>/dev/null |
+	awk -v a="$auth" '/^PIN \[/{p=0} $1 == "ID" && $3 == a {p=1} p && /Tries left/{print "tries " $4; exit}'; }
+wrong() { pkcs15-tool --verify-pin --auth-id "$auth" --pin 99999999 >/dev/null 2>&1; }
+tries
+wrong; tries
+p11 -T | sed -n 's/.*token flags *: /flags1 /p'
+i=2; while [ $i -lt "$max" ]; do wrong; i=$((i + 1)); done; tries
+p11 -T | sed -n 's/.*token flags *: /flagsN /p'
+wrong; tries
+p11 -T | sed -n 's/.*token flags *: /flagsB /p'
+pkcs15-tool --verify-pin --auth-id "$auth" --pin "$pin" 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
+pkcs15-tool --unblock-pin --auth-id "$auth" --puk "$puk" --new-pin "$pin" >/dev/null 2>&1 && echo unblocked
+tries
+pkcs15-tool --change-pin --auth-id "$auth" --pin "$pin" --new-pin 24681357 >/dev/null 2>&1 && echo changed
+pkcs15-tool --verify-pin --auth-id "$auth" --pin 24681357 >/dev/null 2>&1 && echo "new PIN works"
+pkcs15-tool --verify-pin --auth-id "$auth" --pin "$pin" >/dev/null 2>&1 || echo "old PIN refused"
+pkcs15-tool --change-pin --auth-id "$auth" --pin 24681357 --new-pin "$pin" >/dev/null 2>&1 && echo "changed back"
+SH
+	$with_card --state "$state" "$card" -- bash "$out.sh" "$auth" "$pin" "$puk" "$max" >"$out" 2>&1
+	expect_match "$card: $max tries at first" "^tries $max\$" "$out"
+	expect_match "$card: a wrong PIN leaves $((max - 1))" "^tries $((max - 1))\$" "$out"
+	expect_match "$card: PKCS#11 count low" "^flags1 .*user PIN count low" "$out"
+	expect_match "$card: one try left" "^tries 1\$" "$out"
+	expect_match "$card: PKCS#11 final try" "^flagsN .*final user PIN try" "$out"
+	expect_match "$card: wrong PIN number $max blocks it" "^tries 0\$" "$out"
+	expect_match "$card: PKCS#11 locked" "^flagsB .*user PIN locked" "$out"
+	expect_match "$card: blocked PIN refused as blocked" "^blocked: Authentication method blocked" "$out"
+	expect_match "$card: PUK unblocks" "^unblocked\$" "$out"
+	expect_match "$card: PIN changed" "^changed\$" "$out"
+	expect_match "$card: new PIN verifies" "^new PIN works\$" "$out"
+	expect_match "$card: old PIN refused" "^old PIN refused\$" "$out"
+	expect_match "$card: PIN changed back" "^changed back\$" "$out"
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures failure(s)"
