@@ -218,7 +218,7 @@ acos5_p15_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 	}
 	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, 0x01);
-	LOG_TEST_RET(card->ctx, r, "erasing an ACOS5 needs its SO PIN (--so-pin); nothing erased");
+	LOG_TEST_RET(card->ctx, r, "erasing an ACOS5 needs its SO PIN (--secret @02=...: pkcs15-init ignores --so-pin when erasing); nothing erased");
 	r = sc_card_ctl(card, PK_CARDCTL_ACOS5_ZEROIZE, NULL);
 	LOG_TEST_RET(card->ctx, r, "ZEROIZE failed");
 	sc_free_apps(card);
