@@ -23,6 +23,7 @@
 #include "pk-card.h"
 #include "pk-cardctl.h"
 #include "pk-p15init.h"
+#include "pk-cmdline.h"
 #include "pk-profile.h"
 
 #define ACOS5_PRIV_TO_PUB 0xC0 /* public key FID = private key FID - C0 (§3.9) */
@@ -217,8 +218,8 @@ acos5_p15_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 		sc_log(card->ctx, "the card is blank already");
 		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 	}
-	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, 0x01);
-	LOG_TEST_RET(card->ctx, r, "erasing an ACOS5 needs its SO PIN (--secret @02=...: pkcs15-init ignores --so-pin when erasing); nothing erased");
+	r = pk_p15_verify_so_pin(profile, p15card, 0x01);
+	LOG_TEST_RET(card->ctx, r, "erasing an ACOS5 needs its SO PIN (--so-pin or --secret @02=...); nothing erased");
 	r = sc_card_ctl(card, PK_CARDCTL_ACOS5_ZEROIZE, NULL);
 	LOG_TEST_RET(card->ctx, r, "ZEROIZE failed");
 	sc_free_apps(card);

@@ -25,6 +25,7 @@
 #include "pk-card.h"
 #include "pk-cardctl.h"
 #include "pk-p15init.h"
+#include "pk-cmdline.h"
 #include "pk-profile.h"
 #include "starcos-parse.h"
 
@@ -144,8 +145,8 @@ sc2_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
 				"no SO PIN found on the card: refusing to erase a card this module did not "
 				"personalise");
-	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, SC2_SO_PIN);
-	LOG_TEST_RET(card->ctx, r, "erasing needs the SO PIN (--secret @02=...); nothing erased");
+	r = pk_p15_verify_so_pin(profile, p15card, SC2_SO_PIN);
+	LOG_TEST_RET(card->ctx, r, "erasing needs the SO PIN (--so-pin or --secret @02=...); nothing erased");
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_ERASE_CARD, NULL);
 	LOG_TEST_RET(card->ctx, r, "ERASE CARD failed");
 	sc_free_apps(card);
@@ -165,7 +166,7 @@ sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	r = sc2_select_mf(card);
 	if (r == 0)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
-				"the card is not blank: erase it first (pkcs15-init --erase-card --secret @02=...)");
+				"the card is not blank: erase it first (pkcs15-init --erase-card --so-pin ...)");
 	memset(&mf, 0, sizeof(mf));
 	mf.size = (unsigned int)profile->mf_info->file->size;
 	mf.isf_size = SC2_MF_ISF;

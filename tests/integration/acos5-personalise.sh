@@ -153,11 +153,15 @@ objects_and_erase() {
 		expect_match "$card: ACOS5-64 import refused" "not supported|Not supported" "$w/imp"
 	fi
 
-	run_card "$w/e1" --state "$state" "$card" -- pkcs15-init --erase-card --secret @02=11111111
+	run_card "$w/e1" --state "$state" "$card" -- pkcs15-init --erase-card --so-pin 11111111
+	expect_match "$card: erase with a wrong SO PIN refused" "Failed to erase card: PIN code or key incorrect" "$w/e1"
 	run_card "$w/e2" --state "$state" "$card" -- pkcs15-init --erase-card </dev/null
+	expect_match "$card: erase without the SO PIN refused" "Failed to erase card: Security status not satisfied" "$w/e2"
+	run_card "$w/e4" --state "$state" "$card" -- pkcs15-init --erase-card --secret @02=11111112
+	expect_match "$card: erase with a wrong --secret refused" "Failed to erase card: PIN code or key incorrect" "$w/e4"
 	run_card "$w/f" --state "$state" "$card" -- opensc-tool -f
 	expect_match "$card: wrong or missing SO PIN: tree still there" "3f004100" "$w/f"
-	run_card "$w/e3" --state "$state" "$card" -- pkcs15-init --erase-card --secret @02=$so
+	run_card "$w/e3" --state "$state" "$card" -- pkcs15-init --erase-card --so-pin $so
 	run_card "$w/f" --state "$state" "$card" -- opensc-tool -f
 	expect_match "$card: erased: no MF" "SELECT FILE failed|not found" "$w/f"
 	run_card "$w/again" --state "$state" "$card" -- \

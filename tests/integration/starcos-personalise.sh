@@ -149,8 +149,15 @@ pins() {
 erase() {
 	local card=$1 state=$2
 	refused "$card: erase with a wrong SO PIN refused" "$card" "$state" pkcs15-init --erase-card \
-		--secret @02=11111111
-	must "$card: erase with the SO PIN" "$card" "$state" pkcs15-init --erase-card --secret @02=$so
+		--so-pin 11111111
+	expect_match "$card: wrong SO PIN named" "Failed to erase card: PIN code or key incorrect" "$tmp/out"
+	refused "$card: erase with a wrong --secret refused" "$card" "$state" pkcs15-init --erase-card \
+		--secret @02=11111112
+	refused "$card: erase without the SO PIN refused" "$card" "$state" pkcs15-init --erase-card </dev/null
+	expect_match "$card: missing SO PIN named" "Failed to erase card: Security status not satisfied" "$tmp/out"
+	on "$card" "$state" pkcs15-tool --list-pins
+	expect_match "$card: nothing erased by the refused attempts" "Security Officer PIN" "$tmp/out"
+	must "$card: erase with the SO PIN" "$card" "$state" pkcs15-init --erase-card --so-pin $so
 	on "$card" "$state" opensc-tool -s 00A40000023F00
 	expect_match "$card: blank after erase (no MF: 69 85)" "SW1=0x69, SW2=0x85" "$tmp/out"
 }
