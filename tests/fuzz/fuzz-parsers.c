@@ -64,6 +64,7 @@ static void
 parse_starcos(unsigned int which, const u8 *p, size_t n)
 {
 	struct starcos_fci fci;
+	struct starcos2_pubkey pub;
 	const u8 *sn;
 	size_t len;
 	unsigned int fmt;
@@ -80,6 +81,9 @@ parse_starcos(unsigned int which, const u8 *p, size_t n)
 		break;
 	case 3:
 		starcos_parse_ef_atr(p, n, &len);
+		break;
+	case 5:
+		starcos2_parse_pubkey(p, n, &pub);
 		break;
 	default:
 		starcos3_parse_pin_format(p, n, 0x88, 0x06, &fmt);

@@ -363,11 +363,97 @@ test_gdo_row(void **state)
 	assert_hex_equal(sn, sn_len, row->sn);
 }
 
+/* ---- starcos2_parse_pubkey (READ PUBLIC KEY / IPF entry, starcos.md §2.2, §3.1.1) -- */
+
+struct pub2_row {
+	const char *name;
+	const char *hex;
+	int rc;
+	unsigned int kid;
+	const char *n_le, *e_le;
+};
+
+/* KID 91, an 8-byte modulus, e = 65537: template length 8 + 8 + 3 + 1 = 0x14 */
+#define PUB2_HEAD "91 00 14 9F 0F 00 09 4A"
+#define PUB2_TMPL "06 01 01 10 08 13 04 91 01 02 03 04 05 06 07 88 01 00 01 00"
+
+static const struct pub2_row pub2_rows[] = {
+	{"pub2: empty", "", BAD},
+	{"pub2: header cut short", "91 00 14 9F 0F", BAD},
+	{"pub2: template length without bit 8000", PUB2_HEAD " 00 14 " PUB2_TMPL, BAD},
+	{"pub2: template longer than the data", PUB2_HEAD " 80 15 " PUB2_TMPL, BAD},
+	{"pub2: template too short for its tags", PUB2_HEAD " 80 05 06 01 01 10 08", BAD},
+	{"pub2: wrong first tag", PUB2_HEAD " 80 14 07 01 01 10 08 13 04 91 "
+			"01 02 03 04 05 06 07 88 01 00 01 00", BAD},
+	{"pub2: wrong modulus tag", PUB2_HEAD " 80 14 06 01 01 11 08 13 04 91 "
+			"01 02 03 04 05 06 07 88 01 00 01 00", BAD},
+	{"pub2: wrong exponent tag", PUB2_HEAD " 80 14 06 01 01 10 08 14 04 91 "
+			"01 02 03 04 05 06 07 88 01 00 01 00", BAD},
+	{"pub2: modulus length 0", PUB2_HEAD " 80 0B 06 01 01 10 00 13 02 91 03 00 00", BAD},
+	{"pub2: exponent length byte 1 (no exponent)", PUB2_HEAD " 80 11 06 01 01 10 08 13 01 91 "
+			"01 02 03 04 05 06 07 88 00", BAD},
+	{"pub2: modulus longer than the template", PUB2_HEAD " 80 0C 06 01 01 10 08 13 04 91 "
+			"01 02 03 04", BAD},
+	{"pub2: exponent cut off", PUB2_HEAD " 80 11 06 01 01 10 08 13 04 91 "
+			"01 02 03 04 05 06 07 88 01", BAD},
+	{"pub2: 8-byte modulus, e 65537", PUB2_HEAD " 80 14 " PUB2_TMPL " 04 91", 0, 0x91,
+			"01 02 03 04 05 06 07 88", "01 00 01"},
+	{"pub2: without the trailing CPI", PUB2_HEAD " 80 14 " PUB2_TMPL, 0, 0x91,
+			"01 02 03 04 05 06 07 88", "01 00 01"},
+	{"pub2: exponent 3, no padding byte", "92 00 0D 9F 0F 00 09 4A 80 0D "
+			"06 01 01 10 04 13 02 92 11 22 33 44 03", 0, 0x92, "11 22 33 44", "03"},
+};
+
+static void
+test_pub2_row(void **state)
+{
+	const struct pub2_row *row = *state;
+	struct starcos2_pubkey k;
+	u8 in[128];
+	size_t n = unit_hex(row->hex, in, sizeof(in));
+
+	assert_int_equal(starcos2_parse_pubkey(in, n, &k), row->rc);
+	if (row->rc != 0)
+		return;
+	assert_int_equal(k.kid, row->kid);
+	assert_true(k.n_le >= in && k.n_le + k.n_len <= in + n);
+	assert_true(k.e_le >= in && k.e_le + k.e_len <= in + n);
+	assert_hex_equal(k.n_le, k.n_len, row->n_le);
+	assert_hex_equal(k.e_le, k.e_len, row->e_le);
+}
+
+/* ---- starcos2_ac_for_pin / starcos2_pin_state (starcos.md §3.1.2) -------------- */
+
+static const struct {
+	unsigned int ref;
+	u8 state, ac;
+} ac_rows[] = {
+	{0x01, 0x01, 0x01}, /* SO PIN: state 1 */
+	{0x81, 0x01, 0x11}, /* the same, DF-local */
+	{0x03, 0x0E, 0x0E}, /* PIN KID 3: 0F - 1 */
+	{0x83, 0x0E, 0x1E},
+	{0x85, 0x0D, 0x1D},
+	{0x8F, 0x08, 0x18},
+};
+
+static void
+test_ac_for_pin(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N_ELEM(ac_rows); i++) {
+		assert_int_equal(starcos2_pin_state(ac_rows[i].ref), ac_rows[i].state);
+		assert_int_equal(starcos2_ac_for_pin(ac_rows[i].ref), ac_rows[i].ac);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest misc[] = {
 		cmocka_unit_test(test_fdb_is_df),
+		cmocka_unit_test(test_ac_for_pin),
 	};
 	int r = 0;
 
@@ -377,5 +463,6 @@ main(void)
 	r |= cmocka_run_group_tests_name("acos5_fdb_is_df", misc, NULL, NULL);
 	r |= UNIT_RUN_ROWS("starcos2_parse_fci/starcos3_parse_fcp", sfci_rows, test_sfci_row);
 	r |= UNIT_RUN_ROWS("starcos_parse_gdo_serial", gdo_rows, test_gdo_row);
+	r |= UNIT_RUN_ROWS("starcos2_parse_pubkey", pub2_rows, test_pub2_row);
 	return r ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "libopensc/opensc.h"
 #include "fake-reader.h"
 #include "pk-card.h"
+#include "pk-cardctl.h"
 
 /* ATRs (starcos.md §1.2), one per generation */
 #define ATR_SPK23 "3B B7 94 00 81 31 FE 65 53 50 4B 32 33 90 00 D1"
@@ -258,6 +259,155 @@ test_select_row(void **state)
 	sc_file_free(file);
 }
 
+/* ---- SPK 2.x personalisation card_ctls (starcos.md §2.2) ------------------------ */
+
+static const struct pk_starcos_mf ctl_mf = {0x0800, 0x0400, 0x01, 0x01, 0x01, 0x01};
+static const struct pk_starcos_df ctl_df_aid = {0x5015, 0x1000, 0x0300,
+		{0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35}, 12, 0x01, 0x01};
+static const struct pk_starcos_df ctl_df_fid = {0x5016, 0x0200, 0x0100, {0}, 0, 0x9F, 0x5F};
+static const struct pk_starcos_ef ctl_ef = {0x4401, 0x9F, 0x01, 0x01, PK_STARCOS_EF_TRANSPARENT,
+		0x0200};
+static const unsigned int ctl_fid = 0x5015;
+static const u8 ctl_hdr[12] = {0x91, 0x01, 0x72, 0x1E, 0x0F, 0x11, 0x33, 0x00, 0x09, 0x31, 0x03,
+		0x00};
+static u8 ctl_blob[130]; /* 00 01 02 ... */
+static const struct pk_starcos_wkey ctl_wkey = {ctl_hdr, 0x91, 1, ctl_blob, sizeof(ctl_blob)};
+static const struct pk_starcos_wkey ctl_wkey_pin = {NULL, 0x83, 0, ctl_blob, 8};
+
+#define MF_APDU "80 E0 00 00 13 01 02 03 04 05 06 07 08 08 00 04 00 01 01 01 01 00 00 00"
+#define PKCS15_AID "A0 00 00 00 63 50 4B 43 53 2D 31 35"
+/* READ PUBLIC KEY answer: KID 91, 8-byte modulus LSB first, e = 65537 */
+#define PUB_91 "91 00 14 9F 0F 00 09 4A 80 14 06 01 01 10 08 13 04 91 " \
+		"01 02 03 04 05 06 07 88 01 00 01 00 04 91"
+
+static const struct fr_step c_mf[] = {{MF_APDU, "90 00"}, FR_END};
+static const struct fr_step c_mf_exists[] = {{MF_APDU, "6A 89"}, FR_END};
+static const struct fr_step c_df_aid[] = {
+		{"80 52 10 00 0F 50 15 0C " PKCS15_AID, "90 00"},
+		{"80 E0 01 00 19 50 15 0C " PKCS15_AID " 00 00 00 00 03 00 01 01 00 00", "90 00"}, FR_END};
+static const struct fr_step c_df_fid[] = {
+		{"80 52 02 00 05 50 16 02 50 16", "90 00"},
+		{"80 E0 01 00 19 50 16 02 50 16 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 9F 5F "
+		 "00 00", "90 00"}, FR_END};
+static const struct fr_step c_df_register_fails[] = {
+		{"80 52 10 00 0F 50 15 0C " PKCS15_AID, "6A 89"}, FR_END};
+static const struct fr_step c_ef[] = {
+		{"80 E0 03 00 10 44 01 9F 01 01 5F 5F 5F 5F 5F 5F 00 00 81 02 00", "90 00"}, FR_END};
+static const struct fr_step c_ef_denied[] = {
+		{"80 E0 03 00 10 44 01 9F 01 01 5F 5F 5F 5F 5F 5F 00 00 81 02 00", "69 82"}, FR_END};
+static const struct fr_step c_end[] = {{"80 E0 02 00 02 50 15", "90 00"}, FR_END};
+static const struct fr_step c_end_again[] = {{"80 E0 02 00 02 50 15", "69 F0"}, FR_END};
+static const struct fr_step c_erase[] = {{"80 E4 00 00 02 3F 00", "90 00"}, FR_END};
+static const struct fr_step c_erase_no_mf[] = {{"80 E4 00 00 02 3F 00", "69 85"}, FR_END};
+static const struct fr_step c_wkey[] = {
+		{"80 F4 00 00 0E C1 0C 91 01 72 1E 0F 11 33 00 09 31 03 00", "90 00"},
+		{"80 F4 01 00 81 C2 7F 91 00 00 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 19 1A 1B 1C 1D 1E 1F 20 21 22 23 24 25 26 27 28 29 2A 2B 2C 2D 2E 2F 30 31 32 33 34 35 36 37 38 39 3A 3B 3C 3D 3E 3F 40 41 42 43 44 45 46 47 48 49 4A 4B 4C 4D 4E 4F 50 51 52 53 54 55 56 57 58 59 5A 5B 5C 5D 5E 5F 60 61 62 63 64 65 66 67 68 69 6A 6B 6C 6D 6E 6F 70 71 72 73 74 75 76 77 78 79 7A 7B", "90 00"},
+		{"80 F4 01 00 0B C2 09 91 00 7C 7C 7D 7E 7F 80 81", "90 00"}, FR_END};
+static const struct fr_step c_wkey_hdr_fails[] = {
+		{"80 F4 00 00 0E C1 0C 91 01 72 1E 0F 11 33 00 09 31 03 00", "6A 84"}, FR_END};
+static const struct fr_step c_wkey_pin[] = {
+		{"80 F4 00 00 0D C2 0B 83 00 00 00 01 02 03 04 05 06 07", "90 00"}, FR_END};
+static const struct fr_step c_gen[] = {
+		{"00 46 00 91 02 04 00", "90 00"},
+		{"80 F0 9C 00 01 91 00", PUB_91 " 90 00"}, FR_END};
+static const struct fr_step c_gen_bad_pub[] = {
+		{"00 46 00 91 02 04 00", "90 00"},
+		{"80 F0 9C 00 01 91 00", "91 00 14 9F 0F 00 09 4A 00 14 90 00"}, FR_END};
+static const struct fr_step c_readpub[] = {{"80 F0 9C 00 01 91 00", PUB_91 " 90 00"}, FR_END};
+
+struct ctl_row {
+	const char *name;
+	const char *atr;
+	unsigned long cmd;
+	const void *arg;
+	const struct fr_step *script;
+	int rc;
+	const char *modulus; /* GENERATE / READ PUBLIC KEY: big-endian */
+};
+
+static const struct ctl_row ctl_rows[] = {
+	/* 3.x issuer cards: refused before any APDU */
+	{"3.5: CREATE MF refused", ATR_35, PK_CARDCTL_STARCOS_CREATE_MF, &ctl_mf, no_apdu,
+			SC_ERROR_NOT_SUPPORTED},
+	{"3.4: GENERATE KEY refused", ATR_34, PK_CARDCTL_STARCOS_GENERATE_KEY, NULL, no_apdu,
+			SC_ERROR_NOT_SUPPORTED},
+	{"3.5: ERASE CARD refused", ATR_35, PK_CARDCTL_STARCOS_ERASE_CARD, NULL, no_apdu,
+			SC_ERROR_NOT_SUPPORTED},
+	{"3.5: READ PUBLIC KEY refused", ATR_35, PK_CARDCTL_STARCOS_READ_PUBLIC_KEY, NULL, no_apdu,
+			SC_ERROR_NOT_SUPPORTED},
+	/* failures on 2.x */
+	{"2.3: no argument", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_EF, NULL, no_apdu,
+			SC_ERROR_INVALID_ARGUMENTS},
+	{"2.3: CREATE MF on a card with an MF", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_MF, &ctl_mf,
+			c_mf_exists, SC_ERROR_FILE_ALREADY_EXISTS},
+	{"2.3: REGISTER DF fails, no CREATE DF", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_DF,
+			&ctl_df_aid, c_df_register_fails, SC_ERROR_FILE_ALREADY_EXISTS},
+	{"2.3: CREATE EF without the SO PIN", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_EF, &ctl_ef,
+			c_ef_denied, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED},
+	{"2.3: CREATE END twice", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_END, &ctl_fid, c_end_again,
+			SC_ERROR_NOT_ALLOWED},
+	{"2.3: WRITE KEY header into a full ISF, no data sent", ATR_SPK23,
+			PK_CARDCTL_STARCOS_WRITE_KEY, &ctl_wkey, c_wkey_hdr_fails, SC_ERROR_NOT_ENOUGH_MEMORY},
+	{"2.3: GENERATE KEY 2048 refused before sending", ATR_SPK23,
+			PK_CARDCTL_STARCOS_GENERATE_KEY, &(struct pk_starcos_keygen){0x91, 2048}, no_apdu,
+			SC_ERROR_NOT_SUPPORTED},
+	{"2.3: malformed public key after GENERATE KEY", ATR_SPK23,
+			PK_CARDCTL_STARCOS_GENERATE_KEY, &(struct pk_starcos_keygen){0x91, 1024},
+			c_gen_bad_pub, SC_ERROR_INVALID_DATA},
+	/* successes */
+	{"2.3: CREATE MF", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_MF, &ctl_mf, c_mf, 0},
+	{"2.3: REGISTER DF + CREATE DF with an AID", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_DF,
+			&ctl_df_aid, c_df_aid, 0},
+	{"2.4: REGISTER DF + CREATE DF, the FID as AID", ATR_SPK24, PK_CARDCTL_STARCOS_CREATE_DF,
+			&ctl_df_fid, c_df_fid, 0},
+	{"2.3: CREATE EF", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_EF, &ctl_ef, c_ef, 0},
+	{"2.3: CREATE END", ATR_SPK23, PK_CARDCTL_STARCOS_CREATE_END, &ctl_fid, c_end, 0},
+	{"2.3: ERASE CARD", ATR_SPK23, PK_CARDCTL_STARCOS_ERASE_CARD, NULL, c_erase, 0},
+	{"2.4: ERASE CARD without an MF (69 85) is done", ATR_SPK24, PK_CARDCTL_STARCOS_ERASE_CARD,
+			NULL, c_erase_no_mf, 0},
+	{"2.3: WRITE KEY header and 130 bytes in 124-byte chunks", ATR_SPK23,
+			PK_CARDCTL_STARCOS_WRITE_KEY, &ctl_wkey, c_wkey, 0},
+	{"2.3: WRITE KEY data only, install mode", ATR_SPK23, PK_CARDCTL_STARCOS_WRITE_KEY,
+			&ctl_wkey_pin, c_wkey_pin, 0},
+	{"2.3: GENERATE KEY 1024 + READ PUBLIC KEY", ATR_SPK23, PK_CARDCTL_STARCOS_GENERATE_KEY,
+			&(struct pk_starcos_keygen){0x91, 1024}, c_gen, 0, "88 07 06 05 04 03 02 01"},
+	{"2.4: READ PUBLIC KEY", ATR_SPK24, PK_CARDCTL_STARCOS_READ_PUBLIC_KEY,
+			&(struct pk_rsa_pubkey){0x91}, c_readpub, 0, "88 07 06 05 04 03 02 01"},
+};
+
+static void
+test_ctl_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct ctl_row *row = x->row;
+	union {
+		struct pk_starcos_keygen kg;
+		struct pk_rsa_pubkey pub;
+		u8 any[sizeof(struct pk_starcos_keygen)];
+	} arg;
+	const struct pk_rsa_pubkey *pub = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(ctl_blob); i++)
+		ctl_blob[i] = (u8)i;
+	connect_card(&x->f, row->atr);
+	fr_expect(&x->f, row->script);
+	/* the card_ctl may write its out fields: work on a copy */
+	memset(&arg, 0, sizeof(arg));
+	if (row->cmd == PK_CARDCTL_STARCOS_GENERATE_KEY && row->arg)
+		arg.kg = *(const struct pk_starcos_keygen *)row->arg, pub = &arg.kg.pub;
+	else if (row->cmd == PK_CARDCTL_STARCOS_READ_PUBLIC_KEY && row->arg)
+		arg.pub = *(const struct pk_rsa_pubkey *)row->arg, pub = &arg.pub;
+	r = sc_card_ctl(x->f.card, row->cmd, pub ? (void *)&arg : (void *)(uintptr_t)row->arg);
+	assert_int_equal(r, row->rc);
+	fr_assert_done(&x->f);
+	if (row->rc != 0 || !row->modulus)
+		return;
+	assert_hex_equal(pub->modulus, pub->modulus_len, row->modulus);
+	assert_hex_equal(pub->exponent, pub->exponent_len, "01 00 01");
+}
+
 /* ---- GET CHALLENGE ----------------------------------------------------------------- */
 
 static void
@@ -348,6 +498,8 @@ main(void)
 	r |= UNIT_RUN_ROWS_FIXTURE("starcos GET SERIALNR", serial_rows, test_serial_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("starcos select_file", select_rows, test_select_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("starcos SPK 2.x card_ctl", ctl_rows, test_ctl_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= cmocka_run_group_tests_name("starcos misc", misc, NULL, NULL);
 	return r ? 1 : 0;
