@@ -25,33 +25,6 @@ static const struct fr_step init_v2[] = {
 	{"80 14 06 00 08", "41 43 4F 53 05 02 00 40 90 00"},
 	FR_END};
 
-/* Scratch hex strings built per test (long data) */
-static char hx[8][2400];
-
-/* hex of: prefix, n times byte b, suffix */
-static const char *
-hexfill(int slot, const char *prefix, unsigned int b, size_t n, const char *suffix)
-{
-	size_t used;
-
-	snprintf(hx[slot], sizeof(hx[slot]), "%s", prefix);
-	used = strlen(hx[slot]);
-	while (n-- && used + 4 < sizeof(hx[slot]))
-		used += (size_t)snprintf(hx[slot] + used, sizeof(hx[slot]) - used, " %02X", b);
-	snprintf(hx[slot] + used, sizeof(hx[slot]) - used, " %s", suffix);
-	return hx[slot];
-}
-
-static const char *
-hexbytes(int slot, const char *prefix, const u8 *p, size_t n, const char *suffix)
-{
-	char body[2048];
-
-	unit_tohex(p, n, body, sizeof(body));
-	snprintf(hx[slot], sizeof(hx[slot]), "%s %s %s", prefix, body, suffix);
-	return hx[slot];
-}
-
 static void
 open_card(struct fr *f, struct sc_card_driver *drv, const char *atr, unsigned int proto,
 		const struct fr_step *init)
@@ -63,184 +36,7 @@ open_card(struct fr *f, struct sc_card_driver *drv, const char *atr, unsigned in
 	assert_int_equal(fr_connect(f), SC_SUCCESS);
 }
 
-static void
-env_file(struct sc_security_env *env, int op, unsigned long flags, const char *path)
-{
-	memset(env, 0, sizeof(*env));
-	env->operation = op;
-	env->algorithm = SC_ALGORITHM_RSA;
-	env->algorithm_flags = (unsigned int)flags;
-	env->flags = SC_SEC_ENV_FILE_REF_PRESENT;
-	sc_format_path(path, &env->file_ref);
-}
-
-static void
-env_key(struct sc_security_env *env, int op, unsigned long flags, u8 ref)
-{
-	memset(env, 0, sizeof(*env));
-	env->operation = op;
-	env->algorithm = SC_ALGORITHM_RSA;
-	env->algorithm_flags = (unsigned int)flags;
-	env->flags = SC_SEC_ENV_KEY_REF_PRESENT;
-	env->key_ref[0] = ref;
-	env->key_ref_len = 1;
-}
-
 /* ---- ACOS5-64 V2 (T=0) ---------------------------------------------------- */
-
-#define MSE_SIGN_41F1 "00 22 01 B6 0A 80 01 10 81 02 41 F1 95 01 40"
-#define MSE_CT_41F1 "00 22 01 B8 0A 80 01 12 81 02 41 F1 95 01 40"
-
-static void
-test_acos5_sign_sha256(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 hash[32], sig[64];
-	struct fr_step steps[] = {
-		{MSE_SIGN_41F1, "90 00"},
-		{hexfill(0, "00 2A 9E 9A 20", 0x11, 32, ""), "61 40"},
-		{"00 C0 00 00 40", hexfill(1, "", 0x5A, 64, "90 00")},
-		FR_END};
-
-	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
-	fr_expect(&f, steps);
-	memset(hash, 0x11, sizeof(hash));
-	env_file(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-			"3F00410041F1");
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, hash, sizeof(hash), sig, sizeof(sig)), 64);
-	assert_hex_equal(sig, 4, "5A 5A 5A 5A");
-	fr_close(&f);
-}
-
-/* SHA-384: DigestInfo and type-1 padding on the host, then raw RSA */
-static void
-test_acos5_sign_sha384_raw(void **state)
-{
-	static const u8 di384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-			0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
-	struct fr f;
-	struct sc_security_env env;
-	u8 hash[48], block[128], sig[128];
-	struct fr_step steps[] = {
-		{MSE_SIGN_41F1, "90 00"},
-		{MSE_CT_41F1, "90 00"},
-		{NULL, "61 80"},
-		{"00 C0 00 00 80", hexfill(1, "", 0x77, 128, "90 00")},
-		FR_END};
-
-	memset(hash, 0x22, sizeof(hash));
-	block[0] = 0x00;
-	block[1] = 0x01;
-	memset(block + 2, 0xFF, 128 - 3 - 67);
-	block[128 - 68] = 0x00;
-	memcpy(block + 128 - 67, di384, sizeof(di384));
-	memcpy(block + 128 - 48, hash, 48);
-	steps[2].capdu = hexbytes(0, "00 2A 80 84 80", block, sizeof(block), "");
-	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
-	fr_expect(&f, steps);
-	env_file(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA384,
-			"3F00410041F1");
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, hash, sizeof(hash), sig, sizeof(sig)), 128);
-	assert_hex_equal(sig, 2, "77 77");
-	fr_close(&f);
-}
-
-/* A sign-only key refuses raw RSA (6A 80): a clear error, no output */
-static void
-test_acos5_sign_only_key(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 data[128], sig[128];
-	struct fr_step steps[] = {
-		{MSE_SIGN_41F1, "90 00"},
-		{MSE_CT_41F1, "90 00"},
-		{hexfill(0, "00 2A 80 84 80", 0x01, 128, ""), "6A 80"},
-		FR_END};
-
-	memset(data, 0x01, sizeof(data));
-	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
-	fr_expect(&f, steps);
-	env_file(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_RAW, "3F00410041F1");
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, data, sizeof(data), sig, sizeof(sig)),
-			SC_ERROR_INCORRECT_PARAMETERS);
-	fr_close(&f);
-}
-
-static void
-test_acos5_decipher_pkcs1(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 in[64], out[64];
-	char block[400];
-	struct fr_step steps[] = {
-		{MSE_CT_41F1, "90 00"},
-		{hexfill(0, "00 2A 80 84 40", 0x33, 64, ""), "61 40"},
-		{"00 C0 00 00 40", NULL},
-		FR_END};
-
-	/* 00 02 <53 x AB> 00 "hello" */
-	snprintf(block, sizeof(block), "%s", hexfill(1, "00 02", 0xAB, 56, "00 68 65 6C 6C 6F 90 00"));
-	steps[2].rapdu = block;
-	memset(in, 0x33, sizeof(in));
-	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
-	fr_expect(&f, steps);
-	env_file(&env, SC_SEC_OPERATION_DECIPHER, SC_ALGORITHM_RSA_PAD_PKCS1, "3F00410041F1");
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_decipher(f.card, in, sizeof(in), out, sizeof(out)), 5);
-	assert_hex_equal(out, 5, "68 65 6C 6C 6F");
-	fr_close(&f);
-}
-
-static void
-test_acos5_decipher_bad_padding(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 in[64], out[64];
-	struct fr_step steps[] = {
-		{MSE_CT_41F1, "90 00"},
-		{hexfill(0, "00 2A 80 84 40", 0x33, 64, ""), "61 40"},
-		{"00 C0 00 00 40", hexfill(1, "00 01", 0xAB, 62, "90 00")},
-		FR_END};
-
-	memset(in, 0x33, sizeof(in));
-	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
-	fr_expect(&f, steps);
-	env_file(&env, SC_SEC_OPERATION_DECIPHER, SC_ALGORITHM_RSA_PAD_PKCS1, "3F00410041F1");
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_decipher(f.card, in, sizeof(in), out, sizeof(out)), SC_ERROR_WRONG_PADDING);
-	fr_close(&f);
-}
-
-/* 2048 bits: command chaining with CLA 10 (255 + 1 bytes), 61 00 */
-static void
-test_acos5_decipher_chaining(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 in[256], out[256];
-	struct fr_step steps[] = {
-		{MSE_CT_41F1, "90 00"},
-		{hexfill(0, "10 2A 80 84 FF", 0x44, 255, ""), "90 00"},
-		{"00 2A 80 84 01 44", "61 00"},
-		{"00 C0 00 00 00", hexfill(1, "", 0x66, 256, "90 00")},
-		FR_END};
-
-	memset(in, 0x44, sizeof(in));
-	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
-	fr_expect(&f, steps);
-	env_file(&env, SC_SEC_OPERATION_DECIPHER, SC_ALGORITHM_RSA_RAW, "3F00410041F1");
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_decipher(f.card, in, sizeof(in), out, sizeof(out)), 256);
-	assert_hex_equal(out + 254, 2, "66 66");
-	fr_close(&f);
-}
 
 static void
 test_acos5_pin_info_and_logout(void **state)
@@ -282,14 +78,14 @@ test_acos5_generate_key(void **state)
 {
 	struct fr f;
 	struct pk_acos5_keygen kg;
-	struct fr_step steps[] = {
+	static const struct fr_step steps[] = {
 		{"00 22 01 B6 0A 80 01 10 81 02 41 F1 95 01 40", "90 00"},
 		{"00 22 01 B6 0A 80 01 10 81 02 41 31 95 01 80", "90 00"},
 		{"00 46 00 00 02 04 06", "90 00"},
 		{"00 A4 00 00 02 41 31", "61 14"},
 		{"00 C0 00 00 14", "6F 12 83 02 41 31 88 01 00 8A 01 05 82 02 09 00 80 02 00 55 90 00"},
-		{"80 CA 00 00 55", hexfill(0, "00 04 41 F1 03 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 01",
-				0xC3, 64, "90 00")},
+		{"80 CA 00 00 55", "00 04 41 F1 03 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 01 C3*64 "
+				"90 00"},
 		FR_END};
 
 	open_card(&f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
@@ -352,159 +148,159 @@ test_starcos35_verify_format2(void **state)
 	fr_close(&f);
 }
 
-static void
-test_starcos35_sign_pkcs1(void **state)
-{
-	static const u8 di256[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-			0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
-	struct fr f;
-	struct sc_security_env env;
-	u8 data[51], sig[64];
-	struct fr_step steps[] = {
-		{"00 22 41 B6 07 84 01 84 89 02 13 23", "90 00"},
-		{NULL, hexfill(1, "", 0x99, 64, "90 00")},
-		FR_END};
+/* ---- sign and decipher, one row each ------------------------------------------ */
 
-	memcpy(data, di256, sizeof(di256));
-	memset(data + sizeof(di256), 0x55, 32);
-	steps[1].capdu = hexbytes(0, "00 2A 9E 9A 33", data, sizeof(data), "00");
-	open_card(&f, pk_get_starcos_driver(), ATR_35, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, 0x84);
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, data, sizeof(data), sig, sizeof(sig)), 64);
-	fr_close(&f);
+enum card_kind { V2, SPK23, S34, S35 };
+
+static void
+open_kind(struct fr *f, enum card_kind k)
+{
+	switch (k) {
+	case V2:
+		open_card(f, pk_get_acos5_driver(), ATR_V2, SC_PROTO_T0, init_v2);
+		break;
+	case SPK23:
+		open_card(f, pk_get_starcos_driver(), ATR_SPK23, SC_PROTO_T1, NULL);
+		break;
+	case S34:
+		open_card(f, pk_get_starcos_driver(), ATR_34, SC_PROTO_T1, NULL);
+		break;
+	default:
+		open_card(f, pk_get_starcos_driver(), ATR_35, SC_PROTO_T1, NULL);
+		break;
+	}
 }
 
+#define SIGN SC_SEC_OPERATION_SIGN
+#define DECIPHER SC_SEC_OPERATION_DECIPHER
+#define PKCS1 SC_ALGORITHM_RSA_PAD_PKCS1
+
+struct op_row {
+	const char *name;
+	enum card_kind card;
+	int op;
+	unsigned long flags;
+	const char *key_path; /* ACOS5: the key file; NULL: key reference key_ref */
+	u8 key_ref;
+	const char *in;       /* hex ("AB*56": byte AB 56 times) */
+	size_t outlen;
+	struct fr_step steps[5];
+	int rc;               /* output length or error */
+	const char *out;      /* the whole output */
+};
+
+/* ACOS5-64 V2 key 41F1 (acos5.md §2.5) */
+#define MSE_SIGN_41F1 {"00 22 01 B6 0A 80 01 10 81 02 41 F1 95 01 40", "90 00"}
+#define MSE_CT_41F1 {"00 22 01 B8 0A 80 01 12 81 02 41 F1 95 01 40", "90 00"}
+#define K41F1 "3F00410041F1"
+/* DigestInfo prefixes (RFC 8017) */
+#define DI_SHA1 "30 21 30 09 06 05 2B 0E 03 02 1A 05 00 04 14"
+#define DI_SHA256 "30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20"
+#define DI_SHA384 "30 41 30 0D 06 09 60 86 48 01 65 03 04 02 02 05 00 04 30"
+
+static const struct op_row op_rows[] = {
+	/* ACOS5-64 V2 (T=0: 61 xx, GET RESPONSE) */
+	{"acos5: SHA-256 by the card's hash-only signature", V2, SIGN,
+			PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256, K41F1, 0, "11*32", 64,
+			{MSE_SIGN_41F1, {"00 2A 9E 9A 20 11*32", "61 40"}, {"00 C0 00 00 40", "5A*64 90 00"}},
+			64, "5A*64"},
+	{"acos5: SHA-384 padded on the host, raw RSA by decipher", V2, SIGN,
+			PKCS1 | SC_ALGORITHM_RSA_HASH_SHA384, K41F1, 0, "22*48", 128,
+			{MSE_SIGN_41F1, MSE_CT_41F1,
+			 {"00 2A 80 84 80 00 01 FF*58 00 " DI_SHA384 " 22*48", "61 80"},
+			 {"00 C0 00 00 80", "77*128 90 00"}},
+			128, "77*128"},
+	{"acos5: a sign-only key refuses raw RSA (6A 80)", V2, SIGN, SC_ALGORITHM_RSA_RAW, K41F1, 0,
+			"01*128", 128,
+			{MSE_SIGN_41F1, MSE_CT_41F1, {"00 2A 80 84 80 01*128", "6A 80"}},
+			SC_ERROR_INCORRECT_PARAMETERS},
+	{"acos5: decipher, PKCS#1 padding removed on the host", V2, DECIPHER, PKCS1, K41F1, 0,
+			"33*64", 64,
+			{MSE_CT_41F1, {"00 2A 80 84 40 33*64", "61 40"},
+			 {"00 C0 00 00 40", "00 02 AB*56 00 68 65 6C 6C 6F 90 00"}},
+			5, "68 65 6C 6C 6F"},
+	{"acos5: decipher, block type 1 is wrong padding", V2, DECIPHER, PKCS1, K41F1, 0, "33*64", 64,
+			{MSE_CT_41F1, {"00 2A 80 84 40 33*64", "61 40"},
+			 {"00 C0 00 00 40", "00 01 AB*62 90 00"}},
+			SC_ERROR_WRONG_PADDING},
+	{"acos5: 2048-bit decipher chains with CLA 10 (255 + 1), 61 00", V2, DECIPHER,
+			SC_ALGORITHM_RSA_RAW, K41F1, 0, "44*256", 256,
+			{MSE_CT_41F1, {"10 2A 80 84 FF 44*255", "90 00"}, {"00 2A 80 84 01 44", "61 00"},
+			 {"00 C0 00 00 00", "66*256 90 00"}},
+			256, "66*256"},
+	/* StarCOS 3.x (T=1) */
+	{"3.5: PKCS#1 signature over a DigestInfo, 89 02 13 23", S35, SIGN,
+			PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, NULL, 0x84, DI_SHA256 " 55*32", 64,
+			{{"00 22 41 B6 07 84 01 84 89 02 13 23", "90 00"},
+			 {"00 2A 9E 9A 33 " DI_SHA256 " 55*32 00", "99*64 90 00"}},
+			64, "99*64"},
+	{"3.5: PSS-SHA-256 over the bare hash, 89 03 13 33 30", S35, SIGN,
+			SC_ALGORITHM_RSA_PAD_PSS | SC_ALGORITHM_MGF1_SHA256, NULL, 0x84, "55*32", 64,
+			{{"00 22 41 B6 08 84 01 84 89 03 13 33 30", "90 00"},
+			 {"00 2A 9E 9A 20 55*32 00", "98*64 90 00"}},
+			64, "98*64"},
+	{"3.5: decipher with padding indicator 81, the card removes the padding", S35, DECIPHER,
+			PKCS1, NULL, 0x83, "21*64", 64,
+			{{"00 22 41 B8 07 84 01 83 89 02 11 31", "90 00"},
+			 {"00 2A 80 86 41 81 21*64 00", "68 65 6C 6C 6F 90 00"}},
+			5, "68 65 6C 6C 6F"},
+	{"3.4: 2048-bit decipher needs 257 bytes, EF.ATR allows no extended APDU", S34, DECIPHER,
+			PKCS1, NULL, 0x83, "21*256", 256,
+			{{"00 A4 00 0C 02 3F 00", "90 00"},
+			 {"00 A4 02 04 02 2F 01 00", "62 0A 82 01 01 83 02 2F 01 80 01 0B 90 00"},
+			 {"00 B0 00 00 40", "7F 66 08 02 02 01 00 02 02 01 00 90 00"}},
+			SC_ERROR_NOT_SUPPORTED},
+	/* StarCOS SPK 2.3 (T=1) */
+	{"2.3: SHA-1 by PSO HASH, then COMPUTE SIGNATURE as case 2", SPK23, SIGN,
+			PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, NULL, 0x91, DI_SHA1 " 0F*20", 128,
+			{{"00 22 41 B6 06 84 01 91 80 01 12", "90 00"}, {"00 2A 90 81 14 0F*20", "90 00"},
+			 {"00 2A 9E 9A 00", "42*128 90 00"}},
+			128, "42*128"},
+	{"2.3: other DigestInfos by INTERNAL AUTHENTICATE", SPK23, SIGN,
+			PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, NULL, 0x91, "3C*40", 128,
+			{{"00 22 41 A4 06 84 01 91 80 01 01", "90 00"},
+			 {"00 88 10 00 28 3C*40 00", "43*128 90 00"}},
+			128, "43*128"},
+	{"2.3: 1024-bit decipher, 129 bytes (indicator 00) in one short APDU", SPK23, DECIPHER,
+			PKCS1, NULL, 0x91, "5D*128", 128,
+			{{"00 22 81 B8 06 84 01 91 80 01 02", "90 00"},
+			 {"00 2A 80 86 81 00 5D*128 00", "61 62 63 90 00"}},
+			3, "61 62 63"},
+};
+
 static void
-test_starcos35_sign_pss(void **state)
+test_op_row(void **state)
 {
-	struct fr f;
+	const struct op_row *row = *state;
 	struct sc_security_env env;
-	u8 hash[32], sig[64];
-	struct fr_step steps[] = {
-		{"00 22 41 B6 08 84 01 84 89 03 13 33 30", "90 00"},
-		{hexfill(0, "00 2A 9E 9A 20", 0x55, 32, "00"), hexfill(1, "", 0x98, 64, "90 00")},
-		FR_END};
-
-	memset(hash, 0x55, sizeof(hash));
-	open_card(&f, pk_get_starcos_driver(), ATR_35, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_PAD_PSS | SC_ALGORITHM_MGF1_SHA256, 0x84);
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, hash, sizeof(hash), sig, sizeof(sig)), 64);
-	fr_close(&f);
-}
-
-/* 3.5 decipher with padding indicator 81; the card answers the plaintext */
-static void
-test_starcos35_decipher(void **state)
-{
 	struct fr f;
-	struct sc_security_env env;
-	u8 in[64], out[64];
-	struct fr_step steps[] = {
-		{"00 22 41 B8 07 84 01 83 89 02 11 31", "90 00"},
-		{hexfill(0, "00 2A 80 86 41 81", 0x21, 64, "00"), "68 65 6C 6C 6F 90 00"},
-		FR_END};
+	u8 in[512], out[512];
+	size_t inlen = unit_hex(row->in, in, sizeof(in));
+	int r;
 
-	memset(in, 0x21, sizeof(in));
-	open_card(&f, pk_get_starcos_driver(), ATR_35, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_DECIPHER, SC_ALGORITHM_RSA_PAD_PKCS1, 0x83);
+	open_kind(&f, row->card);
+	fr_expect(&f, row->steps);
+	memset(&env, 0, sizeof(env));
+	env.operation = row->op;
+	env.algorithm = SC_ALGORITHM_RSA;
+	env.algorithm_flags = (unsigned int)row->flags;
+	if (row->key_path) {
+		env.flags = SC_SEC_ENV_FILE_REF_PRESENT;
+		sc_format_path(row->key_path, &env.file_ref);
+	} else {
+		env.flags = SC_SEC_ENV_KEY_REF_PRESENT;
+		env.key_ref[0] = row->key_ref;
+		env.key_ref_len = 1;
+	}
 	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_decipher(f.card, in, sizeof(in), out, sizeof(out)), 5);
-	assert_hex_equal(out, 5, "68 65 6C 6C 6F");
-	fr_close(&f);
-}
-
-/* 3.4: RSA-2048 needs 257 bytes; EF.ATR allows no extended APDU: refused */
-static void
-test_starcos34_decipher_needs_ext(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 in[256], out[256];
-	static const struct fr_step steps[] = {
-		{"00 A4 00 0C 02 3F 00", "90 00"},
-		{"00 A4 02 04 02 2F 01 00", "62 0A 82 01 01 83 02 2F 01 80 01 0B 90 00"},
-		{"00 B0 00 00 40", "7F 66 08 02 02 01 00 02 02 01 00 90 00"},
-		FR_END};
-
-	memset(in, 0x21, sizeof(in));
-	open_card(&f, pk_get_starcos_driver(), ATR_34, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_DECIPHER, SC_ALGORITHM_RSA_PAD_PKCS1, 0x83);
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_decipher(f.card, in, sizeof(in), out, sizeof(out)), SC_ERROR_NOT_SUPPORTED);
-	fr_close(&f);
-}
-
-/* SPK 2.x SHA-1: PSO HASH, then COMPUTE SIGNATURE as case 2 */
-static void
-test_spk23_sign_sha1(void **state)
-{
-	static const u8 di1[] = {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a,
-			0x05, 0x00, 0x04, 0x14};
-	struct fr f;
-	struct sc_security_env env;
-	u8 data[35], sig[128];
-	struct fr_step steps[] = {
-		{"00 22 41 B6 06 84 01 91 80 01 12", "90 00"},
-		{hexfill(0, "00 2A 90 81 14", 0x0F, 20, ""), "90 00"},
-		{"00 2A 9E 9A 00", hexfill(1, "", 0x42, 128, "90 00")},
-		FR_END};
-
-	memcpy(data, di1, sizeof(di1));
-	memset(data + sizeof(di1), 0x0F, 20);
-	open_card(&f, pk_get_starcos_driver(), ATR_SPK23, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, 0x91);
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, data, sizeof(data), sig, sizeof(sig)), 128);
-	fr_close(&f);
-}
-
-/* SPK 2.x other hashes: INTERNAL AUTHENTICATE with the DigestInfo */
-static void
-test_spk23_sign_internal_auth(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 data[40], sig[128];
-	struct fr_step steps[] = {
-		{"00 22 41 A4 06 84 01 91 80 01 01", "90 00"},
-		{hexfill(0, "00 88 10 00 28", 0x3C, 40, "00"), hexfill(1, "", 0x43, 128, "90 00")},
-		FR_END};
-
-	memset(data, 0x3C, sizeof(data));
-	open_card(&f, pk_get_starcos_driver(), ATR_SPK23, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_SIGN, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, 0x91);
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_compute_signature(f.card, data, sizeof(data), sig, sizeof(sig)), 128);
-	fr_close(&f);
-}
-
-/* SPK 2.x decipher: 129 bytes (indicator 00) in one short APDU */
-static void
-test_spk23_decipher_1024(void **state)
-{
-	struct fr f;
-	struct sc_security_env env;
-	u8 in[128], out[128];
-	struct fr_step steps[] = {
-		{"00 22 81 B8 06 84 01 91 80 01 02", "90 00"},
-		{hexfill(0, "00 2A 80 86 81 00", 0x5D, 128, "00"), "61 62 63 90 00"},
-		FR_END};
-
-	memset(in, 0x5D, sizeof(in));
-	open_card(&f, pk_get_starcos_driver(), ATR_SPK23, SC_PROTO_T1, NULL);
-	fr_expect(&f, steps);
-	env_key(&env, SC_SEC_OPERATION_DECIPHER, SC_ALGORITHM_RSA_PAD_PKCS1, 0x91);
-	assert_int_equal(sc_set_security_env(f.card, &env, 0), 0);
-	assert_int_equal(sc_decipher(f.card, in, sizeof(in), out, sizeof(out)), 3);
-	assert_hex_equal(out, 3, "61 62 63");
+	if (row->op == SIGN)
+		r = sc_compute_signature(f.card, in, inlen, out, row->outlen);
+	else
+		r = sc_decipher(f.card, in, inlen, out, row->outlen);
+	assert_int_equal(r, row->rc);
+	fr_assert_done(&f);
+	if (r > 0)
+		assert_hex_equal(out, (size_t)r, row->out);
 	fr_close(&f);
 }
 
@@ -512,30 +308,18 @@ int
 main(void)
 {
 	const struct CMUnitTest acos5[] = {
-		cmocka_unit_test(test_acos5_sign_sha256),
-		cmocka_unit_test(test_acos5_sign_sha384_raw),
-		cmocka_unit_test(test_acos5_sign_only_key),
-		cmocka_unit_test(test_acos5_decipher_pkcs1),
-		cmocka_unit_test(test_acos5_decipher_bad_padding),
-		cmocka_unit_test(test_acos5_decipher_chaining),
 		cmocka_unit_test(test_acos5_pin_info_and_logout),
 		cmocka_unit_test(test_acos5_generate_key),
 		cmocka_unit_test(test_acos5_generate_bad_size),
 	};
 	const struct CMUnitTest starcos[] = {
 		cmocka_unit_test(test_starcos35_verify_format2),
-		cmocka_unit_test(test_starcos35_sign_pkcs1),
-		cmocka_unit_test(test_starcos35_sign_pss),
-		cmocka_unit_test(test_starcos35_decipher),
-		cmocka_unit_test(test_starcos34_decipher_needs_ext),
-		cmocka_unit_test(test_spk23_sign_sha1),
-		cmocka_unit_test(test_spk23_sign_internal_auth),
-		cmocka_unit_test(test_spk23_decipher_1024),
 	};
 	int r = 0;
 
 	setenv("OPENSC_CONF", "/dev/null", 1);
 	r |= cmocka_run_group_tests_name("acos5 crypto", acos5, NULL, NULL);
 	r |= cmocka_run_group_tests_name("starcos crypto", starcos, NULL, NULL);
+	r |= UNIT_RUN_ROWS("sign and decipher", op_rows, test_op_row);
 	return r;
 }

@@ -20,6 +20,24 @@ unit_nibble(char c)
 	return -1;
 }
 
+/* "AB*56": the byte just written 56 times in all; *hexp ends on the count */
+static size_t
+unit_hex_repeat(const char **hexp, unsigned char *out, size_t n, size_t outlen, const char *start)
+{
+	const char *p = *hexp + 2;
+	size_t count = 0;
+
+	while (*p >= '0' && *p <= '9' && count <= 65536)
+		count = count * 10 + (size_t)(*p++ - '0');
+	if (count == 0 || count > 65536)
+		fail_msg("bad repeat count in \"%s\"", start);
+	if (count - 1 > outlen - n)
+		fail_msg("hex string longer than %zu bytes: \"%s\"", outlen, start);
+	memset(out + n, out[n - 1], count - 1);
+	*hexp = p - 1;
+	return n + count - 1;
+}
+
 size_t
 unit_hex(const char *hex, unsigned char *out, size_t outlen)
 {
@@ -41,6 +59,8 @@ unit_hex(const char *hex, unsigned char *out, size_t outlen)
 			fail_msg("hex string longer than %zu bytes: \"%s\"", outlen, start);
 		out[n++] = (unsigned char)(hi << 4 | v);
 		hi = -1;
+		if (hex[1] == '*')
+			n = unit_hex_repeat(&hex, out, n, outlen, start);
 	}
 	if (hi >= 0)
 		fail_msg("odd number of hex digits in \"%s\"", start);

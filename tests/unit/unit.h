@@ -58,8 +58,9 @@ unit_run_rows(const char *group, const void *rows, size_t nrows, size_t rowsize,
 #define assert_hex_equal(got, n, want) \
 	unit_assert_hex(got, n, want, __FILE__, __LINE__)
 
-/** Parse hex (spaces and colons ignored); fails the test on malformed
- * input or overflow. @return the number of bytes */
+/** Parse hex (spaces and colons ignored; "AB*56" = byte AB 56 times);
+ * fails the test on malformed input or overflow. @return the number of
+ * bytes */
 size_t unit_hex(const char *hex, unsigned char *out, size_t outlen);
 void unit_tohex(const unsigned char *p, size_t n, char *out, size_t outlen);
 void unit_assert_hex(const unsigned char *got, size_t n, const char *want,
