@@ -514,9 +514,12 @@ sc2_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 }
 
 /* ---- IPF and READ PUBLIC KEY (starcos.md 2.2, 3.1.1) ---------------------
- * entry: KID len(2) 9F 0F 00 09 4A (tlen|8000)(2)
+ * entry: KID tlen(2) 9F 0F 00 09 4A (tlen|8000)(2)
  *        06 01 01 10 |n| 13 |e|+1 KID n(LSB first) e(LSB first) 00  04 KID
- * The modulus therefore starts at offset 18, where OpenSC reads it.
+ * The modulus therefore starts at offset 18, where OpenSC reads it. Both
+ * length fields hold the template length tlen (starcos.md 3.1.1 writes the
+ * same "len" twice); an entry takes 12 + tlen bytes, the step OpenSC's
+ * pkcs15init uses to walk the IPF.
  */
 static size_t
 ipf_entry(const struct sim_rsa_key *rk, uint8_t kid, uint8_t *out, size_t cap)
@@ -526,11 +529,11 @@ ipf_entry(const struct sim_rsa_key *rk, uint8_t kid, uint8_t *out, size_t cap)
 	while (el > 1 && rk->e[16 - el] == 0)
 		el--;
 	tlen = 8 + rk->nlen + el + 1;
-	len = 7 + tlen + 2;
-	if (rk->nlen > 255 || 3 + len > cap)
+	len = 12 + tlen;
+	if (rk->nlen > 255 || len > cap)
 		return 0;
 	out[i++] = kid;
-	out[i++] = (uint8_t)(len >> 8), out[i++] = (uint8_t)len;
+	out[i++] = (uint8_t)(tlen >> 8), out[i++] = (uint8_t)tlen;
 	memcpy(out + i, "\x9F\x0F\x00\x09\x4A", 5), i += 5;
 	out[i++] = (uint8_t)((tlen | 0x8000) >> 8), out[i++] = (uint8_t)tlen;
 	memcpy(out + i, "\x06\x01\x01\x10", 4), i += 4;
@@ -554,7 +557,8 @@ ipf_of(const struct sim_file *df)
 	return NULL;
 }
 
-/* Replaces the entry of kid (same size) or appends one. An SW. */
+/* Replaces the entry of kid (same size) or appends one; an entry is
+ * 12 + its length field bytes long. An SW. */
 static uint16_t
 ipf_store(struct sim_file *ipf, const uint8_t *e, size_t n)
 {
@@ -566,14 +570,14 @@ ipf_store(struct sim_file *ipf, const uint8_t *e, size_t n)
 	for (i = 0; i < cnt; i++) {
 		if (pos + 3 > ipf->size)
 			return SW_WRONG_DATA;
-		l = (size_t)ipf->data[pos + 1] << 8 | ipf->data[pos + 2];
+		l = 12 + ((size_t)ipf->data[pos + 1] << 8 | ipf->data[pos + 2]);
 		if (ipf->data[pos] == e[0]) {
-			if (3 + l != n)
+			if (l != n)
 				return SW_NO_SPACE;
 			memcpy(ipf->data + pos, e, n);
 			return SW_OK;
 		}
-		pos += 3 + l;
+		pos += l;
 	}
 	if (pos > ipf->size || n > ipf->size - pos || cnt >= 0xFE)
 		return SW_NO_SPACE;
