@@ -180,7 +180,7 @@ def starcos3_image(card, serial, gen):
         'DF 3F00 fdb=38 dcb=00 sfi=00 lcsi=05 se=0000 name= sac= sae=',
         'EF 3F00/2F00 fdb=04 dcb=00 sfi=00 lcsi=05 sac= sae= mrl=40 nor=08 rec=%s'
         % h(dir_record(P15_AID, 'demo', app)),
-        ef.format(path='3F00/2F01', sfi='01', size=11, data='7F66080202010002020100'),
+        ef.format(path='3F00/2F01', sfi='01', size=16, data='4703960120' '7F66080202010002020100'),
         ef.format(path='3F00/2F02', sfi='02', size=12, data='5A0A' + h(serial)),
     ]
     desc = bytes([0x7B, 0x05, 0xA4, 0x03, 0x89, 0x01, 0x12])

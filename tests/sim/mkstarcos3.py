@@ -135,7 +135,10 @@ def dir_record(aid, label, path):
 
 
 def mf_lines(card, serial, ext):
-    atr = bytes.fromhex('7F6608020204000202' '0400' if ext else '7F66080202010002020100')
+    # 47 card capabilities (third byte: 20 = extended length information in
+    # EF.ATR, 40 = extended Lc/Le), then 7F66; see doc/simulator.md
+    atr = bytes.fromhex('4703960160' '7F66080202040002020400' if ext else
+                        '4703960120' '7F66080202010002020100')
     return [
         'DF 3F00 fdb=38 dcb=00 sfi=00 lcsi=05 se=0000 name= sac= sae=',
         ef('3F00/2F01', '01', atr),

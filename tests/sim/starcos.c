@@ -544,8 +544,15 @@ factory_pin(struct sim_card *c, uint8_t ref, const uint8_t *v, size_t n)
 static void
 v3_factory(struct sim_card *c)
 {
-	/* 7F66 extended length information: max C-APDU / R-APDU data (ISO 7816-4) */
-	uint8_t ef_atr[] = { 0x7F, 0x66, 0x08, 0x02, 0x02, 0x01, 0x00, 0x02, 0x02, 0x01, 0x00 };
+	/*
+	 * 47 card capabilities (ISO 7816-4): selection by DF name, FID, SFI,
+	 * record number; 1-byte data units; "extended length information in
+	 * EF.ATR" (20) and, with extended APDUs, "extended Lc/Le" (40). Only
+	 * with that bit does 7F66 count (ISO 7816-4; OpenSC's EF.ATR parser).
+	 * 7F66 extended length information: max C-APDU / R-APDU data.
+	 */
+	uint8_t ef_atr[] = { 0x47, 0x03, 0x96, 0x01, 0x20,
+			     0x7F, 0x66, 0x08, 0x02, 0x02, 0x01, 0x00, 0x02, 0x02, 0x01, 0x00 };
 	static const uint8_t pin_block[] = { 0x26, 0x12, 0x34, 0x56, 0xFF, 0xFF, 0xFF, 0xFF };
 	uint8_t pinref = c->pers->gen == 34 ? 0x01 : 0x06;
 	uint8_t pwd[] = { 0x83, 0x01, pinref, 0x7B, 0x05, 0xA4, 0x03, 0x89, 0x01, 0x12 };
@@ -558,8 +565,10 @@ v3_factory(struct sim_card *c)
 	mf->fdb = 0x38;
 	c->mf = mf;
 	add_rec_ef(mf, 0x2F00, 0x04, 0x40, 0x08);	/* EF.DIR, empty */
-	if (c->pers->ext_apdu)
-		ef_atr[5] = ef_atr[9] = 0x04;	/* 1024 / 1024 */
+	if (c->pers->ext_apdu) {
+		ef_atr[4] |= 0x40;
+		ef_atr[10] = ef_atr[14] = 0x04;	/* 1024 / 1024 */
+	}
 	add_ef(mf, 0x2F01, ef_atr, sizeof(ef_atr));
 	v3_apply_serial(c);
 	if (c->pers->gen == 34) {
@@ -673,7 +682,7 @@ const struct sim_personality pers_sc34 = {
 	.name = "starcos-3.4",
 	.desc = "G+D STARCOS 3.4, T=1, factory MF with EF.ATR/GDO/PWDD",
 	.gen = 34,
-	.ext_apdu = 1, .max_io = 1024,	/* extended APDUs, EF.ATR 7F66 1024/1024 */
+	.ext_apdu = 1, .max_io = 1024,	/* extended APDUs, EF.ATR 47 + 7F66 1024/1024 */
 	.atr = { 0x3B, 0xD8, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x45, 0x1F, 0x03,
 		 0x80, 0x64, 0x04, 0x1A, 0xB4, 0x03, 0x81, 0x05, 0x61 },
 	.atr_len = 19,
@@ -685,7 +694,7 @@ const struct sim_personality pers_sc35 = {
 	.name = "starcos-3.5",
 	.desc = "G+D STARCOS 3.5, T=1, factory MF with EF.ATR/GDO/KEYD",
 	.gen = 35,
-	.ext_apdu = 1, .max_io = 1024,	/* extended APDUs, EF.ATR 7F66 1024/1024 */
+	.ext_apdu = 1, .max_io = 1024,	/* extended APDUs, EF.ATR 47 + 7F66 1024/1024 */
 	.atr = { 0x3B, 0x9B, 0x96, 0xC0, 0x0A, 0x31, 0xFE, 0x45, 0x80, 0x67,
 		 0x04, 0x1E, 0xB5, 0x01, 0x00, 0x89, 0x4C, 0x81, 0x05, 0x45 },
 	.atr_len = 20,
