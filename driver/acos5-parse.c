@@ -405,3 +405,64 @@ acos5_build_pin_record(const struct acos5_pin_record *in, int v1, struct pk_buf 
 	}
 	return pk_buf_result(out);
 }
+
+/* @p v right-aligned in @p width bytes (leading zeros of @p v dropped),
+ * LSB first when @p le; 0, or SC_ERROR_INVALID_ARGUMENTS if it does not fit */
+static int
+acos5_put_num(struct pk_buf *b, const struct pk_bn *v, size_t width, int le)
+{
+	const u8 *p = v->data;
+	size_t n = p ? v->len : 0, i;
+
+	while (n && *p == 0) {
+		p++;
+		n--;
+	}
+	if (n > width)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (le) {
+		for (i = n; i > 0; i--)
+			pk_buf_u8(b, p[i - 1]);
+	}
+	for (i = n; i < width; i++)
+		pk_buf_u8(b, 0x00);
+	if (!le)
+		pk_buf_bytes(b, p, n);
+	return 0;
+}
+
+static int
+acos5_key_header(const struct pk_acos5_import *k, u8 type, unsigned int partner, struct pk_buf *out)
+{
+	if (k->bits < 512 || k->bits > 4096 || k->bits % 128 != 0 || partner > 0xFFFF)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	pk_buf_u8(out, type);
+	pk_buf_u8(out, k->bits / 128);
+	pk_buf_u16(out, partner);
+	pk_buf_u8(out, ACOS5_KEY_COMPLETE);
+	return 0;
+}
+
+int
+acos5_build_public_key(const struct pk_acos5_import *k, size_t exp_len, int le, struct pk_buf *out)
+{
+	int r = acos5_key_header(k, 0x00, k->priv_fid, out);
+
+	if (r == 0)
+		r = acos5_put_num(out, &k->e, exp_len, le);
+	if (r == 0)
+		r = acos5_put_num(out, &k->n, k->bits / 8, le);
+	return r < 0 ? r : pk_buf_result(out);
+}
+
+int
+acos5_build_private_key(const struct pk_acos5_import *k, u8 type, int le, struct pk_buf *out)
+{
+	const struct pk_bn *parts[5] = {&k->p, &k->q, &k->dp, &k->dq, &k->qinv};
+	size_t i;
+	int r = acos5_key_header(k, type, k->pub_fid, out);
+
+	for (i = 0; r == 0 && i < 5; i++)
+		r = acos5_put_num(out, parts[i], k->bits / 16, le);
+	return r < 0 ? r : pk_buf_result(out);
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "pk-buf.h"
+#include "pk-cardctl.h"
 
 /* File Descriptor Bytes (acos5.md §3.1) */
 enum {
@@ -133,5 +134,21 @@ struct acos5_pin_record {
  * @return 0, SC_ERROR_INVALID_ARGUMENTS or SC_ERROR_BUFFER_TOO_SMALL
  */
 int acos5_build_pin_record(const struct acos5_pin_record *in, int v1, struct pk_buf *out);
+
+/** Byte 4 of a key file: key complete (acos5.md §3.8) */
+#define ACOS5_KEY_COMPLETE 0x03
+
+/**
+ * Public key file image for PUT KEY: 00 lenCode privFID 03 e(@p exp_len) n,
+ * numbers LSB first when @p le (original ACOS5, acos5.md §3.8).
+ * @return 0, SC_ERROR_INVALID_ARGUMENTS (size, or a number too long) or
+ * SC_ERROR_BUFFER_TOO_SMALL
+ */
+int acos5_build_public_key(const struct pk_acos5_import *k, size_t exp_len, int le, struct pk_buf *out);
+/**
+ * CRT private key file image: @p type lenCode pubFID 03 p q dP dQ qInv
+ * (N/2 bytes each), LSB first when @p le. @return as acos5_build_public_key
+ */
+int acos5_build_private_key(const struct pk_acos5_import *k, u8 type, int le, struct pk_buf *out);
 
 #endif

@@ -36,6 +36,8 @@ struct acos5_gen {
 	size_t pub_exp_len;           /* exponent field of the public key file */
 	const u8 *zeroize;            /* APDU that returns the card to virgin */
 	size_t zeroize_len;
+	u8 import_type;               /* key type byte PUT KEY writes, 0: no PUT KEY (§2.1) */
+	unsigned int puk_is_next_pin : 1; /* v1: no PUK in the PIN record; PIN ID + 1 is it (§3.6, §6) */
 };
 
 static const u8 acos5_zeroize_v1[] = {0x80, 0xCA, 0xFF, 0x00};
@@ -43,11 +45,11 @@ static const u8 acos5_zeroize_64[] = {0x80, 0x30, 0x00, 0x00};
 
 static const struct acos5_gen acos5_gens[] = {
 	{PK_CARD_TYPE_ACOS5_V1, "ACOS5 (32K, v1)", 0, 0, 6, 6, 512, 2048, 512,
-			1, 8, acos5_zeroize_v1, sizeof(acos5_zeroize_v1)},
+			1, 8, acos5_zeroize_v1, sizeof(acos5_zeroize_v1), 0x07, 1},
 	{PK_CARD_TYPE_ACOS5_64_V2, "ACOS5-64 V2", 2, 0, 6, 6, 512, 4096, 256,
-			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64)},
+			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64), 0, 0},
 	{PK_CARD_TYPE_ACOS5_64_V3, "ACOS5-64 V3", 3, 1, 6, 8, 512, 4096, 256,
-			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64)},
+			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64), 0, 0},
 };
 
 /* V2/V3 mask TA1 (EEPROM C183 may change it); v1 accepts any version byte
@@ -776,6 +778,81 @@ acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *trie
 	return 0;
 }
 
+/* Select the PIN file that holds reference @p ref (acos5.md §2.3, §3.9):
+ * global PINs in the MF's 0001, local ones in the current DF's, whose FID
+ * is the DF's + 1 */
+static int
+acos5_select_pin_file(struct sc_card *card, int ref)
+{
+	static const u8 mf[2] = {0x3F, 0x00}, mf_pins[2] = {0x00, 0x01};
+	unsigned int df = DRVDATA(card)->df_fid;
+	u8 fid[2] = {(u8)((df + 1) >> 8), (u8)(df + 1)};
+	int r;
+
+	if (!(ref & 0x80)) {
+		r = acos5_select(card, 0x00, mf, 2, NULL);
+		return r < 0 ? r : acos5_select(card, 0x00, mf_pins, 2, NULL);
+	}
+	if (df == 0 || df == 0x3F00)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INTERNAL, "the local PIN's DF is not known: select it first");
+	return acos5_select(card, 0x00, fid, 2, NULL);
+}
+
+/* Original ACOS5 (acos5.md §3.6, §6): its PIN record holds no PUK. The PUK
+ * is the next PIN record of the same file (PIN ID + 1); unblocking is
+ * VERIFY of the PUK, then UPDATE RECORD of the PIN record with the new PIN
+ * and a full counter (the PIN file's update condition accepts the PUK),
+ * then LOGOUT of the PUK. The secrets are never logged. */
+#define ACOS5_V1_TRIES 8
+
+static int
+acos5_unblock_rewrite(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	struct sc_pin_cmd_data puk;
+	struct acos5_pin_record rec;
+	struct sc_apdu apdu;
+	struct pk_buf b;
+	unsigned int id = (unsigned int)data->pin_reference & 0x1F;
+	u8 mem[16];
+	int r, rl;
+
+	if (id == 0 || id >= 0x1F || (data->pin_reference & 0x60))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "PIN reference without a PUK record");
+	if (!data->pin2.data || data->pin2.len == 0)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"the original ACOS5 unblocks a PIN by writing a new one: give the new PIN too");
+	memset(&rec, 0, sizeof(rec));
+	rec.ref = (unsigned int)data->pin_reference;
+	rec.tries = ACOS5_V1_TRIES;
+	rec.pin = data->pin2.data;
+	rec.pin_len = data->pin2.len;
+	rec.pad = (data->flags & SC_PIN_CMD_NEED_PADDING) ? (u8)data->pin2.pad_char : 0x00;
+	pk_buf_init(&b, mem, sizeof(mem));
+	r = acos5_build_pin_record(&rec, 1, &b);
+	LOG_TEST_RET(card->ctx, r, "the new PIN does not fit the PIN record (1-8 characters)");
+
+	puk = *data;
+	puk.cmd = SC_PIN_CMD_VERIFY;
+	puk.pin_reference = data->pin_reference + 1;
+	memset(&puk.pin2, 0, sizeof(puk.pin2));
+	r = iso_ops->pin_cmd(card, &puk, tries_left);
+	if (r < 0) {
+		sc_mem_clear(mem, sizeof(mem));
+		LOG_TEST_RET(card->ctx, r, "the PUK was not accepted");
+	}
+	r = acos5_select_pin_file(card, data->pin_reference);
+	if (r == 0)
+		r = sc_update_record(card, id, mem, b.len, SC_RECORD_BY_REC_NR);
+	sc_mem_clear(mem, sizeof(mem));
+	pk_apdu(&apdu, 0x80, 0x2E, 0x00, (u8)puk.pin_reference, NULL, NULL, 0);
+	rl = pk_transmit(card, &apdu);
+	if (rl < 0)
+		sc_log(card->ctx, "LOGOUT of the PUK failed: %s", sc_strerror(rl));
+	LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot rewrite the PIN record");
+	acos5_note_pin(card, data->pin_reference, 0);
+	return 0;
+}
+
 static int
 acos5_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
@@ -786,6 +863,8 @@ acos5_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_lef
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
 	if (data->cmd == SC_PIN_CMD_GET_INFO)
 		LOG_FUNC_RETURN(card->ctx, acos5_pin_get_info(card, data, tries_left));
+	if (data->cmd == SC_PIN_CMD_UNBLOCK && DRVDATA(card)->gen->puk_is_next_pin)
+		LOG_FUNC_RETURN(card->ctx, acos5_unblock_rewrite(card, data, tries_left));
 	r = iso_ops->pin_cmd(card, data, tries_left);
 	if (data->cmd == SC_PIN_CMD_VERIFY || data->cmd == SC_PIN_CMD_CHANGE)
 		acos5_note_pin(card, data->pin_reference, r == 0);
@@ -1158,6 +1237,76 @@ acos5_generate_key(struct sc_card *card, struct pk_acos5_keygen *kg)
 	return acos5_read_public_key(card, &kg->pub);
 }
 
+/* PUT KEY 80 DA off (original ACOS5, acos5.md §2.1): the file image into
+ * key file @p fid of the current DF, 255 bytes per command; every chunk
+ * but the last with CLA 90 (chained). Each chunk names its own offset, so
+ * a card that appends chained data and one that writes at P1P2 end up
+ * with the same file. */
+static int
+acos5_put_key_file(struct sc_card *card, unsigned int fid, const u8 *img, size_t len)
+{
+	struct sc_file *file = NULL;
+	struct sc_apdu apdu;
+	u8 id[2] = {(u8)(fid >> 8), (u8)fid};
+	size_t off, n, size;
+	int r;
+
+	r = acos5_select(card, 0x00, id, 2, &file);
+	LOG_TEST_RET(card->ctx, r, "cannot select the key file");
+	size = file->size;
+	sc_file_free(file);
+	if (size < len)
+		LOG_TEST_RET(card->ctx, SC_ERROR_FILE_TOO_SMALL, "key file too small for the key");
+	for (off = 0; off < len; off += n) {
+		n = len - off > 255 ? 255 : len - off;
+		sc_format_apdu_ex(&apdu, off + n < len ? 0x90 : 0x80, 0xDA, (u8)(off >> 8),
+				(u8)(off & 0xFF), img + off, n, NULL, 0);
+		r = pk_transmit(card, &apdu);
+		LOG_TEST_RET(card->ctx, r, "PUT KEY failed");
+	}
+	return 0;
+}
+
+/* Import: private then public key file, twice (the card checks that the
+ * two halves match when the private key is written a second time,
+ * acos5.md §3.8) */
+static int
+acos5_put_key(struct sc_card *card, const struct pk_acos5_import *k)
+{
+	const struct acos5_gen *gen = DRVDATA(card)->gen;
+	u8 *priv = NULL, pub[13 + 16 + PK_RSA_MAX_BYTES];
+	size_t priv_cap = 5 + 5 * PK_RSA_MAX_BYTES / 2;
+	struct pk_buf bp, bq;
+	int pass, r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (!gen->import_type)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"this ACOS5 has no PUT KEY: its key files are written only by key generation");
+	if (!acos5_key_size_ok(DRVDATA(card), k->bits)) {
+		sc_log(card->ctx, "%u-bit keys are not supported by %s", k->bits, card->name);
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	}
+	priv = malloc(priv_cap);
+	if (!priv)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
+	pk_buf_init(&bp, priv, priv_cap);
+	pk_buf_init(&bq, pub, sizeof(pub));
+	r = acos5_build_private_key(k, gen->import_type, gen->little_endian, &bp);
+	if (r == 0)
+		r = acos5_build_public_key(k, gen->pub_exp_len, gen->little_endian, &bq);
+	if (r < 0)
+		sc_log(card->ctx, "the key's numbers do not fit a %u-bit key file", k->bits);
+	for (pass = 0; r == 0 && pass < 2; pass++) {
+		r = acos5_put_key_file(card, k->priv_fid, bp.data, bp.len);
+		if (r == 0)
+			r = acos5_put_key_file(card, k->pub_fid, bq.data, bq.len);
+	}
+	sc_mem_clear(priv, priv_cap);
+	free(priv);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
 /* ZEROIZE (80 30 00 00; v1: 80 CA FF 00): the card back to virgin. The
  * card demands the SO PIN first when an MF exists. */
 static int
@@ -1335,6 +1484,8 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		return acos5_zeroize(card);
 	case PK_CARDCTL_ACOS5_ACTIVATE:
 		return ptr ? acos5_activate(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case PK_CARDCTL_ACOS5_PUT_KEY:
+		return ptr ? acos5_put_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	case SC_CARDCTL_GET_CHV_REFERENCE_IN_SE:
 		return ptr ? acos5_chv_in_se(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	default:

@@ -22,6 +22,7 @@ enum {
 	PK_CARDCTL_ACOS5_READ_PUBLIC_KEY, /* struct pk_rsa_pubkey * */
 	PK_CARDCTL_ACOS5_ZEROIZE,        /* NULL: card back to virgin */
 	PK_CARDCTL_ACOS5_ACTIVATE,       /* const unsigned int *: FID, searched from the current DF */
+	PK_CARDCTL_ACOS5_PUT_KEY,        /* const struct pk_acos5_import *: original ACOS5 only */
 };
 
 /* StarCOS SPK 2.x personalisation (starcos.md §2.2); 3.x issuer cards
@@ -94,6 +95,20 @@ struct pk_acos5_keygen {
 	unsigned int bits;
 	enum pk_acos5_key_type type;
 	struct pk_rsa_pubkey pub;        /* out */
+};
+
+/* A big-endian number (leading zeros allowed) */
+struct pk_bn {
+	const u8 *data;
+	size_t len;
+};
+
+/* RSA key pair written into two created, empty key files of the current DF
+ * (PUT KEY, acos5.md §2.1, §3.8); the driver lays the files out */
+struct pk_acos5_import {
+	unsigned int priv_fid, pub_fid;
+	unsigned int bits;
+	struct pk_bn n, e, p, q, dp, dq, qinv;
 };
 
 struct pk_acos5_info {

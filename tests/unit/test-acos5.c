@@ -10,10 +10,14 @@
  */
 #include "unit.h"
 
+#include <ctype.h>
+#include <stdio.h>
+
 #include "libopensc/cardctl.h"
 #include "libopensc/opensc.h"
 #include "fake-reader.h"
 #include "pk-card.h"
+#include "pk-cardctl.h"
 
 /* ATRs (acos5.md §1) */
 #define ATR_V1 "3B BE 18 00 00 41 05 10 00 00 00 00 00 00 00 00 00 90 00"
@@ -510,6 +514,366 @@ test_status_words(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* ---- secrets never in the debug log ------------------------------------------- */
+
+/* The context's debug output goes to a temporary file at full verbosity */
+static void
+log_capture(struct fr *f)
+{
+	f->ctx->debug = 9;
+	f->ctx->debug_file = tmpfile();
+	assert_non_null(f->ctx->debug_file);
+}
+
+/* Fail if the debug log holds @p secret (bytes) as ASCII or as hex, with or
+ * without spaces, in either case. The context closes the file. */
+static void
+assert_log_clean(struct fr *f, const u8 *secret, size_t n)
+{
+	static char logbuf[1 << 20];
+	char forms[4][1024];
+	size_t len, i, j;
+
+	assert_true(n > 0 && n * 3 < sizeof(forms[0]));
+	fflush(f->ctx->debug_file);
+	rewind(f->ctx->debug_file);
+	len = fread(logbuf, 1, sizeof(logbuf) - 1, f->ctx->debug_file);
+	logbuf[len] = '\0';
+	assert_true(len > 0); /* the driver did log something */
+	memcpy(forms[0], secret, n);
+	forms[0][n] = '\0';
+	for (i = 0; i < n; i++) {
+		sprintf(forms[1] + 2 * i, "%02X", secret[i]);
+		sprintf(forms[2] + 3 * i, "%02X ", secret[i]);
+	}
+	forms[2][3 * n - 1] = '\0';
+	for (i = 0; i < len; i++)
+		logbuf[i] = (char)toupper((unsigned char)logbuf[i]);
+	for (j = 0; j < 3; j++) {
+		for (i = 0; forms[j][i]; i++)
+			forms[j][i] = (char)toupper((unsigned char)forms[j][i]);
+		if (strstr(logbuf, forms[j]))
+			fail_msg("secret in the debug log as \"%s\"", forms[j]);
+	}
+}
+
+/* ---- PIN unblock (acos5.md §2.3, §3.6) ----------------------------------------- */
+
+#define FCI_0001 "6F 1E 83 02 00 01 88 01 01 8A 01 05 82 06 0A 00 00 15 00 02" \
+		" 8C 08 7F 01 FF 00 FF FF 02 FF AB 00"
+#define PUK_11223344 "31 31 32 32 33 33 34 34"
+#define PIN_5678 "35 36 37 38 FF FF FF FF"
+
+struct unblock_row {
+	const char *name;
+	const char *atr;
+	const struct fr_step *init;
+	int ref;
+	const char *puk, *new_pin; /* ASCII; new_pin NULL: none given */
+	const struct fr_step *script;
+	int rc, tries;
+};
+
+static const struct fr_step ub_v1_local[] = {
+	{"00 20 00 82 08 " PUK_11223344, "90 00"},
+	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"},
+	{"00 DC 01 04 0A 81 88 " PIN_5678, "90 00"},
+	{"80 2E 00 82 00", "90 00"},
+	FR_END};
+static const struct fr_step ub_v1_global[] = {
+	{"00 20 00 02 08 31 32 33 34 35 36 37 38", "90 00"},
+	{"00 A4 00 00 02 3F 00", "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"},
+	{"00 A4 00 00 02 00 01", "61 20"}, {"00 C0 00 00 20", FCI_0001 " 90 00"},
+	{"00 DC 01 04 0A 81 88 38 37 36 35 34 33 32 31", "90 00"},
+	{"80 2E 00 02 00", "90 00"},
+	FR_END};
+static const struct fr_step ub_v1_wrong_puk[] = {{"00 20 00 82 08 " PUK_11223344, "63 C6"}, FR_END};
+static const struct fr_step ub_v1_puk_blocked[] = {{"00 20 00 82 08 " PUK_11223344, "69 83"}, FR_END};
+static const struct fr_step ub_v1_update_refused[] = {
+	{"00 20 00 82 08 " PUK_11223344, "90 00"},
+	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"},
+	{"00 DC 01 04 0A 81 88 " PIN_5678, "69 82"},
+	{"80 2E 00 82 00", "90 00"},
+	FR_END};
+static const struct fr_step ub_none[] = {FR_END};
+static const struct fr_step ub_v2[] = {
+	{"00 2C 00 81 10 " PUK_11223344 " " PIN_5678, "90 00"}, FR_END};
+
+static const struct unblock_row unblock_rows[] = {
+	{"unblock v1 local: VERIFY PUK 82, rewrite record 1 of 4101, LOGOUT 82", ATR_V1, init_v1,
+			0x81, "11223344", "5678", ub_v1_local, 0, -1},
+	{"unblock v1 global: VERIFY PUK 02, rewrite record 1 of 3F00/0001, LOGOUT 02", ATR_V1, init_v1,
+			0x01, "12345678", "87654321", ub_v1_global, 0, -1},
+	{"unblock v1: wrong PUK, nothing written", ATR_V1, init_v1,
+			0x81, "11223344", "5678", ub_v1_wrong_puk, SC_ERROR_PIN_CODE_INCORRECT, 6},
+	{"unblock v1: PUK blocked", ATR_V1, init_v1,
+			0x81, "11223344", "5678", ub_v1_puk_blocked, SC_ERROR_AUTH_METHOD_BLOCKED, -1},
+	{"unblock v1: PIN record not writable, PUK logged out", ATR_V1, init_v1,
+			0x81, "11223344", "5678", ub_v1_update_refused, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED, -1},
+	{"unblock v1: no new PIN, no APDU", ATR_V1, init_v1,
+			0x81, "11223344", NULL, ub_none, SC_ERROR_NOT_SUPPORTED, -1},
+	{"unblock v1: PIN ID 1F has no PUK record", ATR_V1, init_v1,
+			0x9F, "11223344", "5678", ub_none, SC_ERROR_INVALID_ARGUMENTS, -1},
+	{"unblock V2: RESET RETRY COUNTER PUK||new", ATR_V2, init_v2,
+			0x81, "11223344", "5678", ub_v2, 0, -1},
+};
+
+static void
+test_unblock_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct unblock_row *row = x->row;
+	struct sc_pin_cmd_data data;
+	struct sc_path path;
+	int tries = -1;
+
+	connect_card(&x->f, row->atr, row->init);
+	if (row->ref & 0x80) { /* the PIN's DF is the current one */
+		fr_expect(&x->f, sel_path_4100);
+		sc_format_path("3F004100", &path);
+		assert_int_equal(sc_select_file(x->f.card, &path, NULL), 0);
+	}
+	log_capture(&x->f);
+	fr_expect(&x->f, row->script);
+	memset(&data, 0, sizeof(data));
+	data.cmd = SC_PIN_CMD_UNBLOCK;
+	data.pin_type = SC_AC_CHV;
+	data.pin_reference = row->ref;
+	data.flags = SC_PIN_CMD_NEED_PADDING;
+	data.pin1.data = (const u8 *)row->puk;
+	data.pin1.len = strlen(row->puk);
+	data.pin1.pad_char = 0xFF;
+	data.pin1.pad_length = 8;
+	data.pin1.max_length = 8;
+	data.pin1.encoding = SC_PIN_ENCODING_ASCII;
+	if (row->new_pin) {
+		data.pin2.data = (const u8 *)row->new_pin;
+		data.pin2.len = strlen(row->new_pin);
+	}
+	data.pin2.pad_char = 0xFF;
+	data.pin2.pad_length = 8;
+	data.pin2.max_length = 8;
+	data.pin2.encoding = SC_PIN_ENCODING_ASCII;
+	assert_int_equal(sc_pin_cmd(x->f.card, &data, &tries), row->rc);
+	fr_assert_done(&x->f);
+	if (row->tries >= 0)
+		assert_int_equal(tries, row->tries);
+	assert_log_clean(&x->f, (const u8 *)row->puk, strlen(row->puk));
+	if (row->new_pin)
+		assert_log_clean(&x->f, (const u8 *)row->new_pin, strlen(row->new_pin));
+}
+
+/* ---- PUT KEY (original ACOS5, acos5.md §2.1, §3.8) ------------------------------- */
+
+/* A "key" of recognisable bytes (the driver does no arithmetic): n = C0 C1
+ * .., e = 01 00 01, p = A7.., q = B7.., dP = 00 D7.. (one leading zero: a
+ * byte shorter), dQ = E7.., qInv = F7.. 01 */
+struct putkey_fx {
+	u8 n[512], e[3], p[256], q[256], dp[256], dq[256], qinv[256];
+	struct pk_acos5_import imp;
+};
+
+static void
+putkey_init(struct putkey_fx *k, unsigned int bits)
+{
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < sizeof(k->n); i++)
+		k->n[i] = (u8)(0xC0 + (i & 0x0F));
+	k->e[0] = 0x01;
+	k->e[2] = 0x01;
+	for (i = 0; i < bits / 16; i++) {
+		k->p[i] = 0xA7;
+		k->q[i] = 0xB7;
+		k->dp[i] = i ? 0xD7 : 0x00;
+		k->dq[i] = 0xE7;
+		k->qinv[i] = (u8)(i == bits / 16 - 1 ? 0x01 : 0xF7);
+	}
+	k->imp.priv_fid = 0x41F1;
+	k->imp.pub_fid = 0x4131;
+	k->imp.bits = bits;
+	k->imp.n = (struct pk_bn){k->n, bits / 8};
+	k->imp.e = (struct pk_bn){k->e, sizeof(k->e)};
+	k->imp.p = (struct pk_bn){k->p, bits / 16};
+	k->imp.q = (struct pk_bn){k->q, bits / 16};
+	k->imp.dp = (struct pk_bn){k->dp, bits / 16};
+	k->imp.dq = (struct pk_bn){k->dq, bits / 16};
+	k->imp.qinv = (struct pk_bn){k->qinv, bits / 16};
+}
+
+static char *
+hexof(char *out, const char *head, const u8 *p, size_t n)
+{
+	size_t i, o = (size_t)sprintf(out, "%s", head);
+
+	for (i = 0; i < n; i++)
+		o += (size_t)sprintf(out + o, " %02X", p[i]);
+	return out;
+}
+
+/* The key file images the card must receive: v1 little-endian */
+static size_t
+v1_images(const struct putkey_fx *k, u8 *priv, u8 *pub)
+{
+	const u8 *parts[5] = {k->p, k->q, k->dp, k->dq, k->qinv};
+	size_t h = k->imp.bits / 16, n = k->imp.bits / 8, i, j, o = 0;
+
+	priv[o++] = 0x07;
+	priv[o++] = (u8)(k->imp.bits / 128);
+	priv[o++] = 0x41;
+	priv[o++] = 0x31;
+	priv[o++] = 0x03;
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < h; j++)
+			priv[o++] = parts[i][h - 1 - j];
+	o = 0;
+	pub[o++] = 0x00;
+	pub[o++] = (u8)(k->imp.bits / 128);
+	pub[o++] = 0x41;
+	pub[o++] = 0xF1;
+	pub[o++] = 0x03;
+	pub[o++] = 0x01; /* e = 65537, 8 bytes LSB first */
+	pub[o++] = 0x00;
+	pub[o++] = 0x01;
+	for (i = 0; i < 5; i++)
+		pub[o++] = 0x00;
+	for (j = 0; j < n; j++)
+		pub[o++] = k->n[n - 1 - j];
+	return o;
+}
+
+#define FCI_KEY(fid, size) "6F 1E 83 02 " fid " 88 01 00 8A 01 01 82 02 09 00 80 02 " size \
+		" 8C 08 7F 01 FF 00 01 00 01 00 AB 00 90 00"
+
+/* 1024 bits: private file 5 + 320 bytes in two commands (90 DA 00 00 FF,
+ * 80 DA 00 FF 46), public 13 + 128 in one; private then public, twice */
+static void
+test_put_key_v1_1024(void **state)
+{
+	static char hex[4][2048];
+	static struct fr_step script[15];
+	struct fr_fx *x = *state;
+	struct putkey_fx k;
+	u8 priv[5 + 320], pub[13 + 128];
+	size_t i = 0, pass;
+
+	putkey_init(&k, 1024);
+	assert_int_equal(v1_images(&k, priv, pub), sizeof(pub));
+	hexof(hex[0], "90 DA 00 00 FF", priv, 255);
+	hexof(hex[1], "80 DA 00 FF 46", priv + 255, sizeof(priv) - 255);
+	hexof(hex[2], "80 DA 00 00 8D", pub, sizeof(pub));
+	for (pass = 0; pass < 2; pass++) {
+		script[i++] = (struct fr_step){"00 A4 00 00 02 41 F1", "61 20"};
+		script[i++] = (struct fr_step){"00 C0 00 00 20", FCI_KEY("41 F1", "01 45")};
+		script[i++] = (struct fr_step){hex[0], "90 00"};
+		script[i++] = (struct fr_step){hex[1], "90 00"};
+		script[i++] = (struct fr_step){"00 A4 00 00 02 41 31", "61 20"};
+		script[i++] = (struct fr_step){"00 C0 00 00 20", FCI_KEY("41 31", "00 8D")};
+		script[i++] = (struct fr_step){hex[2], "90 00"};
+	}
+	script[i] = (struct fr_step)FR_END;
+	connect_card(&x->f, ATR_V1, init_v1);
+	log_capture(&x->f);
+	fr_expect(&x->f, script);
+	assert_int_equal(sc_card_ctl(x->f.card, PK_CARDCTL_ACOS5_PUT_KEY, &k.imp), 0);
+	fr_assert_done(&x->f);
+	assert_log_clean(&x->f, k.p, 8);
+	assert_log_clean(&x->f, k.dq, 8);
+	assert_log_clean(&x->f, priv + 5, 8); /* p as sent */
+}
+
+/* 512 bits: one command per file */
+static void
+test_put_key_v1_512(void **state)
+{
+	static char hex[2][1024];
+	static struct fr_step script[13];
+	struct fr_fx *x = *state;
+	struct putkey_fx k;
+	u8 priv[5 + 160], pub[13 + 64];
+	size_t i = 0, pass;
+
+	putkey_init(&k, 512);
+	v1_images(&k, priv, pub);
+	hexof(hex[0], "80 DA 00 00 A5", priv, sizeof(priv));
+	hexof(hex[1], "80 DA 00 00 4D", pub, sizeof(pub));
+	for (pass = 0; pass < 2; pass++) {
+		script[i++] = (struct fr_step){"00 A4 00 00 02 41 F1", "61 20"};
+		script[i++] = (struct fr_step){"00 C0 00 00 20", FCI_KEY("41 F1", "00 A5")};
+		script[i++] = (struct fr_step){hex[0], "90 00"};
+		script[i++] = (struct fr_step){"00 A4 00 00 02 41 31", "61 20"};
+		script[i++] = (struct fr_step){"00 C0 00 00 20", FCI_KEY("41 31", "00 4D")};
+		script[i++] = (struct fr_step){hex[1], "90 00"};
+	}
+	script[i] = (struct fr_step)FR_END;
+	connect_card(&x->f, ATR_V1, init_v1);
+	fr_expect(&x->f, script);
+	assert_int_equal(sc_card_ctl(x->f.card, PK_CARDCTL_ACOS5_PUT_KEY, &k.imp), 0);
+}
+
+/* The card refuses the private key file (69 82): nothing more is sent */
+static void
+test_put_key_v1_refused(void **state)
+{
+	static char hex[1024];
+	static struct fr_step script[4];
+	struct fr_fx *x = *state;
+	struct putkey_fx k;
+	u8 priv[5 + 160], pub[13 + 64];
+
+	putkey_init(&k, 512);
+	v1_images(&k, priv, pub);
+	script[0] = (struct fr_step){"00 A4 00 00 02 41 F1", "61 20"};
+	script[1] = (struct fr_step){"00 C0 00 00 20", FCI_KEY("41 F1", "00 A5")};
+	script[2] = (struct fr_step){hexof(hex, "80 DA 00 00 A5", priv, sizeof(priv)), "69 82"};
+	script[3] = (struct fr_step)FR_END;
+	connect_card(&x->f, ATR_V1, init_v1);
+	fr_expect(&x->f, script);
+	assert_int_equal(sc_card_ctl(x->f.card, PK_CARDCTL_ACOS5_PUT_KEY, &k.imp),
+			SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+}
+
+struct putkey_row {
+	const char *name;
+	const char *atr;
+	const struct fr_step *init, *script;
+	unsigned int bits;
+	int long_p; /* p one byte longer than N/2 */
+	int rc;
+};
+
+static const struct fr_step pk_small_file[] = {
+	{"00 A4 00 00 02 41 F1", "61 20"}, {"00 C0 00 00 20", FCI_KEY("41 F1", "00 A4")}, FR_END};
+
+static const struct putkey_row putkey_rows[] = {
+	{"PUT KEY: ACOS5-64 V2 has none, no APDU", ATR_V2, init_v2, ub_none, 1024, 0, SC_ERROR_NOT_SUPPORTED},
+	{"PUT KEY: V3 has none, no APDU", ATR_V3, init_v3_64k, ub_none, 1024, 0, SC_ERROR_NOT_SUPPORTED},
+	{"PUT KEY: v1 does not take 4096 bits", ATR_V1, init_v1, ub_none, 4096, 0, SC_ERROR_NOT_SUPPORTED},
+	{"PUT KEY: p longer than N/2, no APDU", ATR_V1, init_v1, ub_none, 512, 1, SC_ERROR_INVALID_ARGUMENTS},
+	{"PUT KEY: key file too small, nothing written", ATR_V1, init_v1, pk_small_file, 512, 0,
+			SC_ERROR_FILE_TOO_SMALL},
+};
+
+static void
+test_putkey_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct putkey_row *row = x->row;
+	struct putkey_fx k;
+	static u8 big[65];
+
+	putkey_init(&k, row->bits);
+	if (row->long_p) {
+		memset(big, 0xA7, sizeof(big));
+		k.imp.p = (struct pk_bn){big, row->bits / 16 + 1};
+	}
+	connect_card(&x->f, row->atr, row->init);
+	fr_expect(&x->f, row->script);
+	assert_int_equal(sc_card_ctl(x->f.card, PK_CARDCTL_ACOS5_PUT_KEY, &k.imp), row->rc);
+	fr_assert_done(&x->f);
+}
+
 int
 main(void)
 {
@@ -520,6 +884,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_challenge_short_answer, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_error_sw, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_status_words, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_put_key_v1_1024, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_put_key_v1_512, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_put_key_v1_refused, fr_fx_setup, fr_fx_teardown),
 	};
 	int r = 0;
 
@@ -530,6 +897,10 @@ main(void)
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 select_file", select_rows, test_select_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 list_files", list_rows, test_list_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("acos5 PIN unblock", unblock_rows, test_unblock_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("acos5 PUT KEY", putkey_rows, test_putkey_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= cmocka_run_group_tests_name("acos5 misc", misc, NULL, NULL);
 	return r ? 1 : 0;
