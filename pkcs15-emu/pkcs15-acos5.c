@@ -2,7 +2,8 @@
  * pkcs15-acos5.c: pkcs15init operations for ACS ACOS5 (card driver
  * acos5_ext). Lays a blank card out in ACS's native layout (acos5.md §4.1)
  * as the profile acos5_ext.profile describes it; PINs in PIN-file records,
- * RSA keys generated on the card into ACS-style key file pairs.
+ * RSA keys generated on the card (or, on the original ACOS5, imported with
+ * PUT KEY) into ACS-style key file pairs.
  *
  * Life cycle: files are created with LCSI 01 (access conditions not
  * enforced), written, then activated (LCSI 05).
@@ -29,6 +30,38 @@
 #define ACOS5_PRIV_TO_PUB 0xC0 /* public key FID = private key FID - C0 (§3.9) */
 #define ACOS5_MAX_KEYS 14
 #define ACOS5_MAX_FILES 16     /* certificates / data objects per prototype */
+
+/* What the layout does differently per generation (acos5.md §3.6, §6).
+ * The original ACOS5 keeps no PUK in a PIN record: the PUK is the next
+ * record of the same PIN file (PIN ID + 1), and a blocked PIN is unblocked
+ * by verifying the PUK and rewriting the PIN record. So its PIN files may
+ * also be updated by the PUK: SE record "SO PIN or PUK" of the MF (PUK 02)
+ * and of the application DF (PUK 82), both in the profile. */
+struct p15_gen {
+	int type;
+	int puk_is_next_pin;
+	unsigned int pin_update_se_mf, pin_update_se_df; /* 0: as the profile says */
+	int can_import;         /* PUT KEY (acos5.md §2.1) */
+};
+
+static const struct p15_gen p15_gens[] = {
+	{PK_CARD_TYPE_ACOS5_V1, 1, 2, 5, 1},
+	{PK_CARD_TYPE_ACOS5_64_V2, 0, 0, 0, 0},
+	{PK_CARD_TYPE_ACOS5_64_V3, 0, 0, 0, 0},
+};
+
+static const struct p15_gen *
+p15_gen(struct sc_card *card)
+{
+	static const struct p15_gen none = {0, 0, 0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < sizeof(p15_gens) / sizeof(p15_gens[0]); i++) {
+		if (p15_gens[i].type == card->type)
+			return &p15_gens[i];
+	}
+	return &none;
+}
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -106,6 +139,19 @@ p15_write_se_records(struct sc_card *card, const struct sc_file *file)
 	return 0;
 }
 
+/* A PIN file the PUK must be able to rewrite (see struct p15_gen) */
+static int
+p15_fix_pin_file_acl(struct sc_card *card, struct sc_file *file)
+{
+	const struct p15_gen *g = p15_gen(card);
+	unsigned int se = file->path.len <= 4 ? g->pin_update_se_mf : g->pin_update_se_df;
+
+	if (!g->puk_is_next_pin || !file->prop_attr_len || file->prop_attr[0] != ACOS5_FDB_CHV || !se)
+		return 0;
+	sc_file_clear_acl_entries(file, SC_AC_OP_UPDATE);
+	return sc_file_add_acl_entry(file, SC_AC_OP_UPDATE, SC_AC_SEN, se);
+}
+
 /* Create one profile file (not yet activated) and write its profile content */
 static int
 p15_create_profile_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
@@ -118,7 +164,9 @@ p15_create_profile_file(struct sc_profile *profile, struct sc_pkcs15_card *p15ca
 	sc_file_dup(&file, tmpl);
 	if (!file)
 		return SC_ERROR_OUT_OF_MEMORY;
-	r = sc_pkcs15init_create_file(profile, p15card, file);
+	r = p15_fix_pin_file_acl(card, file);
+	if (r == 0)
+		r = sc_pkcs15init_create_file(profile, p15card, file);
 	if (r == 0 && file->encoded_content_len) {
 		if (file->prop_attr_len && file->prop_attr[0] == ACOS5_FDB_SE)
 			r = p15_write_se_records(card, file);
@@ -383,6 +431,20 @@ acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	rec.pad = (u8)auth->attrs.pin.pad_char;
 	r = p15_write_pin(profile, p15card, pf->file, &rec);
 	LOG_TEST_RET(card->ctx, r, "cannot store the PIN");
+	if (puk_len && p15_gen(card)->puk_is_next_pin) {
+		struct acos5_pin_record prec = rec;
+
+		if ((rec.ref & 0x1F) >= 0x1F)
+			LOG_TEST_RET(card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "no PIN record left for the PUK");
+		prec.ref = rec.ref + 1;
+		prec.tries = rec.puk_tries;
+		prec.pin = puk;
+		prec.pin_len = puk_len;
+		prec.puk = NULL;
+		prec.puk_len = 0;
+		r = p15_write_pin(profile, p15card, pf->file, &prec);
+		LOG_TEST_RET(card->ctx, r, "cannot store the PUK (the PIN's next record)");
+	}
 	r = p15_verify_new(card, auth->attrs.pin.reference, pin, pin_len, rec.pad);
 	LOG_TEST_RET(card->ctx, r, "the PIN just written does not verify");
 	if (global && profile->mf_info->file->path.len == 2) {
@@ -506,14 +568,11 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_CALLED(card->ctx);
 	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "ACOS5 keys are RSA keys");
-	if (obj->content.len && !p15_is_v1(card))
+	if (obj->content.len && !p15_gen(card)->can_import)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"an ACOS5-64 cannot import RSA private keys: its key files are written only by "
 				"the card's own key generation (no PUT KEY; UPDATE BINARY of a key file is "
 				"refused). Generate the key on the card (--generate-key)");
-	if (obj->content.len)
-		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
-				"importing RSA keys into the original ACOS5 (PUT KEY) is not implemented yet");
 	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "this card cannot hold keys of that size");
 	if (priv.len < 2)
@@ -579,13 +638,63 @@ acos5_p15_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15car
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* create_key refuses imports before any file is made; nothing reaches here */
+static struct pk_bn
+p15_bn(const struct sc_pkcs15_bignum *b)
+{
+	struct pk_bn v = {b->data, b->data ? b->len : 0};
+
+	return v;
+}
+
+/* Import (original ACOS5 only; create_key refuses the others before any
+ * file is made): PUT KEY into the two files create_key made, then
+ * activate them; both removed again on failure. */
 static int
 acos5_p15_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_object *obj, struct sc_pkcs15_prkey *prkey)
 {
-	sc_log(p15card->card->ctx, "ACOS5: no RSA key import");
-	return SC_ERROR_NOT_SUPPORTED;
+	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_prkey_info *key = obj->data;
+	const struct sc_pkcs15_prkey_rsa *rsa = &prkey->u.rsa;
+	struct sc_path df = key->path, pub = key->path;
+	struct pk_acos5_import imp;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (!p15_gen(card)->can_import || obj->type != SC_PKCS15_TYPE_PRKEY_RSA ||
+			prkey->algorithm != SC_ALGORITHM_RSA || key->path.len < 4)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "ACOS5: no import of this key here");
+	if (!rsa->p.len || !rsa->q.len || !rsa->dmp1.len || !rsa->dmq1.len || !rsa->iqmp.len)
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
+				"the ACOS5 stores CRT keys: the key needs p, q, dP, dQ and qInv");
+	memset(&imp, 0, sizeof(imp));
+	imp.priv_fid = (unsigned int)key->path.value[key->path.len - 2] << 8 |
+		       key->path.value[key->path.len - 1];
+	imp.pub_fid = imp.priv_fid - ACOS5_PRIV_TO_PUB;
+	imp.bits = (unsigned int)key->modulus_length;
+	imp.n = p15_bn(&rsa->modulus);
+	imp.e = p15_bn(&rsa->exponent);
+	imp.p = p15_bn(&rsa->p);
+	imp.q = p15_bn(&rsa->q);
+	imp.dp = p15_bn(&rsa->dmp1);
+	imp.dq = p15_bn(&rsa->dmq1);
+	imp.qinv = p15_bn(&rsa->iqmp);
+	pub.value[pub.len - 2] = (u8)(imp.pub_fid >> 8);
+	pub.value[pub.len - 1] = (u8)imp.pub_fid;
+	df.len -= 2;
+	r = sc_select_file(card, &df, NULL);
+	if (r == 0)
+		r = sc_card_ctl(card, PK_CARDCTL_ACOS5_PUT_KEY, &imp);
+	if (r == 0)
+		r = p15_activate(card, &key->path);
+	if (r == 0)
+		r = p15_activate(card, &pub);
+	if (r < 0) {
+		p15_remove(profile, p15card, &key->path);
+		p15_remove(profile, p15card, &pub);
+		LOG_TEST_RET(card->ctx, r, "key import failed; key files removed");
+	}
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
 /* Delete the object's file if it exists (OpenSC's fallback crashes when the

@@ -6,9 +6,14 @@
 # Access conditions are ACOS5 SE-file references: SEN<n> means "the
 # condition in record n of the SE file of the file's DF" (acos5.md §3.3,
 # §3.4); NONE and NEVER are the SCBs 00 and FF. Nothing else is accepted.
-#   MF  (SE file 0003): SE#1 = SO PIN (global 01)
+#   MF  (SE file 0003): SE#1 = SO PIN (global 01), SE#2 = SO PIN or its PUK (02)
 #   4100 (SE file 4103): SE#1 = user PIN (local 81), SE#3 = SO PIN (global 01),
-#                        SE#4 = user PIN or SO PIN
+#                        SE#4 = user PIN or SO PIN, SE#5 = SO PIN or the user
+#                        PIN's PUK (local 82)
+# SE#2 and SE#5 serve only the original ACOS5, which keeps a PIN's PUK in the
+# next PIN record and unblocks by rewriting the PIN record: the module sets
+# the update condition of its PIN files to them. ACOS5-64 keep the PUK in the
+# PIN's own record and use the conditions written below.
 # prop-attr of an internal EF is its File Descriptor Byte: 09 RSA key,
 # 0A PIN file, 0C symmetric key file, 1C SE file. The "content" of an SE file
 # is its records, each starting with 80 01 <id>.
@@ -90,7 +95,7 @@ filesystem {
             record-length = 56;
             size        = 448;
             ACL         = *=NEVER, READ=NONE, UPDATE=SEN1, ACTIVATE=NONE, DELETE-SELF=SEN1;
-            content     = 800101A406830101950108;
+            content     = 800101A406830101950108800102A409830101830102950108;
         }
         EF DIR {
             file-id     = 2F00;
@@ -130,7 +135,7 @@ filesystem {
                 record-length = 56;
                 size        = 448;
                 ACL         = *=NEVER, READ=NONE, UPDATE=SEN3, ACTIVATE=NONE, DELETE-SELF=SEN3;
-                content     = 800101A406830181950108800103A406830101950108800104A409830181830101950108;
+                content     = 800101A406830181950108800103A406830101950108800104A409830181830101950108800105A409830101830182950108;
             }
             EF PKCS15-ODF {
                 file-id     = 5031;
