@@ -86,6 +86,15 @@ personalise() {
 	apdus "$card" "$state" 00A40000023F00 00A40000024100 00A40000024103 00B2010400 00B2020400
 	expect_match "$card: SE#1 of 4100 = local PIN 81" "80 01 01 A4 06 83 01 81 95 01 08" "$tmp/apdu"
 	expect_match "$card: SE#3 of 4100 = global PIN 01" "80 01 03 A4 06 83 01 01 95 01 08" "$tmp/apdu"
+	# who may rewrite the user PIN record: the SO; on the original ACOS5 also
+	# the PUK (SE#5 = global 01 or local 82), since that is how it unblocks
+	local upd=03
+	[ "$card" = acos5 ] && upd=05
+	expect_match "$card: PIN file 4101 update SCB $upd" "8C 08 7F 03 FF 00 FF FF $upd FF" \
+		<(fci_of "$card" "$state" 4100 4101)
+	apdus "$card" "$state" 00A40000023F00 00A40000024100 00A40000024103 00B2040400
+	expect_match "$card: SE#5 of 4100 = global PIN 01 or local PUK 82" \
+		"80 01 05 A4 09 83 01 01 83 01 82 95 01 08" "$tmp/apdu"
 	apdus "$card" "$state" 00A40000023F00 00A40000022F00 00B0000024
 	expect_match "$card: EF.DIR names ACOSPKCS-15v1.00 at 3F004100" \
 		"61 23 4F 10 41 43 4F 53 50 4B 43 53 2D 31 35 76" "$tmp/apdu"
@@ -127,6 +136,62 @@ personalise() {
 	done
 }
 
+# The original ACOS5's SO PIN (global 01) has its PUK in global record 02:
+# eight wrong SO PINs block it, --unblock-pin with the SO PUK restores it.
+so_unblock_v1() {
+	local out=$tmp/v1-so-unblock
+	cat >"$out.sh" <<'SH'
+set -u
+so=$1 puk=$2
+for i in 1 2 3 4 5 6 7 8; do pkcs15-tool --verify-pin --auth-id 02 --pin 99999999 >/dev/null 2>&1; done
+pkcs15-tool --verify-pin --auth-id 02 --pin "$so" 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
+pkcs15-tool --unblock-pin --auth-id 02 --puk 11111111 --new-pin "$so" >/dev/null 2>&1 || echo "wrong PUK refused"
+pkcs15-tool --unblock-pin --auth-id 02 --puk "$puk" --new-pin "$so" >/dev/null 2>&1 && echo unblocked
+pkcs15-tool --verify-pin --auth-id 02 --pin "$so" >/dev/null 2>&1 && echo "SO PIN works"
+SH
+	run_card "$out" --state "$tmp/v1.state" acos5 -- bash "$out.sh" $so 12345678
+	expect_match "acos5: 8 wrong SO PINs block it" "^blocked: Authentication method blocked" "$out"
+	expect_match "acos5: wrong SO PUK refused" "^wrong PUK refused\$" "$out"
+	expect_match "acos5: SO PUK unblocks" "^unblocked\$" "$out"
+	expect_match "acos5: SO PIN verifies again" "^SO PIN works\$" "$out"
+}
+
+# RSA private key import (pkcs15-init --store-private-key): the original
+# ACOS5 writes the key files with PUT KEY, the key signs and deciphers, its
+# public key reads back as imported; ACOS5-64 cannot write key files and
+# refuse before creating any.
+import_key() {
+	local card=$1 state=$2 w
+	w=$tmp/$card-imp
+	mkdir -p "$w"
+	openssl genrsa -out "$w/key.pem" 2048 2>/dev/null
+	openssl rsa -in "$w/key.pem" -pubout -out "$w/pub.pem" 2>/dev/null
+	run_card "$w/imp" --state "$state" "$card" -- pkcs15-init --store-private-key "$w/key.pem" \
+		--auth-id 01 --id 46 --pin $user --so-pin $so
+	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
+	if [ "$card" != acos5 ]; then
+		expect_match "$card: ACOS5-64 import refused" "Failed to store private key: Not supported" "$w/imp"
+		if grep -q "ID *: 46" "$w/d"; then not_ok "$card: refused key listed"; else ok "$card: refused key not listed"; fi
+		expect_match "$card: refused import leaves no key file" "SW1=0x6A, SW2=0x82" \
+			<(apdus "$card" "$state" 00A40000023F00 00A40000024100 00A400000241F1; cat "$tmp/apdu")
+		return
+	fi
+	expect_match "$card: imported key listed in 41F1" "Path +: 3f00410041f1" "$w/d"
+	expect_match "$card: imported key 2048 bits" "ModLength +: 2048" "$w/d"
+	run_card "$w/pubout" --state "$state" "$card" -- pkcs15-tool --read-public-key 46 -o "$w/card.pem"
+	if cmp -s <(openssl pkey -pubin -in "$w/card.pem" -outform der 2>/dev/null) \
+			<(openssl pkey -pubin -in "$w/pub.pem" -outform der 2>/dev/null); then
+		ok "$card: public key file reads back as imported"
+	else
+		not_ok "$card: public key file differs from the imported key"
+	fi
+	run_card "$w/use" --state "$state" "$card" -- bash "$tmp/use.sh" "$w" $user 46
+	# PSS goes through raw RSA on the card: the whole CRT key is right
+	for what in "verified SHA256-RSA-PKCS" "verified SHA1-RSA-PKCS" "verified PSS"; do
+		expect_match "$card imported key: $what" "^$what\$" "$w/use"
+	done
+}
+
 # Data objects, deletion, import, erase (on a personalised card)
 objects_and_erase() {
 	local card=$1 state=$2 id=$3 w
@@ -144,14 +209,7 @@ objects_and_erase() {
 	if grep -q "ID *: $id" "$w/d"; then not_ok "$card: objects $id still listed"; else ok "$card: objects $id deleted"; fi
 	expect_match "$card: key file 41F1 gone" "SW1=0x6A, SW2=0x82" \
 		<(apdus "$card" "$state" 00A40000023F00 00A40000024100 00A400000241F1; cat "$tmp/apdu")
-	openssl genrsa -out "$w/key.pem" 2048 2>/dev/null
-	run_card "$w/imp" --state "$state" "$card" -- pkcs15-init --store-private-key "$w/key.pem" --id 50 \
-		--auth-id 01 --pin $user --so-pin $so
-	if [ "$card" = acos5 ]; then
-		expect_match "$card: import refused (PUT KEY not implemented yet)" "[Nn]ot (implemented|supported)" "$w/imp"
-	else
-		expect_match "$card: ACOS5-64 import refused" "not supported|Not supported" "$w/imp"
-	fi
+	import_key "$card" "$state"
 
 	run_card "$w/e1" --state "$state" "$card" -- pkcs15-init --erase-card --so-pin 11111111
 	expect_match "$card: erase with a wrong SO PIN refused" "Failed to erase card: PIN code or key incorrect" "$w/e1"
@@ -214,10 +272,12 @@ run_card "$tmp/mode" --state "$tmp/v3-64k.state" acos5-64v3 -- opensc-tool -s 00
 personalise acos5-64v3 "$tmp/v3-64k.state" 4096 45
 personalise acos5 "$tmp/v1.state" 2048 45
 
-# PIN counters, block, unblock and change. Not on the original ACOS5: its
-# PIN record holds no PUK (acos5.md §3.6) and unblocking it is not done yet.
+# PIN counters, block, unblock and change; the original ACOS5 unblocks with
+# its PUK record (PIN ID + 1) and a rewrite of the PIN record (acos5.md §3.6)
 pin_cycle acos5-64v2 "$tmp/v2.state" 01 $user 11223344 8
 pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8
+pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8
+so_unblock_v1
 
 objects_and_erase acos5-64v2 "$tmp/v2.state" 45
 objects_and_erase acos5 "$tmp/v1.state" 45
