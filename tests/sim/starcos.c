@@ -155,10 +155,10 @@ sc_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	f = select_target(c, a, &sw);
 	if (!f)
 		return sw;
-	if (!is_v3(c) && f == c->mf) {	/* 2.x logout = SELECT MF (starcos.md 2.1) */
-		c->sc_gstate = 0;
-		c->sc_lstate = 0;
-	}
+	/* Leaving a DF drops its local state (card_set_df); the global state
+	 * survives SELECT MF (starcos.md 3.2 "security status scope", 7: only
+	 * the local state is cleared when the current DF changes). OpenSC's
+	 * 2.x logout (SELECT MF) therefore logs out the DF-local PINs only. */
 	return select_reply(c, a, f, resp);
 }
 
