@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "libopensc/errors.h"
 #include "libopensc/log.h"
@@ -86,7 +87,7 @@ copy_secret(const char *val, size_t vlen, unsigned char *out, size_t *outlen)
 {
 	char var[128];
 
-	if (vlen > 4 && memcmp(val, "env:", 4) == 0) {
+	if (vlen > 4 && strncasecmp(val, "env:", 4) == 0) { /* as pkcs15-init */
 		if (vlen - 4 >= sizeof(var))
 			return SC_ERROR_OBJECT_NOT_FOUND;
 		memcpy(var, val + 4, vlen - 4);

@@ -157,7 +157,8 @@ erase() {
 	expect_match "$card: missing SO PIN named" "Failed to erase card: Security status not satisfied" "$tmp/out"
 	on "$card" "$state" pkcs15-tool --list-pins
 	expect_match "$card: nothing erased by the refused attempts" "Security Officer PIN" "$tmp/out"
-	must "$card: erase with the SO PIN" "$card" "$state" pkcs15-init --erase-card --so-pin $so
+	must "$card: erase with the SO PIN (--so-pin env:VAR)" "$card" "$state" env PK_SO_PIN=$so \
+		pkcs15-init --erase-card --so-pin env:PK_SO_PIN
 	on "$card" "$state" opensc-tool -s 00A40000023F00
 	expect_match "$card: blank after erase (no MF: 69 85)" "SW1=0x69, SW2=0x85" "$tmp/out"
 }
