@@ -118,6 +118,23 @@ p15_remove(struct sc_profile *profile, struct sc_pkcs15_card *p15card, const str
 		sc_log(p15card->card->ctx, "could not remove %s: %s", sc_print_path(path), sc_strerror(r));
 }
 
+/* After the key files were written (@p r = 0): activate both; on any
+ * failure remove both again, so that no half key pair is left */
+static int
+p15_key_pair_done(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_path *priv, const struct sc_path *pub, int r)
+{
+	if (r == 0)
+		r = p15_activate(p15card->card, priv);
+	if (r == 0)
+		r = p15_activate(p15card->card, pub);
+	if (r < 0) {
+		p15_remove(profile, p15card, priv);
+		p15_remove(profile, p15card, pub);
+	}
+	return r;
+}
+
 /* SE file content: records "80 01 id ...", written with UPDATE RECORD 1.. */
 static int
 p15_write_se_records(struct sc_card *card, const struct sc_file *file)
@@ -625,15 +642,8 @@ acos5_p15_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15car
 	r = p15_generate(card, key, &kg);
 	pub.value[pub.len - 2] = (u8)(kg.pub_fid >> 8);
 	pub.value[pub.len - 1] = (u8)kg.pub_fid;
-	if (r == 0)
-		r = p15_activate(card, &key->path);
-	if (r == 0)
-		r = p15_activate(card, &pub);
-	if (r < 0) {
-		p15_remove(profile, p15card, &key->path);
-		p15_remove(profile, p15card, &pub);
-		LOG_TEST_RET(card->ctx, r, "key generation failed; key files removed");
-	}
+	r = p15_key_pair_done(profile, p15card, &key->path, &pub, r);
+	LOG_TEST_RET(card->ctx, r, "key generation failed; key files removed");
 	r = pk_p15_pubkey_from_card(pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
@@ -685,15 +695,8 @@ acos5_p15_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	r = sc_select_file(card, &df, NULL);
 	if (r == 0)
 		r = sc_card_ctl(card, PK_CARDCTL_ACOS5_PUT_KEY, &imp);
-	if (r == 0)
-		r = p15_activate(card, &key->path);
-	if (r == 0)
-		r = p15_activate(card, &pub);
-	if (r < 0) {
-		p15_remove(profile, p15card, &key->path);
-		p15_remove(profile, p15card, &pub);
-		LOG_TEST_RET(card->ctx, r, "key import failed; key files removed");
-	}
+	r = p15_key_pair_done(profile, p15card, &key->path, &pub, r);
+	LOG_TEST_RET(card->ctx, r, "key import failed; key files removed");
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
