@@ -4,25 +4,16 @@
 # `tests/with-card --driver internal`. See doc/simulator.md, "Built-in
 # driver checks", for why each outcome is the one a real card gives.
 #
-# SPK 2.3 / 2.4:
-#  1. built-in `pkcs15-init --create-pkcs15` with SO PIN and PUK on a blank
-#     card succeeds: every creation APDU is accepted (CREATE MF, IPF,
-#     REGISTER DF, CREATE DF, WRITE KEY, CREATE END), the SO PIN it wrote
-#     verifies and the global SO state survives the SELECT MF of OpenSC
-#     0.23's path walk, so the CREATE EFs after CREATE END pass; the
-#     built-in store-pin works on that finalised card; its generate-key is
-#     refused (69 82): the key's condition needs the DF-local state, which
-#     the SELECT MF between VERIFY and GENERATE KEY drops.
-#  2. on the same layout still in creation state (made by our module, not
-#     finalised), the built-in module stores the user PIN with PUK,
-#     generates an RSA-1024 key (its own IPF entry, GENERATE, READ PUBLIC
-#     KEY), stores an OpenSSL certificate for it; the built-in driver signs
-#     (PSO HASH + COMPUTE SIGNATURE; INTERNAL AUTHENTICATE for a SHA-256
-#     DigestInfo through PKCS#11 RSA-PKCS) and OpenSSL verifies against the
-#     public key read from the card.
-#  3. after the built-in --finalize the card enforces its ACs: built-in
-#     signing is refused (SELECT MF between VERIFY and the signature), our
-#     driver (which stays in the DF) still signs.
+# SPK 2.3 / 2.4, blank cards, everything by the built-in module and driver:
+#  1. SO PIN profile: create-pkcs15 with SO PIN and PUK (it finalises the
+#     card: CREATE END 3F00 and 5015), store-pin, generate-key rsa/1024,
+#     store-certificate all pass; the global SO state survives the SELECT
+#     MF of OpenSC 0.23's path walk. Signing with the DF-local user PIN 83
+#     is refused (69 82): the walk leaves the DF between VERIFY and the
+#     signature; our driver signs on the same card.
+#  2. pkcs15+onepin profile (global PIN 01): the whole sequence on one
+#     finalised card, SHA-1 and SHA-256 signatures verified with OpenSSL
+#     against the public key read from the card.
 # StarCOS 3.4 (dtrust image): pkcs15-tool -D, PIN verify, EF.ATR extended
 # lengths (GET DATA probe), a signature with the AUT key verified against
 # its certificate; the QES key (DF-local PIN) refused.
@@ -54,13 +45,78 @@ select_mf_between() {
 		END { exit hit ? 0 : 1 }' "$1"
 }
 
-spk() {
-	local card=$1 w=$tmp/$1 st log
-	mkdir -p "$w"
-	st=$w/blank.state
-	log=$w/create.log
+# use_script W CARD PIN SO-ARGS...: the built-in steps after create-pkcs15,
+# as a script ($W/use.sh) run in one with-card session
+use_script() {
+	local w=$1 card=$2 pin=$3
+	shift 3
+	cat >"$w/use.sh" <<SH
+set -u
+cd "$w"
+step() { local n=\$1; shift; if "\$@"; then echo "done \$n"; else echo "failed \$n"; fi; }
+step generate pkcs15-init --generate-key rsa/1024 --auth-id 01 --id 45 --key-usage sign,decrypt \
+	--pin $pin $*
+step read-pub pkcs15-tool --read-public-key 45 -o pub.pem
+openssl req -new -key "$tmp/ca.key" -subj "/CN=StarCOS $card" -out req.csr 2>/dev/null
+openssl x509 -req -in req.csr -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey pub.pem \
+	-days 30 -out cert.pem 2>/dev/null
+step store-cert pkcs15-init --store-certificate cert.pem --id 45 --pin $pin $*
+step read-cert pkcs15-tool --read-certificate 45 -o back.pem
+pkcs15-tool -D
+echo "fidelity data" >data
+openssl dgst -sha1 -binary data >h1
+step sign-sha1 pkcs15-crypt --sign --key 45 --pin $pin --sha-1 --pkcs1 -i h1 -o sig1
+openssl dgst -sha1 -verify pub.pem -signature sig1 data && echo "verified SHA-1"
+# the built-in driver offers no SHA256-RSA-PKCS on 2.x: RSA-PKCS over a
+# SHA-256 DigestInfo, which it sends with INTERNAL AUTHENTICATE
+perl -e 'print pack("H*", "3031300d060960864801650304020105000420" . \$ARGV[0])' \
+	"\$(openssl dgst -sha256 -r data | cut -c1-64)" >di256
+step sign-sha256 pkcs11-tool --module "\$P11LIB" -l --pin $pin --sign -m RSA-PKCS --id 45 \
+	-i di256 -o sig256
+openssl dgst -sha256 -verify pub.pem -signature sig256 data && echo "verified SHA-256"
+SH
+}
 
-	# 1. built-in --create-pkcs15 on a blank card
+# steps_done CARD OUT STEP...: each STEP printed "done STEP"
+steps_done() {
+	local card=$1 out=$2 s
+	shift 2
+	for s in "$@"; do
+		if grep -q "^done $s\$" "$out"; then
+			ok "$card: built-in $s"
+		else
+			not_ok "$card: built-in $s failed:"
+			sed 's/^/    /' "$out"
+		fi
+	done
+}
+
+# key_checks CARD W LOG: the key, certificate and listing the steps left
+key_checks() {
+	local card=$1 w=$2 log=$3
+	expect_match "$card: GENERATE KEY 91 (1024) into OpenSC's IPF entry" "^00460091020400 9000$" "$log"
+	if openssl pkey -pubin -in "$w/pub.pem" -text -noout 2>/dev/null | grep -q "(1024 bit)"; then
+		ok "$card: public key read by the built-in driver (1024 bits)"
+	else
+		not_ok "$card: no 1024-bit public key read"
+	fi
+	if [ -s "$w/back.pem" ] && [ "$(openssl x509 -in "$w/back.pem" -outform DER 2>/dev/null | sha256sum)" = \
+			"$(openssl x509 -in "$w/cert.pem" -outform DER | sha256sum)" ]; then
+		ok "$card: certificate read back unchanged"
+	else
+		not_ok "$card: certificate read back differs"
+	fi
+	expect_match "$card: pkcs15-tool -D lists the key (ref 91)" "Key ref +: 145 \\(0x91\\)" "$w/use"
+	expect_match "$card: ... the certificate" "X\\.509 Certificate \\[" "$w/use"
+}
+
+# 1. SO PIN profile: create, store-pin, generate, certificate; the card is
+# finalised by create, so signing with the DF-local user PIN 83 is refused
+spk_so() {
+	local card=$1 w=$tmp/$1-so st log
+	mkdir -p "$w"
+	st=$w/card.state
+	log=$w/create.log
 	if internal "$w/out" "$log" --state "$st" "$card" -- pkcs15-init --create-pkcs15 \
 			--so-pin $so --so-puk $sopuk --label "Fidelity"; then
 		ok "$card: built-in create-pkcs15 on a blank card"
@@ -87,108 +143,23 @@ spk() {
 		not_ok "$card: no SELECT MF between VERIFY and CREATE EF:"
 		sed 's/^/    /' "$log"
 	fi
-	log=$w/finalised.log
+	log=$w/use.log
 	if internal "$w/out" "$log" --state "$st" "$card" -- pkcs15-init --store-pin --auth-id 01 \
 			--label "User PIN" --pin $user --puk $puk --so-pin $so; then
-		ok "$card: built-in store-pin on the finalised card (global SO state)"
+		ok "$card: built-in store-pin on the finalised card"
 	else
-		not_ok "$card: built-in store-pin on the finalised card failed:"
+		not_ok "$card: built-in store-pin failed:"
 		sed 's/^/    /' "$w/out"
 	fi
-	if internal "$w/out" "$log" --state "$st" "$card" -- pkcs15-init --generate-key rsa/1024 \
-			--auth-id 01 --id 45 --pin $user --so-pin $so; then
-		not_ok "$card: built-in generate-key on the finalised card succeeded (expected 69 82)"
+	use_script "$w" "$card" $user --so-pin $so
+	internal "$w/use" "$log" --state "$st" "$card" -- bash "$w/use.sh"
+	steps_done "$card" "$w/use" generate read-pub store-cert read-cert
+	key_checks "$card" "$w" "$log"
+	expect_match "$card: ... the user PIN (ref 83)" "Reference +: 131 \\(0x83\\)" "$w/use"
+	if grep -q "^done sign-sha1\$" "$w/use"; then
+		not_ok "$card: built-in signature with the DF-local PIN 83 succeeded (expected 69 82)"
 	else
-		ok "$card: built-in generate-key on the finalised card refused"
-	fi
-	expect_match "$card: ... GENERATE KEY 69 82" "^00460091020400 6982$" "$log"
-	if select_mf_between "$log" "^0020000108" "^00460091"; then
-		ok "$card: ... because a SELECT MF after the VERIFY dropped the DF-local state"
-	else
-		not_ok "$card: no SELECT MF between VERIFY and GENERATE KEY:"
-		sed 's/^/    /' "$log"
-	fi
-
-	# 2. the rest of the built-in sequence on a card in creation state
-	st=$w/card.state
-	if run_card "$w/out" --state "$st" "$card" -- pkcs15-init --create-pkcs15 \
-			--so-pin $so --so-puk $sopuk --label "Fidelity"; then
-		ok "$card: PKCS#15 layout (starcos.md 4.1) in creation state"
-	else
-		not_ok "$card: create-pkcs15 with our module failed:"
-		sed 's/^/    /' "$w/out"
-		return
-	fi
-	log=$w/init.log
-	cat >"$w/init.sh" <<SH
-set -u
-cd "$w"
-step() { local n=\$1; shift; if "\$@"; then echo "done \$n"; else echo "failed \$n"; fi; }
-step store-pin pkcs15-init --store-pin --auth-id 01 --label "User PIN" --pin $user --puk $puk --so-pin $so
-step generate pkcs15-init --generate-key rsa/1024 --auth-id 01 --id 45 --key-usage sign,decrypt \
-	--pin $user --so-pin $so
-step read-pub pkcs15-tool --read-public-key 45 -o pub.pem
-openssl req -new -key "$tmp/ca.key" -subj "/CN=StarCOS $card" -out req.csr 2>/dev/null
-openssl x509 -req -in req.csr -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey pub.pem \
-	-days 30 -out cert.pem 2>/dev/null
-step store-cert pkcs15-init --store-certificate cert.pem --id 45 --so-pin $so
-step read-cert pkcs15-tool --read-certificate 45 -o back.pem
-pkcs15-tool -D
-echo "fidelity data" >data
-openssl dgst -sha1 -binary data >h1
-step sign-sha1 pkcs15-crypt --sign --key 45 --pin $user --sha-1 --pkcs1 -i h1 -o sig1
-openssl dgst -sha1 -verify pub.pem -signature sig1 data && echo "verified SHA-1"
-# the built-in driver offers no SHA256-RSA-PKCS on 2.x: RSA-PKCS over a
-# SHA-256 DigestInfo, which it sends with INTERNAL AUTHENTICATE
-perl -e 'print pack("H*", "3031300d060960864801650304020105000420" . \$ARGV[0])' \
-	"\$(openssl dgst -sha256 -r data | cut -c1-64)" >di256
-step sign-sha256 pkcs11-tool --module "\$P11LIB" -l --pin $user --sign -m RSA-PKCS --id 45 \
-	-i di256 -o sig256
-openssl dgst -sha256 -verify pub.pem -signature sig256 data && echo "verified SHA-256"
-SH
-	internal "$w/init" "$log" --state "$st" "$card" -- bash "$w/init.sh"
-	for s in store-pin generate read-pub store-cert read-cert sign-sha1 sign-sha256; do
-		if grep -q "^done $s\$" "$w/init"; then
-			ok "$card: built-in $s"
-		else
-			not_ok "$card: built-in $s failed:"
-			sed 's/^/    /' "$w/init"
-		fi
-	done
-	expect_match "$card: GENERATE KEY 91 (1024) into OpenSC's IPF entry" "^00460091020400 9000$" "$log"
-	if openssl pkey -pubin -in "$w/pub.pem" -text -noout 2>/dev/null | grep -q "(1024 bit)"; then
-		ok "$card: public key read by the built-in driver (1024 bits)"
-	else
-		not_ok "$card: no 1024-bit public key read"
-	fi
-	if [ -s "$w/back.pem" ] && [ "$(openssl x509 -in "$w/back.pem" -outform DER 2>/dev/null | sha256sum)" = \
-			"$(openssl x509 -in "$w/cert.pem" -outform DER | sha256sum)" ]; then
-		ok "$card: certificate read back unchanged"
-	else
-		not_ok "$card: certificate read back differs"
-	fi
-	expect_match "$card: pkcs15-tool -D lists the key (ref 91)" "Key ref +: 145 \\(0x91\\)" "$w/init"
-	expect_match "$card: ... the user PIN (ref 83)" "Reference +: 131 \\(0x83\\)" "$w/init"
-	expect_match "$card: ... the certificate" "X\\.509 Certificate \\[" "$w/init"
-	expect_match "$card: SHA-1 signature (PSO HASH + CDS) verifies" "^verified SHA-1$" "$w/init"
-	expect_match "$card: PSO HASH + COMPUTE SIGNATURE used" "^002A9E9A00 [0-9A-F]{256}9000$" "$log"
-	expect_match "$card: SHA-256 signature (INTERNAL AUTHENTICATE) verifies" "^verified SHA-256$" "$w/init"
-	expect_match "$card: INTERNAL AUTHENTICATE used" "^0088100033[0-9A-F]+ [0-9A-F]{256}9000$" "$log"
-
-	# 3. finalised: the ACs apply
-	if internal "$w/out" "$w/fin.log" --state "$st" "$card" -- pkcs15-init --finalize; then
-		ok "$card: built-in --finalize"
-	else
-		not_ok "$card: built-in --finalize failed:"
-		sed 's/^/    /' "$w/out"
-	fi
-	expect_match "$card: CREATE END 5015" "^80E00200025015 9000$" "$w/fin.log"
-	log=$w/sign.log
-	if internal "$w/out" "$log" --state "$st" "$card" -- pkcs15-crypt --sign --key 45 --pin $user \
-			--sha-1 --pkcs1 -i "$w/h1" -o "$w/sig2"; then
-		not_ok "$card: built-in signature after CREATE END succeeded (expected 69 82)"
-	else
-		ok "$card: built-in signature refused after CREATE END"
+		ok "$card: built-in signature with the DF-local PIN 83 refused"
 	fi
 	expect_match "$card: ... COMPUTE SIGNATURE 69 82" "^002A9E9A00 6982$" "$log"
 	if select_mf_between "$log" "^0020008308" "^002A9E9A00 6982$"; then
@@ -201,11 +172,36 @@ SH
 	run_card "$w/out" --state "$st" "$card" -- pkcs15-crypt --sign --key 45 --pin $user \
 		--sha-1 --pkcs1 -i "$w/h1" -o "$w/sig3"
 	if openssl dgst -sha1 -verify "$w/pub.pem" -signature "$w/sig3" "$w/data" >/dev/null 2>&1; then
-		ok "$card: our driver (staying in DF 5015) still signs after CREATE END"
+		ok "$card: our driver (staying in DF 5015) signs on the card the built-in module made"
 	else
-		not_ok "$card: our driver's signature after CREATE END:"
+		not_ok "$card: our driver's signature:"
 		sed 's/^/    /' "$w/out"
 	fi
+}
+
+# 2. pkcs15+onepin (the profile of OpenSC #151, #526): the whole built-in
+# sequence on one card, signatures verified; its PIN 01 is global
+spk_onepin() {
+	local card=$1 w=$tmp/$1-onepin st log
+	mkdir -p "$w"
+	st=$w/card.state
+	log=$w/use.log
+	if internal "$w/out" "$w/create.log" --state "$st" "$card" -- pkcs15-init --create-pkcs15 \
+			--profile pkcs15+onepin --pin $user --puk $puk --label "Fidelity onepin"; then
+		ok "$card: built-in create-pkcs15 --profile pkcs15+onepin"
+	else
+		not_ok "$card: built-in create-pkcs15 (onepin) failed:"
+		sed 's/^/    /' "$w/out"
+	fi
+	expect_match "$card: ... finalised (CREATE END 5015)" "^80E00200025015 9000$" "$w/create.log"
+	use_script "$w" "$card" $user
+	internal "$w/use" "$log" --state "$st" "$card" -- bash "$w/use.sh"
+	steps_done "$card" "$w/use" generate read-pub store-cert read-cert sign-sha1 sign-sha256
+	key_checks "$card" "$w" "$log"
+	expect_match "$card: SHA-1 signature (PSO HASH + CDS) verifies" "^verified SHA-1$" "$w/use"
+	expect_match "$card: PSO HASH + COMPUTE SIGNATURE used" "^002A9E9A00 [0-9A-F]{256}9000$" "$log"
+	expect_match "$card: SHA-256 signature (INTERNAL AUTHENTICATE) verifies" "^verified SHA-256$" "$w/use"
+	expect_match "$card: INTERNAL AUTHENTICATE used" "^0088100033[0-9A-F]+ [0-9A-F]{256}9000$" "$log"
 }
 
 dtrust() {
@@ -262,7 +258,9 @@ SH
 	fi
 }
 
-spk starcos-spk23
-spk starcos-spk24
+spk_so starcos-spk23
+spk_onepin starcos-spk23
+spk_so starcos-spk24
+spk_onepin starcos-spk24
 dtrust
 finish

@@ -228,17 +228,35 @@ key_nlen(const struct sim_isf *k)
  * bits 3-0 = the state value. Not enforced while the MF/DF owning the object
  * is in creation state (before CREATE END).
  */
+/* A global PIN's data-less entry in @p df's ISF "lets the DF reference the
+ * MF PIN" (starcos.md 3.1.4): while that PIN's state holds, it counts as
+ * @p df's local state too, also after the DF was left and selected again
+ * [L: the notes give no more than that sentence]. */
+static int
+df_refs_global_state(const struct sim_card *c, const struct sim_file *df, uint8_t v)
+{
+	const struct sim_isf *k;
+
+	if (c->sc_gstate != v)
+		return 0;
+	for (k = c->isf; k; k = k->next)
+		if (k->df == df && !(k->kid & 0x80) && (k->hdr[KH_NEW_STATE] & 0x0F) == v)
+			return 1;
+	return 0;
+}
+
 int
 sc2_ac_ok(const struct sim_card *c, const struct sim_file *df, uint8_t ac)
 {
-	uint8_t state;
+	uint8_t v = ac & 0x0F;
 
 	if (!df || df->lcsi == 0x01 || ac == 0x9F)
 		return 1;
 	if (ac == 0x5F || (ac & 0xE0))
 		return 0;
-	state = (ac & 0x10) ? c->sc_lstate : c->sc_gstate;
-	return state == (ac & 0x0F);
+	if (!(ac & 0x10))
+		return c->sc_gstate == v;
+	return c->sc_lstate == v || df_refs_global_state(c, df, v);
 }
 
 uint16_t
@@ -401,10 +419,7 @@ pin_verified(struct sim_card *c, const struct sim_isf *k)
 		set_state(c, 1, v);
 		return;
 	}
-	set_state(c, 0, v);
-	/* a global PIN listed in the current DF's ISF also sets its local state */
-	if (c->cur_df != c->mf && isf_find(c, c->cur_df, k->kid))
-		set_state(c, 1, v);
+	set_state(c, 0, v);	/* DFs that list it see it through df_refs_global_state */
 }
 
 static int
