@@ -104,6 +104,18 @@ struct acos5_env {
 	unsigned long flags; /* algorithm flags OpenSC asked for */
 };
 
+/* Where the driver's last path walk left the card (acos5.md §2.1): its
+ * absolute path and what its last component is. Walks start from there
+ * only while @p fresh, i.e. within the card transaction that recorded it. */
+enum acos5_last { ACOS5_LAST_UNKNOWN, ACOS5_LAST_DF, ACOS5_LAST_EF };
+
+struct acos5_cur {
+	u8 path[SC_MAX_PATH_SIZE]; /* from 3F00 */
+	size_t len;                /* 0: unknown */
+	enum acos5_last last;      /* UNKNOWN: selected without its FCI */
+	unsigned int fresh : 1;    /* recorded in the current card transaction */
+};
+
 struct acos5_priv {
 	const struct acos5_gen *gen;
 	struct acos5_os_version os;
@@ -113,6 +125,8 @@ struct acos5_priv {
 	unsigned long verified; /* bit n: PIN reference n verified (n 1..31 global, 33..63 local) */
 	unsigned int df_fid;    /* current DF as last selected (0: unknown) */
 	unsigned int df_se_fid; /* its SE file (tag 8D), 0: none */
+	unsigned int df_se_known : 1; /* df_se_fid is from the DF's FCI */
+	struct acos5_cur cur;
 };
 
 #define DRVDATA(card) ((struct acos5_priv *)((card)->drv_data))
@@ -134,10 +148,18 @@ acos5_gen_of(int type)
 	return NULL;
 }
 
+static void acos5_forget(struct sc_card *card);
+
+/* A command that failed may have left the card anywhere: walks start from
+ * the MF again */
 static int
 acos5_check_sw(struct sc_card *card, unsigned int sw1, unsigned int sw2)
 {
-	return pk_check_sw_table(card, acos5_errors, sw1, sw2);
+	int r = pk_check_sw_table(card, acos5_errors, sw1, sw2);
+
+	if (r < 0 && card->drv_data)
+		acos5_forget(card);
+	return r;
 }
 
 static int
@@ -439,6 +461,7 @@ acos5_track_df(struct sc_card *card, const u8 *buf, size_t len)
 		return;
 	priv->df_fid = fci.fid;
 	priv->df_se_fid = (fci.flags & ACOS5_FCI_HAS_SE) ? fci.se_fid : 0;
+	priv->df_se_known = 1;
 }
 
 static int
@@ -585,7 +608,22 @@ acos5_construct_fci(struct sc_card *card, const struct sc_file *file, u8 *out, s
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
-/* SELECT (00 A4 P1 00): by FID (P1=00) or DF name (P1=04); P2 must be 00 */
+/* ---- SELECT (acos5.md §2.1) --------------------------------------------- */
+
+/* The card's answer to a SELECT that did not succeed */
+static int
+acos5_select_sw(struct sc_card *card, const struct sc_apdu *apdu, const u8 *id, size_t idlen)
+{
+	if (apdu->sw1 == 0x69 && apdu->sw2 == 0x86 && idlen == 2 && id[0] == 0x3F && id[1] == 0x00) {
+		sc_log(card->ctx, "The card has no MF: it is blank. Initialise it with "
+				  "'pkcs15-init --create-pkcs15'");
+		return SC_ERROR_FILE_NOT_FOUND;
+	}
+	return sc_check_sw(card, apdu->sw1, apdu->sw2);
+}
+
+/* SELECT (00 A4 P1 00): by FID (P1=00) or DF name (P1=04); P2 must be 00.
+ * The FCI (61 XX, GET RESPONSE) tells the current DF and fills @p file_out. */
 static int
 acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 		struct sc_file **file_out)
@@ -598,12 +636,7 @@ acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 	sc_format_apdu_ex(&apdu, 0x00, 0xA4, p1, 0x00, id, idlen, resp, sizeof(resp));
 	r = sc_transmit_apdu(card, &apdu);
 	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	if (apdu.sw1 == 0x69 && apdu.sw2 == 0x86 && idlen == 2 && id[0] == 0x3F && id[1] == 0x00) {
-		sc_log(card->ctx, "The card has no MF: it is blank. Initialise it with "
-				  "'pkcs15-init --create-pkcs15'");
-		return SC_ERROR_FILE_NOT_FOUND;
-	}
-	r = sc_check_sw(card, apdu.sw1, apdu.sw2);
+	r = acos5_select_sw(card, &apdu, id, idlen);
 	LOG_TEST_RET(card->ctx, r, "SELECT failed");
 	acos5_track_df(card, apdu.resp, apdu.resplen);
 	if (!file_out)
@@ -624,22 +657,198 @@ acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 	return 0;
 }
 
-/* The card selects one FID at a time (no path select, acos5.md §2.1) */
+/* SELECT by FID without its FCI: the card announces it (61 XX) and drops
+ * it with the next command (T=0, acos5.md §2); P2=0C is refused (6A 86) */
+static int
+acos5_select_quiet(struct sc_card *card, const u8 fid[2])
+{
+	struct sc_apdu apdu;
+	int r;
+
+	sc_format_apdu_ex(&apdu, 0x00, 0xA4, 0x00, 0x00, fid, 2, NULL, 0);
+	apdu.flags |= SC_APDU_FLAGS_NO_GET_RESP;
+	r = sc_transmit_apdu(card, &apdu);
+	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
+	if (apdu.sw1 == 0x61)
+		return 0;
+	r = acos5_select_sw(card, &apdu, fid, 2);
+	LOG_TEST_RET(card->ctx, r, "SELECT failed");
+	return 0;
+}
+
+/* The remembered walk no longer says where the card is */
+static void
+acos5_forget(struct sc_card *card)
+{
+	DRVDATA(card)->cur.len = 0;
+	DRVDATA(card)->cur.fresh = 0;
+}
+
+/* A new card transaction (sc_lock from 0) or a reset: another process may
+ * have selected other files since, so walks start from the MF again */
+static int
+acos5_reader_lock_obtained(struct sc_card *card, int was_reset)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+
+	if (!priv)
+		return 0;
+	priv->cur.fresh = 0;
+	if (was_reset) {
+		acos5_forget(card);
+		priv->df_fid = 0;
+		priv->df_se_known = 0;
+	}
+	return 0;
+}
+
+/* The remembered walk may shorten this one: recorded in this transaction,
+ * which is still held (readers without transactions never qualify) */
+static int
+acos5_cur_usable(struct sc_card *card)
+{
+	const struct acos5_cur *cur = &DRVDATA(card)->cur;
+
+	return cur->len && cur->fresh && card->lock_count > 0 && card->cache.valid &&
+	       card->reader && card->reader->ops && card->reader->ops->lock;
+}
+
+/* Note that the walk reached @p path (@p len bytes) and the current DF */
+static void
+acos5_note_walk(struct sc_card *card, const u8 *path, size_t len, enum acos5_last last)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	size_t df = last == ACOS5_LAST_EF ? len - 2 : len;
+	unsigned int fid = (unsigned int)path[df - 2] << 8 | path[df - 1];
+
+	memmove(priv->cur.path, path, len);
+	priv->cur.len = len;
+	priv->cur.last = last;
+	priv->cur.fresh = 1;
+	if (last == ACOS5_LAST_UNKNOWN) {
+		priv->df_fid = 0; /* the component or its parent: acos5_resolve_df */
+		priv->df_se_known = 0;
+	} else if (priv->df_fid != fid) {
+		priv->df_fid = fid;
+		priv->df_se_known = 0;
+	}
+}
+
+/* Where a walk to the absolute @p path may start (bytes of @p path already
+ * selected): after the current DF when @p path leads through it. Selecting
+ * a child of the current DF finds that child first (search order, acos5.md
+ * §2.1); a sibling or the parent could be shadowed by a child of the same
+ * FID, so those walks start at the MF. A last component selected without
+ * its FCI may be an EF: walking on from it is what a walk from the MF does. */
+static size_t
+acos5_walk_from(struct sc_card *card, const u8 *path, size_t len)
+{
+	const struct acos5_cur *cur = &DRVDATA(card)->cur;
+	size_t df;
+
+	if (!acos5_cur_usable(card))
+		return 0;
+	df = cur->last == ACOS5_LAST_EF ? cur->len - 2 : cur->len;
+	if (df > len || memcmp(cur->path, path, df) != 0)
+		return 0;
+	return df;
+}
+
+/* The walk's last component: with its FCI only when the caller wants it */
+static int
+acos5_select_last(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out)
+{
+	enum acos5_last last = ACOS5_LAST_UNKNOWN;
+	int r;
+
+	if (file_out) {
+		r = acos5_select(card, 0x00, path + len - 2, 2, file_out);
+		if (r == 0)
+			last = (*file_out)->type == SC_FILE_TYPE_DF ? ACOS5_LAST_DF : ACOS5_LAST_EF;
+	} else {
+		r = acos5_select_quiet(card, path + len - 2);
+	}
+	if (r < 0)
+		return r;
+	if (len == 2 && path[0] == 0x3F && path[1] == 0x00)
+		last = ACOS5_LAST_DF;
+	acos5_note_walk(card, path, len, last);
+	return 0;
+}
+
+/* The card selects one FID at a time (no path select, acos5.md §2.1).
+ * DFs on the way are selected without their FCI; a walk that ends where
+ * the last one did sends nothing unless the FCI is wanted. Any failure
+ * forgets the remembered walk. */
 static int
 acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 		struct sc_file **file_out)
 {
+	const struct acos5_cur *cur = &DRVDATA(card)->cur;
 	size_t i;
-	int r;
+	int r = 0;
 
 	if (len == 0 || len % 2)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	for (i = 0; i < len; i += 2) {
-		int last = i + 2 == len;
-
-		r = acos5_select(card, 0x00, path + i, 2, last ? file_out : NULL);
-		LOG_TEST_RET(card->ctx, r, "SELECT of a path component failed");
+	if (path[0] != 0x3F || path[1] != 0x00)
+		acos5_forget(card); /* relative to a DF the driver may not know */
+	i = acos5_walk_from(card, path, len);
+	if (!file_out && i > 0 && (i == len || (cur->len == len && !memcmp(cur->path, path, len)))) {
+		if (cur->len != len) /* the DF of the EF selected last */
+			acos5_note_walk(card, path, len, ACOS5_LAST_DF);
+		return 0;
 	}
+	if (i == len)
+		i -= 2; /* the last component again, for its FCI */
+	for (; r == 0 && i + 2 < len; i += 2) {
+		r = acos5_select_quiet(card, path + i);
+		if (r == 0 && path[0] == 0x3F && path[1] == 0x00)
+			acos5_note_walk(card, path, i + 2, ACOS5_LAST_DF);
+	}
+	if (r == 0)
+		r = acos5_select_last(card, path, len, file_out);
+	if (r < 0 || path[0] != 0x3F || path[1] != 0x00)
+		acos5_forget(card);
+	LOG_TEST_RET(card->ctx, r, "SELECT of a path component failed");
+	return 0;
+}
+
+/* SELECT by FID alone: the search order (acos5.md §2.1) may find it outside
+ * the current DF, so the remembered walk is dropped (the MF is a walk) */
+static int
+acos5_select_fid(struct sc_card *card, const u8 fid[2], struct sc_file **file_out)
+{
+	int r;
+
+	if (fid[0] == 0x3F && fid[1] == 0x00)
+		return acos5_select_path(card, fid, 2, file_out);
+	acos5_forget(card);
+	r = acos5_select(card, 0x00, fid, 2, file_out);
+	if (r < 0)
+		acos5_forget(card);
+	return r;
+}
+
+/* The current DF when the last walk ended without the FCI of its last
+ * component: that component again, with its FCI (found first by the search
+ * order whether it is the current DF or a child of it) */
+static int
+acos5_resolve_df(struct sc_card *card)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	struct sc_file *file = NULL;
+	int r;
+
+	if (priv->cur.len == 0 || priv->cur.last != ACOS5_LAST_UNKNOWN)
+		return 0;
+	r = acos5_select(card, 0x00, priv->cur.path + priv->cur.len - 2, 2, &file);
+	if (r < 0) {
+		acos5_forget(card);
+		LOG_TEST_RET(card->ctx, r, "cannot select the last file again");
+	}
+	acos5_note_walk(card, priv->cur.path, priv->cur.len,
+			file->type == SC_FILE_TYPE_DF ? ACOS5_LAST_DF : ACOS5_LAST_EF);
+	sc_file_free(file);
 	return 0;
 }
 
@@ -653,6 +862,7 @@ acos5_select_file(struct sc_card *card, const struct sc_path *path,
 	if (file_out)
 		*file_out = NULL;
 	if (path->aid.len) {
+		acos5_forget(card);
 		r = acos5_select(card, 0x04, path->aid.value, path->aid.len,
 				path->len ? NULL : file_out);
 		LOG_TEST_RET(card->ctx, r, "SELECT of the application failed");
@@ -663,12 +873,15 @@ acos5_select_file(struct sc_card *card, const struct sc_path *path,
 	case SC_PATH_TYPE_FILE_ID:
 		if (path->len != 2)
 			LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
-		r = acos5_select(card, 0x00, path->value, 2, file_out);
+		r = acos5_select_fid(card, path->value, file_out);
 		break;
 	case SC_PATH_TYPE_DF_NAME:
+		acos5_forget(card);
 		r = acos5_select(card, 0x04, path->value, path->len, file_out);
 		break;
 	case SC_PATH_TYPE_PATH:
+		if (path->aid.len)
+			acos5_forget(card);
 		r = acos5_select_path(card, path->value, path->len, file_out);
 		break;
 	default:
@@ -702,6 +915,22 @@ acos5_list_files(struct sc_card *card, u8 *buf, size_t buflen)
 		buf[n++] = (u8)(fi.fid & 0xFF);
 	}
 	LOG_FUNC_RETURN(card->ctx, (int)n);
+}
+
+/* CREATE FILE selects the new file, DELETE FILE the parent of the deleted
+ * one (acos5.md §2.1): the remembered walk is dropped */
+static int
+acos5_create_file(struct sc_card *card, struct sc_file *file)
+{
+	acos5_forget(card);
+	return iso_ops->create_file(card, file);
+}
+
+static int
+acos5_delete_file(struct sc_card *card, const struct sc_path *path)
+{
+	acos5_forget(card);
+	return iso_ops->delete_file(card, path);
 }
 
 /* ---- misc -------------------------------------------------------------- */
@@ -784,18 +1013,21 @@ acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *trie
 static int
 acos5_select_pin_file(struct sc_card *card, int ref)
 {
-	static const u8 mf[2] = {0x3F, 0x00}, mf_pins[2] = {0x00, 0x01};
-	unsigned int df = DRVDATA(card)->df_fid;
-	u8 fid[2] = {(u8)((df + 1) >> 8), (u8)(df + 1)};
+	static const u8 mf_pins[4] = {0x3F, 0x00, 0x00, 0x01};
+	unsigned int df;
+	u8 fid[2];
 	int r;
 
-	if (!(ref & 0x80)) {
-		r = acos5_select(card, 0x00, mf, 2, NULL);
-		return r < 0 ? r : acos5_select(card, 0x00, mf_pins, 2, NULL);
-	}
+	if (!(ref & 0x80))
+		return acos5_select_path(card, mf_pins, sizeof(mf_pins), NULL);
+	r = acos5_resolve_df(card);
+	LOG_TEST_RET(card->ctx, r, "cannot tell the current DF");
+	df = DRVDATA(card)->df_fid;
 	if (df == 0 || df == 0x3F00)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INTERNAL, "the local PIN's DF is not known: select it first");
-	return acos5_select(card, 0x00, fid, 2, NULL);
+	fid[0] = (u8)((df + 1) >> 8);
+	fid[1] = (u8)(df + 1);
+	return acos5_select_fid(card, fid, NULL);
 }
 
 /* Original ACOS5 (acos5.md §3.6, §6): its PIN record holds no PUK. The PUK
@@ -831,6 +1063,10 @@ acos5_unblock_rewrite(struct sc_card *card, struct sc_pin_cmd_data *data, int *t
 	r = acos5_build_pin_record(&rec, 1, &b);
 	LOG_TEST_RET(card->ctx, r, "the new PIN does not fit the PIN record (1-8 characters)");
 
+	if (data->pin_reference & 0x80) { /* the DF before the PUK is verified in it */
+		r = acos5_resolve_df(card);
+		LOG_TEST_RET(card->ctx, r, "cannot tell the current DF");
+	}
 	puk = *data;
 	puk.cmd = SC_PIN_CMD_VERIFY;
 	puk.pin_reference = data->pin_reference + 1;
@@ -931,7 +1167,7 @@ acos5_key_modlen(struct sc_card *card, const u8 fid[2])
 	struct sc_file *file = NULL;
 	size_t size, n = 0;
 
-	if (acos5_select(card, 0x00, fid, 2, &file) < 0)
+	if (acos5_select_fid(card, fid, &file) < 0)
 		return 0;
 	size = file->size;
 	sc_file_free(file);
@@ -1172,19 +1408,15 @@ acos5_get_key(struct sc_card *card, size_t size, u8 *out)
 	return 0;
 }
 
+/* The public key file selected last (@p file: its FCI) into @p pub */
 static int
-acos5_read_public_key(struct sc_card *card, struct pk_rsa_pubkey *pub)
+acos5_read_public_key_file(struct sc_card *card, struct sc_file *file, struct pk_rsa_pubkey *pub)
 {
 	const struct acos5_gen *gen = DRVDATA(card)->gen;
-	struct sc_file *file = NULL;
-	u8 fid[2] = {(u8)(pub->fid >> 8), (u8)(pub->fid & 0xFF)};
 	u8 buf[21 + PK_RSA_MAX_BYTES];
-	size_t size;
+	size_t size = file->size;
 	int r;
 
-	r = acos5_select(card, 0x00, fid, 2, &file);
-	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
-	size = file->size;
 	sc_file_free(file);
 	if (size > sizeof(buf))
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_DATA, "public key file too large");
@@ -1194,6 +1426,19 @@ acos5_read_public_key(struct sc_card *card, struct pk_rsa_pubkey *pub)
 			pub->modulus, &pub->modulus_len, pub->exponent, &pub->exponent_len);
 	LOG_TEST_RET(card->ctx, r, "malformed public key file");
 	return 0;
+}
+
+/* The public key file pub->fid of the current DF */
+static int
+acos5_read_public_key(struct sc_card *card, struct pk_rsa_pubkey *pub)
+{
+	struct sc_file *file = NULL;
+	u8 fid[2] = {(u8)(pub->fid >> 8), (u8)(pub->fid & 0xFF)};
+	int r;
+
+	r = acos5_select_fid(card, fid, &file);
+	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
+	return acos5_read_public_key_file(card, file, pub);
 }
 
 static int
@@ -1251,7 +1496,7 @@ acos5_put_key_file(struct sc_card *card, unsigned int fid, const u8 *img, size_t
 	size_t off, n, size;
 	int r;
 
-	r = acos5_select(card, 0x00, id, 2, &file);
+	r = acos5_select_fid(card, id, &file);
 	LOG_TEST_RET(card->ctx, r, "cannot select the key file");
 	size = file->size;
 	sc_file_free(file);
@@ -1322,6 +1567,7 @@ acos5_zeroize(struct sc_card *card)
 	LOG_TEST_RET(card->ctx, r, "the card refused to erase itself (SO PIN verified?)");
 	DRVDATA(card)->verified = 0;
 	DRVDATA(card)->df_fid = 0;
+	acos5_forget(card);
 	card->serialnr.len = 0;
 	return 0;
 }
@@ -1353,7 +1599,7 @@ acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id,
 	unsigned int n;
 	int r;
 
-	r = acos5_select(card, 0x00, fid, 2, NULL);
+	r = acos5_select_fid(card, fid, NULL);
 	LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
 	for (n = 1; n <= 15; n++) {
 		r = sc_read_record(card, n, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
@@ -1380,6 +1626,20 @@ acos5_pick_chv(struct sc_card *card, const struct acos5_se_chv *chv)
 	return chv->refs[0];
 }
 
+/* The current DF's SE file, from its FCI, when a walk passed it without
+ * (selecting the current DF's FID finds the DF itself first, acos5.md §2.1) */
+static void
+acos5_df_se(struct sc_card *card)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	u8 fid[2] = {(u8)(priv->df_fid >> 8), (u8)priv->df_fid};
+
+	if (priv->df_fid == 0 || priv->df_se_known)
+		return;
+	if (acos5_select_fid(card, fid, NULL) < 0)
+		sc_log(card->ctx, "cannot read the FCI of DF %04X", priv->df_fid);
+}
+
 /* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE: the PIN a SEN access condition of
  * the current DF means: from the DF's SE file, else the documented
  * convention (acos5.md §3.4). */
@@ -1393,7 +1653,9 @@ acos5_chv_in_se(struct sc_card *card, int *se_num)
 
 	if (*se_num < 1 || *se_num > 14)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	if (priv->df_fid && priv->df_se_fid)
+	if (acos5_resolve_df(card) == 0)
+		acos5_df_se(card);
+	if (priv->df_fid && priv->df_se_known && priv->df_se_fid)
 		r = acos5_read_se_chv(card, priv->df_se_fid, (unsigned int)*se_num, &chv);
 	if (r == 1)
 		return (int)acos5_pick_chv(card, &chv);
@@ -1410,16 +1672,16 @@ acos5_read_pubkey_op(struct sc_card *card, unsigned int algorithm, struct sc_pat
 {
 	struct pk_rsa_pubkey pub;
 	struct sc_pkcs15_pubkey_rsa rsa;
+	struct sc_file *file = NULL;
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (algorithm != SC_ALGORITHM_RSA || !path || path->len < 2)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
-	r = sc_select_file(card, path, NULL);
+	r = sc_select_file(card, path, &file);
 	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
 	memset(&pub, 0, sizeof(pub));
-	pub.fid = (unsigned int)path->value[path->len - 2] << 8 | path->value[path->len - 1];
-	r = acos5_read_public_key(card, &pub);
+	r = acos5_read_public_key_file(card, file, &pub);
 	LOG_TEST_RET(card->ctx, r, "cannot read the public key file");
 	rsa.modulus.data = pub.modulus;
 	rsa.modulus.len = pub.modulus_len;
@@ -1514,5 +1776,8 @@ pk_get_acos5_driver(void)
 	acos5_ops.decipher = acos5_decipher;
 	acos5_ops.construct_fci = acos5_construct_fci;
 	acos5_ops.read_public_key = acos5_read_pubkey_op;
+	acos5_ops.create_file = acos5_create_file;
+	acos5_ops.delete_file = acos5_delete_file;
+	acos5_ops.card_reader_lock_obtained = acos5_reader_lock_obtained;
 	return &acos5_drv;
 }

@@ -219,25 +219,28 @@ struct select_row {
 	struct acl acl[12];
 };
 
-static const struct fr_step sel_path_5031[] = {
-	{"00 A4 00 00 02 3F 00", "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"},
-	{"00 A4 00 00 02 41 00", "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"},
+/* DFs on the way are selected without their FCI (61 XX, no GET RESPONSE) */
+#define SEL_MF_QUIET {"00 A4 00 00 02 3F 00", "61 1A"}
+#define SEL_4100_QUIET {"00 A4 00 00 02 41 00", "61 32"}
+static const struct fr_step sel_path_5031[] = {SEL_MF_QUIET, SEL_4100_QUIET,
 	{"00 A4 00 00 02 50 31", "61 20"}, {"00 C0 00 00 20", FCI_5031 " 90 00"},
 	FR_END};
 static const struct fr_step sel_mf[] = {
 	{"00 A4 00 00 02 3F 00", "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"}, FR_END};
-static const struct fr_step sel_path_4100[] = {
-	{"00 A4 00 00 02 3F 00", "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"},
+static const struct fr_step sel_path_4100[] = {SEL_MF_QUIET,
 	{"00 A4 00 00 02 41 00", "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"},
 	FR_END};
+/* without file_out not even the last component's FCI */
+static const struct fr_step sel_path_5031_quiet[] = {SEL_MF_QUIET, SEL_4100_QUIET,
+	{"00 A4 00 00 02 50 31", "61 20"}, FR_END};
+static const struct fr_step sel_path_4100_quiet[] = {SEL_MF_QUIET, SEL_4100_QUIET, FR_END};
 static const struct fr_step sel_fid_4101[] = {
 	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"}, FR_END};
 static const struct fr_step sel_fid_4131[] = {
 	{"00 A4 00 00 02 41 31", "61 20"}, {"00 C0 00 00 20", FCI_4131 " 90 00"}, FR_END};
 static const struct fr_step sel_blank[] = {{"00 A4 00 00 02 3F 00", "69 86"}, FR_END};
 static const struct fr_step sel_no_ef[] = {{"00 A4 00 00 02 50 31", "69 86"}, FR_END};
-static const struct fr_step sel_missing_mid[] = {
-	{"00 A4 00 00 02 3F 00", "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"},
+static const struct fr_step sel_missing_mid[] = {SEL_MF_QUIET,
 	{"00 A4 00 00 02 41 00", "6A 82"}, FR_END};
 static const struct fr_step sel_other_fid[] = {
 	{"00 A4 00 00 02 50 32", "61 20"}, {"00 C0 00 00 20", FCI_5031 " 90 00"}, FR_END};
@@ -345,7 +348,7 @@ test_select_row(void **state)
 	sc_file_free(file);
 }
 
-/* without file_out the driver still selects every component */
+/* without file_out the driver selects every component, no FCI */
 static void
 test_select_no_file_out(void **state)
 {
@@ -353,7 +356,7 @@ test_select_no_file_out(void **state)
 	struct sc_path path;
 
 	connect_card(&x->f, ATR_V2, init_v2);
-	fr_expect(&x->f, sel_path_5031);
+	fr_expect(&x->f, sel_path_5031_quiet);
 	sc_format_path("3F0041005031", &path);
 	assert_int_equal(sc_select_file(x->f.card, &path, NULL), 0);
 }
@@ -557,6 +560,134 @@ assert_log_clean(struct fr *f, const u8 *secret, size_t n)
 	}
 }
 
+/* ---- remembered walk (acos5.md §2.1) -------------------------------------------- */
+
+/* Within one card transaction a walk starts from the DF the last one left
+ * the card in; a failed command, a FID alone, DELETE, a reset or a new
+ * transaction sends the next walk from the MF again */
+enum walk_op { W_END, W_LOCK, W_UNLOCK, W_SEL, W_SEL_FCI, W_READ, W_DELETE, W_RESET };
+
+struct walk_step {
+	enum walk_op op;
+	const char *path; /* W_SEL, W_SEL_FCI (with file_out), W_DELETE (FID) */
+	int rc; /* a failed READ BINARY: OpenSC 0.23's sc_read_binary says OFFSET_TOO_LARGE */
+};
+
+struct walk_row {
+	const char *name;
+	const struct fr_step *script;
+	struct walk_step steps[10];
+};
+
+#define SEL_5031_FCI {"00 A4 00 00 02 50 31", "61 20"}, {"00 C0 00 00 20", FCI_5031 " 90 00"}
+#define FCI_5032 "6F 1E 83 02 50 32 88 01 22 8A 01 05 82 02 01 00 80 02 00 C0" \
+		" 8C 08 7F 03 FF 00 03 FF 00 00 AB 00"
+#define SEL_5032_FCI {"00 A4 00 00 02 50 32", "61 20"}, {"00 C0 00 00 20", FCI_5032 " 90 00"}
+#define WALK_5031 SEL_MF_QUIET, SEL_4100_QUIET, SEL_5031_FCI
+#define WALK_5032 SEL_MF_QUIET, SEL_4100_QUIET, SEL_5032_FCI
+#define P_5031 "3F0041005031"
+#define P_5032 "3F0041005032"
+
+static const struct fr_step wk_same_df[] = {WALK_5031, SEL_5032_FCI, FR_END};
+static const struct fr_step wk_df_again[] = {WALK_5031, FR_END};
+static const struct fr_step wk_from_df[] = {SEL_MF_QUIET, SEL_4100_QUIET, SEL_5031_FCI, FR_END};
+static const struct fr_step wk_last_fci[] = {SEL_MF_QUIET, SEL_4100_QUIET,
+	{"00 A4 00 00 02 50 31", "61 20"}, SEL_5031_FCI, FR_END};
+static const struct fr_step wk_sibling[] = {WALK_5031, SEL_MF_QUIET,
+	{"00 A4 00 00 02 2F 00", "61 20"},
+	{"00 C0 00 00 20", "6F 1E 83 02 2F 00 88 01 00 8A 01 05 82 02 01 00 80 02 00 21"
+			   " 8C 08 7F 01 FF 01 01 FF 01 00 AB 00 90 00"}, FR_END};
+static const struct fr_step wk_sel_failed[] = {WALK_5031,
+	{"00 A4 00 00 02 50 99", "6A 82"}, WALK_5032, FR_END};
+static const struct fr_step wk_cmd_failed[] = {WALK_5031,
+	{"00 B0 00 00 10", "69 82"}, WALK_5032, FR_END};
+static const struct fr_step wk_twice[] = {WALK_5031, WALK_5032, FR_END};
+static const struct fr_step wk_fid[] = {WALK_5031,
+	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"}, WALK_5032, FR_END};
+static const struct fr_step wk_delete[] = {WALK_5031,
+	{"00 E4 00 00 02 50 31", "90 00"}, WALK_5032, FR_END};
+
+static const struct walk_row walk_rows[] = {
+	{"walk: DFs without FCI, second EF of the DF with one SELECT", wk_same_df,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL_FCI, P_5032}, {W_UNLOCK}}},
+	{"walk: the DF of the EF selected last, twice: nothing sent", wk_df_again,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL, "3F004100"}, {W_SEL, "3F004100"},
+					{W_UNLOCK}}},
+	{"walk: on from a DF selected without its FCI", wk_from_df,
+			{{W_LOCK}, {W_SEL, "3F004100"}, {W_SEL_FCI, P_5031}, {W_UNLOCK}}},
+	{"walk: the same path again for its FCI: last component only", wk_last_fci,
+			{{W_LOCK}, {W_SEL, P_5031}, {W_SEL_FCI, P_5031}, {W_UNLOCK}}},
+	{"walk: a file of the MF from 4100 starts at the MF (search order)", wk_sibling,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL_FCI, "3F002F00"}, {W_UNLOCK}}},
+	{"walk: forgotten after a failed SELECT", wk_sel_failed,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL_FCI, "3F0041005099", SC_ERROR_FILE_NOT_FOUND},
+					{W_SEL_FCI, P_5032}, {W_UNLOCK}}},
+	{"walk: forgotten after a failed command", wk_cmd_failed,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_READ, NULL, SC_ERROR_OFFSET_TOO_LARGE},
+					{W_SEL_FCI, P_5032}, {W_UNLOCK}}},
+	{"walk: forgotten in a new transaction", wk_twice,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_UNLOCK}, {W_LOCK}, {W_SEL_FCI, P_5032},
+					{W_UNLOCK}}},
+	{"walk: not used outside a transaction", wk_twice,
+			{{W_SEL_FCI, P_5031}, {W_SEL_FCI, P_5032}}},
+	{"walk: forgotten after a card reset", wk_twice,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_RESET}, {W_SEL_FCI, P_5032}, {W_UNLOCK}}},
+	{"walk: forgotten after a FID alone", wk_fid,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL_FCI, "4101"}, {W_SEL_FCI, P_5032},
+					{W_UNLOCK}}},
+	{"walk: forgotten after DELETE FILE", wk_delete,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_DELETE, "5031"}, {W_SEL_FCI, P_5032},
+					{W_UNLOCK}}},
+};
+
+static int
+walk_do(struct sc_card *card, const struct walk_step *st)
+{
+	struct sc_file *file = NULL;
+	struct sc_path path;
+	u8 buf[16];
+	int r;
+
+	switch (st->op) {
+	case W_LOCK:
+		return sc_lock(card);
+	case W_UNLOCK:
+		return sc_unlock(card);
+	case W_SEL:
+	case W_SEL_FCI:
+		sc_format_path(st->path, &path);
+		if (path.len == 2)
+			path.type = SC_PATH_TYPE_FILE_ID;
+		r = sc_select_file(card, &path, st->op == W_SEL_FCI ? &file : NULL);
+		sc_file_free(file);
+		return r;
+	case W_READ:
+		return sc_read_binary(card, 0, buf, sizeof(buf), 0);
+	case W_DELETE:
+		sc_format_path(st->path, &path);
+		path.type = SC_PATH_TYPE_FILE_ID;
+		return sc_delete_file(card, &path);
+	case W_RESET: /* what apdu.c does when the reader reports a reset */
+		return card->ops->card_reader_lock_obtained(card, 1);
+	default:
+		return SC_ERROR_INTERNAL;
+	}
+}
+
+static void
+test_walk_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct walk_row *row = x->row;
+	const struct walk_step *st;
+
+	connect_card(&x->f, ATR_V2, init_v2);
+	fr_expect(&x->f, row->script);
+	for (st = row->steps; st->op != W_END; st++)
+		assert_int_equal(walk_do(x->f.card, st), st->rc);
+	fr_assert_done(&x->f);
+}
+
 /* ---- PIN unblock (acos5.md §2.3, §3.6) ----------------------------------------- */
 
 #define FCI_0001 "6F 1E 83 02 00 01 88 01 01 8A 01 05 82 06 0A 00 00 15 00 02" \
@@ -574,7 +705,10 @@ struct unblock_row {
 	int rc, tries;
 };
 
-static const struct fr_step ub_v1_local[] = {
+/* the walk to 3F00/4100 left the last component's type open: 4100 again,
+ * with its FCI, before the PUK is verified there */
+#define RESEL_4100 {"00 A4 00 00 02 41 00", "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"}
+static const struct fr_step ub_v1_local[] = {RESEL_4100,
 	{"00 20 00 82 08 " PUK_11223344, "90 00"},
 	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"},
 	{"00 DC 01 04 0A 81 88 " PIN_5678, "90 00"},
@@ -582,14 +716,15 @@ static const struct fr_step ub_v1_local[] = {
 	FR_END};
 static const struct fr_step ub_v1_global[] = {
 	{"00 20 00 02 08 31 32 33 34 35 36 37 38", "90 00"},
-	{"00 A4 00 00 02 3F 00", "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"},
-	{"00 A4 00 00 02 00 01", "61 20"}, {"00 C0 00 00 20", FCI_0001 " 90 00"},
+	SEL_MF_QUIET, {"00 A4 00 00 02 00 01", "61 20"},
 	{"00 DC 01 04 0A 81 88 38 37 36 35 34 33 32 31", "90 00"},
 	{"80 2E 00 02 00", "90 00"},
 	FR_END};
-static const struct fr_step ub_v1_wrong_puk[] = {{"00 20 00 82 08 " PUK_11223344, "63 C6"}, FR_END};
-static const struct fr_step ub_v1_puk_blocked[] = {{"00 20 00 82 08 " PUK_11223344, "69 83"}, FR_END};
-static const struct fr_step ub_v1_update_refused[] = {
+static const struct fr_step ub_v1_wrong_puk[] = {RESEL_4100,
+	{"00 20 00 82 08 " PUK_11223344, "63 C6"}, FR_END};
+static const struct fr_step ub_v1_puk_blocked[] = {RESEL_4100,
+	{"00 20 00 82 08 " PUK_11223344, "69 83"}, FR_END};
+static const struct fr_step ub_v1_update_refused[] = {RESEL_4100,
 	{"00 20 00 82 08 " PUK_11223344, "90 00"},
 	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"},
 	{"00 DC 01 04 0A 81 88 " PIN_5678, "69 82"},
@@ -629,7 +764,7 @@ test_unblock_row(void **state)
 
 	connect_card(&x->f, row->atr, row->init);
 	if (row->ref & 0x80) { /* the PIN's DF is the current one */
-		fr_expect(&x->f, sel_path_4100);
+		fr_expect(&x->f, sel_path_4100_quiet);
 		sc_format_path("3F004100", &path);
 		assert_int_equal(sc_select_file(x->f.card, &path, NULL), 0);
 	}
@@ -895,6 +1030,8 @@ main(void)
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 GET SERIALNR", serial_rows, test_serial_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 select_file", select_rows, test_select_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("acos5 remembered walk", walk_rows, test_walk_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 list_files", list_rows, test_list_row,
 			fr_fx_setup, fr_fx_teardown);
