@@ -719,7 +719,7 @@ acos5_note_walk(struct sc_card *card, const u8 *path, size_t len, enum acos5_las
 {
 	struct acos5_priv *priv = DRVDATA(card);
 	size_t df = last == ACOS5_LAST_EF ? len - 2 : len;
-	unsigned int fid = (unsigned int)path[df - 2] << 8 | path[df - 1];
+	unsigned int fid = df >= 2 ? (unsigned int)path[df - 2] << 8 | path[df - 1] : 0;
 
 	memmove(priv->cur.path, path, len);
 	priv->cur.len = len;
@@ -728,7 +728,7 @@ acos5_note_walk(struct sc_card *card, const u8 *path, size_t len, enum acos5_las
 	if (last == ACOS5_LAST_UNKNOWN) {
 		priv->df_fid = 0; /* the component or its parent: acos5_resolve_df */
 		priv->df_se_known = 0;
-	} else if (priv->df_fid != fid) {
+	} else if (fid && priv->df_fid != fid) {
 		priv->df_fid = fid;
 		priv->df_se_known = 0;
 	}
@@ -754,23 +754,26 @@ acos5_walk_from(struct sc_card *card, const u8 *path, size_t len)
 	return df;
 }
 
-/* The walk's last component: with its FCI only when the caller wants it */
+/* The walk's last component: with its FCI only when the caller wants it
+ * (paths relative to the current DF: always, as before) */
 static int
 acos5_select_last(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out)
 {
+	int absolute = path[0] == 0x3F && path[1] == 0x00;
 	enum acos5_last last = ACOS5_LAST_UNKNOWN;
 	int r;
 
-	if (file_out) {
-		r = acos5_select(card, 0x00, path + len - 2, 2, file_out);
-		if (r == 0)
-			last = (*file_out)->type == SC_FILE_TYPE_DF ? ACOS5_LAST_DF : ACOS5_LAST_EF;
-	} else {
+	if (!file_out && absolute)
 		r = acos5_select_quiet(card, path + len - 2);
-	}
+	else
+		r = acos5_select(card, 0x00, path + len - 2, 2, file_out);
 	if (r < 0)
 		return r;
-	if (len == 2 && path[0] == 0x3F && path[1] == 0x00)
+	if (!absolute)
+		return 0; /* acos5_track_df saw the FCI; the walk is forgotten */
+	if (file_out)
+		last = (*file_out)->type == SC_FILE_TYPE_DF ? ACOS5_LAST_DF : ACOS5_LAST_EF;
+	if (len == 2)
 		last = ACOS5_LAST_DF;
 	acos5_note_walk(card, path, len, last);
 	return 0;
@@ -785,13 +788,14 @@ acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 		struct sc_file **file_out)
 {
 	const struct acos5_cur *cur = &DRVDATA(card)->cur;
+	int absolute, r = 0;
 	size_t i;
-	int r = 0;
 
 	if (len == 0 || len % 2)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	if (path[0] != 0x3F || path[1] != 0x00)
-		acos5_forget(card); /* relative to a DF the driver may not know */
+	absolute = path[0] == 0x3F && path[1] == 0x00;
+	if (!absolute)
+		acos5_forget(card); /* relative to a DF the walk may not know */
 	i = acos5_walk_from(card, path, len);
 	if (!file_out && i > 0 && (i == len || (cur->len == len && !memcmp(cur->path, path, len)))) {
 		if (cur->len != len) /* the DF of the EF selected last */
@@ -801,13 +805,14 @@ acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 	if (i == len)
 		i -= 2; /* the last component again, for its FCI */
 	for (; r == 0 && i + 2 < len; i += 2) {
-		r = acos5_select_quiet(card, path + i);
-		if (r == 0 && path[0] == 0x3F && path[1] == 0x00)
+		r = absolute ? acos5_select_quiet(card, path + i)
+			     : acos5_select(card, 0x00, path + i, 2, NULL);
+		if (r == 0 && absolute)
 			acos5_note_walk(card, path, i + 2, ACOS5_LAST_DF);
 	}
 	if (r == 0)
 		r = acos5_select_last(card, path, len, file_out);
-	if (r < 0 || path[0] != 0x3F || path[1] != 0x00)
+	if (r < 0 || !absolute)
 		acos5_forget(card);
 	LOG_TEST_RET(card->ctx, r, "SELECT of a path component failed");
 	return 0;

@@ -579,6 +579,7 @@ struct walk_row {
 	struct walk_step steps[10];
 };
 
+#define RESEL_4100 {"00 A4 00 00 02 41 00", "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"}
 #define SEL_5031_FCI {"00 A4 00 00 02 50 31", "61 20"}, {"00 C0 00 00 20", FCI_5031 " 90 00"}
 #define FCI_5032 "6F 1E 83 02 50 32 88 01 22 8A 01 05 82 02 01 00 80 02 00 C0" \
 		" 8C 08 7F 03 FF 00 03 FF 00 00 AB 00"
@@ -688,10 +689,52 @@ test_walk_row(void **state)
 	fr_assert_done(&x->f);
 }
 
+/* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE after walks that left the DF's FCI
+ * unread: the DF again with its FCI (its SE file, 8D 41 03), then the SE
+ * record (acos5.md §3.4) */
+#define FCI_4103 "6F 1E 83 02 41 03 88 01 03 8A 01 05 82 06 1C 00 00 38 00 08" \
+		" 8C 08 7F 03 FF 00 FF 00 03 00 AB 00"
+#define SE_4103_REC1 {"00 A4 00 00 02 41 03", "61 20"}, \
+		{"00 C0 00 00 20", FCI_4103 " 90 00"}, \
+		{"00 B2 01 04 00", "80 01 01 A4 06 83 01 81 95 01 08 90 00"}
+static const struct fr_step chv_after_df[] = {SEL_MF_QUIET, SEL_4100_QUIET, RESEL_4100,
+	SE_4103_REC1, FR_END};
+static const struct fr_step chv_after_ef[] = {WALK_5031, RESEL_4100, SE_4103_REC1, FR_END};
+
+struct chv_row {
+	const char *name;
+	const char *path; /* selected first (file_out for an EF) */
+	int file_out;
+	const struct fr_step *script;
+};
+
+static const struct chv_row chv_rows[] = {
+	{"SE record: walk ended at 4100 without FCI", "3F004100", 0, chv_after_df},
+	{"SE record: walk ended at 5031, 4100 passed without FCI", P_5031, 1, chv_after_ef},
+};
+
+static void
+test_chv_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct chv_row *row = x->row;
+	struct sc_file *file = NULL;
+	struct sc_path path;
+	int se = 1;
+
+	connect_card(&x->f, ATR_V2, init_v2);
+	fr_expect(&x->f, row->script);
+	assert_int_equal(sc_lock(x->f.card), 0);
+	sc_format_path(row->path, &path);
+	assert_int_equal(sc_select_file(x->f.card, &path, row->file_out ? &file : NULL), 0);
+	sc_file_free(file);
+	assert_int_equal(sc_card_ctl(x->f.card, SC_CARDCTL_GET_CHV_REFERENCE_IN_SE, &se), 0x81);
+	assert_int_equal(sc_unlock(x->f.card), 0);
+	fr_assert_done(&x->f);
+}
+
 /* ---- PIN unblock (acos5.md §2.3, §3.6) ----------------------------------------- */
 
-#define FCI_0001 "6F 1E 83 02 00 01 88 01 01 8A 01 05 82 06 0A 00 00 15 00 02" \
-		" 8C 08 7F 01 FF 00 FF FF 02 FF AB 00"
 #define PUK_11223344 "31 31 32 32 33 33 34 34"
 #define PIN_5678 "35 36 37 38 FF FF FF FF"
 
@@ -706,8 +749,7 @@ struct unblock_row {
 };
 
 /* the walk to 3F00/4100 left the last component's type open: 4100 again,
- * with its FCI, before the PUK is verified there */
-#define RESEL_4100 {"00 A4 00 00 02 41 00", "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"}
+ * with its FCI, before the PUK is verified there (RESEL_4100) */
 static const struct fr_step ub_v1_local[] = {RESEL_4100,
 	{"00 20 00 82 08 " PUK_11223344, "90 00"},
 	{"00 A4 00 00 02 41 01", "61 20"}, {"00 C0 00 00 20", FCI_4101 " 90 00"},
@@ -1032,6 +1074,8 @@ main(void)
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 select_file", select_rows, test_select_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 remembered walk", walk_rows, test_walk_row,
+			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("acos5 SE record of the current DF", chv_rows, test_chv_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 list_files", list_rows, test_list_row,
 			fr_fx_setup, fr_fx_teardown);
