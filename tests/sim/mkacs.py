@@ -35,7 +35,7 @@ SAC_PKCS15 = '7F03FF0003FF0000'            # as 4111..4115 in the dump
 # FCIs the dump does not show, taken from trace 01 (same layout, another card)
 FCI_4120 = '6F1E83024120880120' '8A0101' '82020100' '80022000' '8C087F01FF0001FF0100' 'AB00'
 # key pairs: private FID, public FID, private key type (acos5.md 2.6)
-KEYS = [(0x41F1, 0x4131, 4), (0x41F2, 0x4132, 4), (0x41F3, 0x4133, 4), (0x41F4, 0x4134, 6)]
+KEYS = [(0x41F1, 0x4131, 4), (0x41F2, 0x4132, 4), (0x41F3, 0x4133, 6), (0x41F4, 0x4134, 6)]
 
 
 def h(b):
