@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <shellapi.h>
+#endif
 
 #include "libopensc/errors.h"
 #include "libopensc/log.h"
@@ -74,8 +78,44 @@ read_own_cmdline(size_t *len)
 	}
 	fclose(f);
 	return buf;
+#elif defined(_WIN32)
+	/* The arguments as the C runtime's narrow argv has them: split by the
+	 * shell's rules, in the ANSI code page */
+	LPWSTR *argv;
+	char *buf = NULL;
+	size_t total = 0, pos = 0;
+	int argc = 0, i, n;
+
+	argv = CommandLineToArgvW(GetCommandLineW(), &argc);
+	if (!argv)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		n = WideCharToMultiByte(CP_ACP, 0, argv[i], -1, NULL, 0, NULL, NULL);
+		if (n <= 0 || total + (size_t)n >= PK_CMDLINE_MAX)
+			goto out;
+		total += (size_t)n;
+	}
+	if (total == 0 || !(buf = malloc(total)))
+		goto out;
+	for (i = 0; i < argc; i++) {
+		/* each conversion includes the terminating NUL */
+		n = WideCharToMultiByte(CP_ACP, 0, argv[i], -1, buf + pos, (int)(total - pos), NULL,
+				NULL);
+		if (n <= 0) {
+			sc_mem_clear(buf, total);
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		pos += (size_t)n;
+	}
+	*len = pos;
+out:
+	for (i = 0; i < argc; i++)
+		SecureZeroMemory(argv[i], wcslen(argv[i]) * sizeof(WCHAR));
+	LocalFree(argv);
+	return buf;
 #else
-	/* Windows: GetCommandLineW() split by CommandLineToArgvW() (to do) */
 	(void)len;
 	return NULL;
 #endif
