@@ -12,6 +12,7 @@
 
 #include "libopensc/errors.h"
 #include "pk-profile.h"
+#include "pk-buf.h"
 #include "pk-cardctl.h"
 
 struct file_info *
@@ -59,25 +60,47 @@ pk_profile_next_child(struct sc_profile *profile, const struct file_info *parent
 	return fi;
 }
 
-static int
-pk_copy_bignum(struct sc_pkcs15_bignum *bn, const u8 *p, size_t len)
+/* Size of a DER TLV with a value of @p vlen bytes (lengths below 64 KiB) */
+static size_t
+der_size(size_t vlen)
 {
-	bn->data = malloc(len);
-	if (!bn->data)
-		return SC_ERROR_OUT_OF_MEMORY;
-	memcpy(bn->data, p, len);
-	bn->len = len;
-	return 0;
+	return 1 + (vlen < 0x80 ? 1 : vlen < 0x100 ? 2 : 3) + vlen;
 }
 
-int
-pk_p15_pubkey_from_card(struct sc_pkcs15_pubkey *pubkey, const struct pk_rsa_pubkey *pub)
+/* A positive DER INTEGER from a big-endian number */
+static void
+der_uint(struct pk_buf *b, const u8 *p, size_t len)
 {
+	int pad = len && (p[0] & 0x80);
+
+	pk_buf_tag_len(b, 0x02, len + (size_t)pad);
+	if (pad)
+		pk_buf_u8(b, 0x00);
+	pk_buf_bytes(b, p, len);
+}
+
+/* OpenSC's decoder allocates the numbers, so that OpenSC frees memory of
+ * its own C runtime (on Windows our DLLs may have another heap) */
+int
+pk_p15_pubkey_from_card(struct sc_context *ctx, struct sc_pkcs15_pubkey *pubkey,
+		const struct pk_rsa_pubkey *pub)
+{
+	u8 mem[16 + 2 * (PK_RSA_MAX_BYTES + 8)];
+	size_t nlen, elen;
+	struct pk_buf b;
 	int r;
 
+	if (!pub->modulus_len || !pub->exponent_len)
+		return SC_ERROR_INVALID_DATA;
+	nlen = der_size(pub->modulus_len + (pub->modulus[0] >> 7));
+	elen = der_size(pub->exponent_len + (pub->exponent[0] >> 7));
+	pk_buf_init(&b, mem, sizeof(mem));
+	pk_buf_tag_len(&b, 0x30, nlen + elen);
+	der_uint(&b, pub->modulus, pub->modulus_len);
+	der_uint(&b, pub->exponent, pub->exponent_len);
+	r = pk_buf_result(&b);
+	if (r < 0)
+		return r;
 	pubkey->algorithm = SC_ALGORITHM_RSA;
-	r = pk_copy_bignum(&pubkey->u.rsa.modulus, pub->modulus, pub->modulus_len);
-	if (r == 0)
-		r = pk_copy_bignum(&pubkey->u.rsa.exponent, pub->exponent, pub->exponent_len);
-	return r;
+	return sc_pkcs15_decode_pubkey_rsa(ctx, &pubkey->u.rsa, b.data, b.len);
 }

@@ -30,8 +30,10 @@ struct file_info *pk_profile_next_child(struct sc_profile *profile,
 
 struct sc_pkcs15_pubkey;
 struct pk_rsa_pubkey;
-/** The RSA public key a card_ctl returned, as a PKCS#15 public key
- * (shared by the pkcs15init modules). @return 0 or SC_ERROR_OUT_OF_MEMORY */
-int pk_p15_pubkey_from_card(struct sc_pkcs15_pubkey *pubkey, const struct pk_rsa_pubkey *pub);
+/** The RSA public key a card_ctl returned, as a PKCS#15 public key whose
+ * numbers OpenSC allocated (shared by the pkcs15init modules).
+ * @return 0, SC_ERROR_INVALID_DATA or an error of OpenSC's decoder */
+int pk_p15_pubkey_from_card(struct sc_context *ctx, struct sc_pkcs15_pubkey *pubkey,
+		const struct pk_rsa_pubkey *pub);
 
 #endif

@@ -644,7 +644,7 @@ acos5_p15_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15car
 	pub.value[pub.len - 1] = (u8)kg.pub_fid;
 	r = p15_key_pair_done(profile, p15card, &key->path, &pub, r);
 	LOG_TEST_RET(card->ctx, r, "key generation failed; key files removed");
-	r = pk_p15_pubkey_from_card(pubkey, &kg.pub);
+	r = pk_p15_pubkey_from_card(card->ctx, pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 

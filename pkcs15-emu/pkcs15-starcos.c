@@ -473,7 +473,7 @@ sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	kg.bits = (unsigned int)key->modulus_length;
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_GENERATE_KEY, &kg);
 	LOG_TEST_RET(card->ctx, r, "key generation failed");
-	r = pk_p15_pubkey_from_card(pubkey, &kg.pub);
+	r = pk_p15_pubkey_from_card(card->ctx, pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
