@@ -20,6 +20,7 @@
 #include "libopensc/log.h"
 #include "libopensc/opensc.h"
 #include "libopensc/pkcs15.h"
+#include "pk-buf.h"
 #include "pk-card.h"
 #include "pk-emu.h"
 #include "starcos-emu.h"
@@ -198,24 +199,44 @@ emu_add_key(struct sc_pkcs15_card *p15card, const struct starcos_emu_key *k)
 	return sc_pkcs15emu_add_rsa_prkey(p15card, &obj, &info);
 }
 
+/* TokenInfo (PKCS#15): version 0, the card's serial, manufacturer, label,
+ * no token flags. Parsed by OpenSC into a new object, so that every string
+ * lives on OpenSC's heap (on Windows our DLL may have another C runtime). */
 static int
 emu_tokeninfo(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
 {
+	static const char mfr[] = "Giesecke+Devrient";
 	struct sc_card *card = p15card->card;
+	struct sc_pkcs15_tokeninfo *ti;
 	struct sc_serial_number sn;
-	char label[96], serial[2 * SC_MAX_SERIALNR + 1];
+	char label[96];
+	u8 body[256], der[260];
+	struct pk_buf b, t;
+	int r;
 
 	snprintf(label, sizeof(label), "%s (%s)", l->name, card->name);
-	free(p15card->tokeninfo->label);
-	free(p15card->tokeninfo->manufacturer_id);
-	p15card->tokeninfo->label = strdup(label);
-	p15card->tokeninfo->manufacturer_id = strdup("Giesecke+Devrient");
-	if (sc_card_ctl(card, SC_CARDCTL_GET_SERIALNR, &sn) == 0) {
-		sc_bin_to_hex(sn.value, sn.len, serial, sizeof(serial), 0);
-		free(p15card->tokeninfo->serial_number);
-		p15card->tokeninfo->serial_number = strdup(serial);
+	pk_buf_init(&b, body, sizeof(body));
+	pk_buf_tlv(&b, 0x02, (const u8 *)"\0", 1);
+	if (sc_card_ctl(card, SC_CARDCTL_GET_SERIALNR, &sn) == 0 && sn.len)
+		pk_buf_tlv(&b, 0x04, sn.value, sn.len);
+	pk_buf_tlv(&b, 0x0C, (const u8 *)mfr, strlen(mfr));
+	pk_buf_tlv(&b, 0x80, (const u8 *)label, strlen(label));
+	pk_buf_tlv(&b, 0x03, (const u8 *)"\0", 1);
+	pk_buf_init(&t, der, sizeof(der));
+	pk_buf_tlv(&t, 0x30, b.data, b.len);
+	r = pk_buf_result(&b) < 0 ? pk_buf_result(&b) : pk_buf_result(&t);
+	LOG_TEST_RET(card->ctx, r, "token info too long");
+	ti = sc_pkcs15_tokeninfo_new();
+	if (!ti)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
+	r = sc_pkcs15_parse_tokeninfo(card->ctx, ti, t.data, t.len);
+	if (r < 0) {
+		sc_pkcs15_free_tokeninfo(ti);
+		LOG_TEST_RET(card->ctx, r, "cannot build the token info");
 	}
-	return p15card->tokeninfo->label && p15card->tokeninfo->manufacturer_id ? 0 : SC_ERROR_OUT_OF_MEMORY;
+	sc_pkcs15_free_tokeninfo(p15card->tokeninfo);
+	p15card->tokeninfo = ti;
+	return 0;
 }
 
 static int
