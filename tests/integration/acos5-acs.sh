@@ -58,8 +58,10 @@ done
 pin_cycle "$card" "$tmp/acs.state" 01 12345678 12345678 8
 
 # A blank card says so and names the command that initialises it
-$with_card acos5-64v2 -- pkcs15-tool -D >"$tmp/blank" 2>&1
-expect_match "blank card: not initialised" "is not initialised \\(blank\\)" "$tmp/blank"
-expect_match "blank card: the command" "pkcs15-init --create-pkcs15" "$tmp/blank"
+for blank in acos5 acos5-64v2 acos5-64v3; do
+	$with_card $blank -- pkcs15-tool -D >"$tmp/blank" 2>&1
+	expect_match "blank $blank: not initialised" "is not initialised \\(blank\\)" "$tmp/blank"
+	expect_match "blank $blank: the command" "pkcs15-init --create-pkcs15" "$tmp/blank"
+done
 
 finish

@@ -281,6 +281,7 @@ so_unblock_v1
 
 objects_and_erase acos5-64v2 "$tmp/v2.state" 45
 objects_and_erase acos5 "$tmp/v1.state" 45
+objects_and_erase acos5-64v3 "$tmp/v3.state" 45
 low_memory
 
 finish
