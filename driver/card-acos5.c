@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,7 +123,7 @@ struct acos5_priv {
 	unsigned int op_mode;
 	char name[64];
 	struct acos5_env env;
-	unsigned long verified; /* bit n: PIN reference n verified (n 1..31 global, 33..63 local) */
+	uint64_t verified;      /* bit n: PIN reference n verified (n 1..31 global, 33..63 local) */
 	unsigned int df_fid;    /* current DF as last selected (0: unknown) */
 	unsigned int df_se_fid; /* its SE file (tag 8D), 0: none */
 	unsigned int df_se_known : 1; /* df_se_fid is from the DF's FCI */
@@ -694,10 +695,11 @@ acos5_reader_lock_obtained(struct sc_card *card, int was_reset)
 	if (!priv)
 		return 0;
 	priv->cur.fresh = 0;
-	if (was_reset) {
+	if (was_reset) { /* the card lost its security state too */
 		acos5_forget(card);
 		priv->df_fid = 0;
 		priv->df_se_known = 0;
+		priv->verified = 0;
 	}
 	return 0;
 }
@@ -966,7 +968,7 @@ acos5_pin_bit(int ref)
 {
 	int n = (ref & 0x1F) + ((ref & 0x80) ? 32 : 0);
 
-	return (ref & 0x1F) ? 1UL << n : 0;
+	return (ref & 0x1F) ? (uint64_t)1 << n : 0;
 }
 
 static void
@@ -1070,6 +1072,8 @@ acos5_unblock_rewrite(struct sc_card *card, struct sc_pin_cmd_data *data, int *t
 
 	if (data->pin_reference & 0x80) { /* the DF before the PUK is verified in it */
 		r = acos5_resolve_df(card);
+		if (r < 0)
+			sc_mem_clear(mem, sizeof(mem));
 		LOG_TEST_RET(card->ctx, r, "cannot tell the current DF");
 	}
 	puk = *data;
@@ -1123,13 +1127,13 @@ acos5_logout(struct sc_card *card)
 	for (n = 1; n < 64; n++) {
 		int ref = n < 32 ? n : (0x80 | (n - 32));
 
-		if (!(priv->verified & (1UL << n)))
+		if (!(priv->verified & ((uint64_t)1 << n)))
 			continue;
 		pk_apdu(&apdu, 0x80, 0x2E, 0x00, (u8)ref, NULL, NULL, 0);
 		r = pk_transmit(card, &apdu);
 		if (r < 0)
 			rv = r;
-		priv->verified &= ~(1UL << n);
+		priv->verified &= ~((uint64_t)1 << n);
 	}
 	return rv;
 }
@@ -1246,13 +1250,15 @@ acos5_pso(struct sc_card *card, u8 p1, u8 p2, const u8 *in, size_t inlen, u8 *ou
 		apdu.le = 256;
 	r = pk_transmit(card, &apdu);
 	sc_mem_clear(sbuf, sizeof(sbuf));
+	if (r == 0 && apdu.resplen > outlen)
+		r = SC_ERROR_BUFFER_TOO_SMALL;
+	if (r == 0) {
+		if (DRVDATA(card)->gen->little_endian)
+			acos5_reverse(rbuf, apdu.resplen);
+		memcpy(out, rbuf, apdu.resplen);
+	}
+	sc_mem_clear(rbuf, sizeof(rbuf)); /* plaintext or partial output, also on errors */
 	LOG_TEST_RET(card->ctx, r, "PERFORM SECURITY OPERATION failed");
-	if (apdu.resplen > outlen)
-		return SC_ERROR_BUFFER_TOO_SMALL;
-	if (DRVDATA(card)->gen->little_endian)
-		acos5_reverse(rbuf, apdu.resplen);
-	memcpy(out, rbuf, apdu.resplen);
-	sc_mem_clear(rbuf, sizeof(rbuf));
 	return (int)apdu.resplen;
 }
 
@@ -1588,6 +1594,7 @@ acos5_activate(struct sc_card *card, const unsigned int *fid)
 
 	pk_buf_init(&b, data, sizeof(data));
 	pk_buf_u16(&b, *fid);
+	LOG_TEST_RET(card->ctx, pk_buf_result(&b), "not a file ID");
 	pk_apdu(&apdu, 0x00, 0x44, 0x00, 0x00, &b, NULL, 0);
 	r = pk_transmit(card, &apdu);
 	LOG_TEST_RET(card->ctx, r, "ACTIVATE FILE failed");
@@ -1714,15 +1721,11 @@ acos5_info(struct sc_card *card, struct pk_acos5_info *info)
 static int
 acos5_free_space(struct sc_card *card, unsigned int *bytes)
 {
-	struct sc_apdu apdu;
 	u8 buf[2];
 	int r;
 
-	pk_apdu(&apdu, 0x80, 0x14, 0x04, 0x00, NULL, buf, sizeof(buf));
-	r = pk_transmit(card, &apdu);
+	r = acos5_card_info_data(card, 0x04, 0x00, buf, sizeof(buf));
 	LOG_TEST_RET(card->ctx, r, "cannot read the free space");
-	if (apdu.resplen != 2)
-		return SC_ERROR_INVALID_DATA;
 	*bytes = (unsigned int)buf[0] << 8 | buf[1];
 	return 0;
 }

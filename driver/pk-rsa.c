@@ -58,12 +58,6 @@ pk_digest_info_build(enum pk_hash alg, const u8 *hash, size_t len, struct pk_buf
 	return SC_ERROR_INVALID_ARGUMENTS;
 }
 
-enum pk_hash
-pk_hash_of_len(size_t len)
-{
-	return len == 20 ? PK_HASH_SHA1 : len == 32 ? PK_HASH_SHA256 : PK_HASH_NONE;
-}
-
 int
 pk_pkcs1_pad_01(const u8 *in, size_t len, u8 *out, size_t n)
 {

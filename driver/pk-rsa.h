@@ -25,8 +25,6 @@ enum pk_hash pk_digest_info_split(const u8 *in, size_t len, const u8 **hash, siz
  * @return 0, or SC_ERROR_INVALID_ARGUMENTS for an unknown hash or length
  */
 int pk_digest_info_build(enum pk_hash alg, const u8 *hash, size_t len, struct pk_buf *b);
-/** Hash algorithm of a bare hash length: SHA-1 (20) or SHA-256 (32) */
-enum pk_hash pk_hash_of_len(size_t len);
 /** PKCS#1 v1.5 type 1 block of @p n bytes around @p in. @return 0 or error */
 int pk_pkcs1_pad_01(const u8 *in, size_t len, u8 *out, size_t n);
 /**
