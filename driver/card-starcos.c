@@ -1089,12 +1089,12 @@ starcos_crypto_apdu(struct sc_card *card, u8 ins, u8 p1, u8 p2, const u8 *in, si
 	if (apdu.le > 256 && !(card->caps & SC_CARD_CAP_APDU_EXT))
 		apdu.le = 256;
 	r = pk_transmit(card, &apdu);
-	LOG_TEST_RET(card->ctx, r, "security operation failed");
-	if (apdu.resplen > outlen)
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
-	if (apdu.resplen)
+	if (r == 0 && apdu.resplen > outlen)
+		r = SC_ERROR_BUFFER_TOO_SMALL;
+	if (r == 0 && apdu.resplen)
 		memcpy(out, rbuf, apdu.resplen);
-	sc_mem_clear(rbuf, sizeof(rbuf));
+	sc_mem_clear(rbuf, sizeof(rbuf)); /* deciphered data, also on errors */
+	LOG_TEST_RET(card->ctx, r, "security operation failed");
 	return (int)apdu.resplen;
 }
 

@@ -377,6 +377,7 @@ p15_verify_new(struct sc_card *card, int ref, const u8 *pin, size_t len, u8 pad)
 {
 	struct sc_pin_cmd_data data;
 	u8 buf[8];
+	int r;
 
 	if (len > sizeof(buf))
 		return SC_ERROR_INVALID_ARGUMENTS;
@@ -388,7 +389,9 @@ p15_verify_new(struct sc_card *card, int ref, const u8 *pin, size_t len, u8 pad)
 	data.pin_reference = ref;
 	data.pin1.data = buf;
 	data.pin1.len = sizeof(buf);
-	return sc_pin_cmd(card, &data, NULL);
+	r = sc_pin_cmd(card, &data, NULL);
+	sc_mem_clear(buf, sizeof(buf));
+	return r;
 }
 
 static int
@@ -789,6 +792,8 @@ p15_pubkey_path(struct sc_pkcs15_card *p15card, struct sc_pkcs15_object *obj, st
 		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"ACOS5 public keys are stored only with their private key");
 	info = prkey->data;
+	if (info->path.len < 4)
+		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED, "the private key has no file path");
 	*path = info->path;
 	fid = ((unsigned int)path->value[path->len - 2] << 8 | path->value[path->len - 1]) -
 	      ACOS5_PRIV_TO_PUB;

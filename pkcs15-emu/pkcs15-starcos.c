@@ -398,13 +398,17 @@ sc2_key_pin_ref(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *o
 	return a->attrs.pin.reference;
 }
 
-/* Private-key record header: use = the key's PIN, change = SO PIN */
+/* Private-key record header: use = the key's PIN, change = SO PIN. A key
+ * whose auth ID names no PIN is refused: it would be usable by anyone. */
 static int
 sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj, u8 *h)
 {
 	const struct sc_pkcs15_prkey_info *key = obj->data;
-	int ref = sc2_key_pin_ref(p15card, obj);
+	int ref = obj->auth_id.len ? sc2_key_pin_ref(p15card, obj) : 0;
 	u8 use = ref > 0 ? starcos2_ac_for_pin((unsigned int)ref) : PK_STARCOS_AC_ALWAYS;
+
+	if (ref < 0)
+		return SC_ERROR_OBJECT_NOT_FOUND;
 	const u8 v[12] = {(u8)key->key_reference, SC2_KEY_LEN >> 8, SC2_KEY_LEN & 0xFF, use, 0x8F,
 			starcos2_ac_for_pin(SC2_SO_PIN), 0x33, 0x00, 0x09, sc2_key_usage(key->usage), 0x03,
 			0xA0};
@@ -441,7 +445,8 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	r = sc2_select_app(profile, card);
 	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
-	sc2_key_header(p15card, obj, hdr);
+	r = sc2_key_header(p15card, obj, hdr);
+	LOG_TEST_RET(card->ctx, r, "no PIN with the key's --auth-id on the card");
 	memset(&wk, 0, sizeof(wk));
 	wk.header = hdr;
 	wk.kid = hdr[0];
@@ -584,7 +589,7 @@ sc2_wipe_file(struct sc_card *card, const struct sc_path *path)
 		return 0;
 	LOG_TEST_RET(card->ctx, r, "cannot select the object's file");
 	zero = file->size ? calloc(1, file->size) : NULL;
-	r = zero ? sc_update_binary(card, 0, zero, file->size, 0) : 0;
+	r = !file->size ? 0 : zero ? sc_update_binary(card, 0, zero, file->size, 0) : SC_ERROR_OUT_OF_MEMORY;
 	free(zero);
 	sc_file_free(file);
 	return r < 0 ? r : 0;
