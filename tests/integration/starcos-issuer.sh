@@ -53,14 +53,16 @@ check_image() {
 	expect_match "$card:$img: certificates listed" "^X\\.509 Certificate \\[" "$d/D"
 	echo "to be signed" >"$d/data"
 	openssl dgst -sha256 -binary "$d/data" >"$d/hash"
-	keys_of "$d/D" | while read -r kid aid; do
-		local ref pin
+	# not a pipeline: not_ok must count in this shell
+	local nkeys=0 kid aid ref pin
+	while read -r kid aid; do
+		nkeys=$((nkeys + 1))
 		ref=$(ref_of "$d/D" "$aid")
 		pin=$(pin_of $img "$ref")
-		on "$card:$img" pkcs15-tool --read-certificate "$kid" -o "$d/$kid.pem"
+		on "$card:$img" pkcs15-tool --read-certificate "$kid" -o "$d/$kid.pem" </dev/null
 		openssl x509 -in "$d/$kid.pem" -pubkey -noout >"$d/$kid.pub" 2>/dev/null
 		on "$card:$img" pkcs15-crypt --sign --key "$kid" --pin "$pin" --sha-256 --pkcs1 \
-			-i "$d/hash" -o "$d/$kid.sig"
+			-i "$d/hash" -o "$d/$kid.sig" </dev/null
 		if openssl pkeyutl -verify -pubin -inkey "$d/$kid.pub" -sigfile "$d/$kid.sig" -in "$d/hash" \
 				-pkeyopt digest:sha256 >/dev/null 2>&1; then
 			ok "$card:$img: key $kid (PIN $ref) signs, verified against its certificate"
@@ -68,7 +70,8 @@ check_image() {
 			not_ok "$card:$img: key $kid signature does not verify:"
 			sed 's/^/    /' "$tmp/out"
 		fi
-	done
+	done < <(keys_of "$d/D")
+	if [ "$nkeys" -gt 0 ]; then ok "$card:$img: $nkeys keys checked"; else not_ok "$card:$img: no key found to check"; fi
 }
 
 pin_counter() {
