@@ -171,7 +171,7 @@ import_key() {
 	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
 	if [ "$card" != acos5 ]; then
 		expect_match "$card: ACOS5-64 import refused" "Failed to store private key: Not supported" "$w/imp"
-		if grep -q "ID *: 46" "$w/d"; then not_ok "$card: refused key listed"; else ok "$card: refused key not listed"; fi
+		not_listed "$card: refused key not listed" "ID *: 46" "$w/d"
 		expect_match "$card: refused import leaves no key file" "SW1=0x6A, SW2=0x82" \
 			<(apdus "$card" "$state" 00A40000023F00 00A40000024100 00A400000241F1; cat "$tmp/apdu")
 		return
@@ -206,7 +206,7 @@ objects_and_erase() {
 	run_card "$w/del" --state "$state" "$card" -- pkcs15-init --delete-objects cert,privkey,pubkey \
 		--id $id --pin $user
 	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
-	if grep -q "ID *: $id" "$w/d"; then not_ok "$card: objects $id still listed"; else ok "$card: objects $id deleted"; fi
+	not_listed "$card: objects $id deleted" "ID *: $id" "$w/d"
 	expect_match "$card: key file 41F1 gone" "SW1=0x6A, SW2=0x82" \
 		<(apdus "$card" "$state" 00A40000023F00 00A40000024100 00A400000241F1; cat "$tmp/apdu")
 	import_key "$card" "$state"
@@ -245,7 +245,7 @@ low_memory() {
 		--id 47 --key-usage sign --pin $user --so-pin $so
 	expect_match "low memory: key generation refused" "Not enough memory" "$w/gen"
 	run_card "$w/d" --state "$state" $card -- pkcs15-tool -D
-	if grep -q "ID *: 47" "$w/d"; then not_ok "low memory: dangling key entry"; else ok "low memory: no key entry"; fi
+	not_listed "low memory: no key entry" "ID *: 47" "$w/d"
 	expect_match "low memory: no private key file left" "SW1=0x6A, SW2=0x82" \
 		<(apdus $card "$state" 00A40000023F00 00A40000024100 00A400000241F2; cat "$tmp/apdu")
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$w/k" -subj /CN=low -days 3 -out "$w/c.pem" 2>/dev/null
@@ -253,7 +253,7 @@ low_memory() {
 		--pin $user
 	expect_match "low memory: certificate refused" "Not enough memory" "$w/cert"
 	run_card "$w/c" --state "$state" $card -- pkcs15-tool -c
-	if grep -q "ID *: 48" "$w/c"; then not_ok "low memory: dangling certificate"; else ok "low memory: no certificate entry"; fi
+	not_listed "low memory: no certificate entry" "ID *: 48" "$w/c"
 }
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -subj /CN=TestCA -days 30 \

@@ -26,6 +26,19 @@ expect_match() {
 	fi
 }
 
+# not_listed DESC REGEX FILE: FILE is a pkcs15-tool listing that worked (it
+# names the reader and says nothing failed) and has no line matching REGEX
+not_listed() {
+	if ! grep -q "Using reader with a card" "$3" || grep -qE "binding failed|Failed" "$3"; then
+		not_ok "$1: the listing itself failed:"
+		sed 's/^/    /' "$3"
+	elif grep -qE -- "$2" "$3"; then
+		not_ok "$1: still listed"
+	else
+		ok "$1"
+	fi
+}
+
 # run_card OUT CARD -- CMD...: run a command with a card, output to OUT
 run_card() {
 	local out=$1

@@ -123,7 +123,7 @@ personalise() {
 	must "$card: delete key 46" "$card" "$state" pkcs15-init --delete-objects privkey,pubkey --id 46 \
 		--so-pin $so
 	on "$card" "$state" pkcs15-tool -D
-	if grep -q "ID  *: 46" "$tmp/out"; then not_ok "$card: key 46 still listed"; else ok "$card: key 46 gone"; fi
+	not_listed "$card: key 46 gone" "ID  *: 46" "$tmp/out"
 }
 
 pins() {
