@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Replay the APDUs of real-card OpenSC debug logs against cardsim.
 
-usage: trace-replay.py CARDSIM APDU-RUN SHARED-DIR WORK-DIR
+usage: trace-replay.py CARDSIM APDU-RUN TRACE-DIR WORK-DIR
 
 For each log the C-APDUs are sent as recorded; the simulator's answer must
 have the recorded status word and data length, and FCIs (6F... answers to
 GET RESPONSE) must be byte-identical. Bytes the log's author blanked (##)
 match anything. The differences that remain are listed in KNOWN below, each
-with its reason (also in doc/simulator.md). Exit 77 (skip) without SHARED-DIR.
+with its reason (also in doc/simulator.md). The logs are tests/traces/
+(their sources: tests/traces/README.md); a missing log is an error.
 
   acos5-01.log  V2, pkcs11-tool --test   -> acos5-64v2:acs
   acos5-03..07  v1, pkcs15-init/-crypt   -> acos5 with an image built here
@@ -209,6 +210,9 @@ def script(name, prs):
 
 
 def run(cardsim, apdu_run, work, name, prs, card):
+    if not prs:
+        print('%s: no APDU exchange found: FAILED' % name)
+        return False
     sp = os.path.join(work, name + '.apdu')
     with open(sp, 'w') as f:
         f.write(script(name, prs))
@@ -223,12 +227,8 @@ def run(cardsim, apdu_run, work, name, prs, card):
 
 def main():
     if len(sys.argv) != 5:
-        sys.exit('usage: trace-replay.py CARDSIM APDU-RUN SHARED-DIR WORK-DIR')
-    cardsim, apdu_run, shared, work = sys.argv[1:]
-    traces = os.path.join(shared, 'traces')
-    if not os.path.isdir(traces):
-        print('no %s: skipped' % traces)
-        sys.exit(77)
+        sys.exit('usage: trace-replay.py CARDSIM APDU-RUN TRACE-DIR WORK-DIR')
+    cardsim, apdu_run, traces, work = sys.argv[1:]
     os.makedirs(work, exist_ok=True)
     ok = run(cardsim, apdu_run, work, 'acos5-01.log',
              pairs(os.path.join(traces, 'acos5-01.log')), 'acos5-64v2:acs')
