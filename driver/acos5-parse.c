@@ -39,7 +39,7 @@ acos5_parse_fdb(const struct pk_tlv *t, struct acos5_fci *out)
 	return t->len <= 2 ? 0 : SC_ERROR_INVALID_DATA;
 }
 
-/* 8C: AM byte, then one SCB per AM bit set, bit 6 first (acos5.md §3.3) */
+/* 8C: AM byte, then one SCB per AM bit set, bit 6 first (acos5-card.md §3.3) */
 static int
 acos5_parse_sac(const struct pk_tlv *t, struct acos5_fci *out)
 {

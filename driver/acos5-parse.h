@@ -13,7 +13,7 @@
 #include "pk-buf.h"
 #include "pk-cardctl.h"
 
-/* File Descriptor Bytes (acos5.md §3.1) */
+/* File Descriptor Bytes (acos5-card.md §3.1) */
 enum {
 	ACOS5_FDB_TRANSPARENT = 0x01,
 	ACOS5_FDB_LINEAR_FIXED = 0x02,
@@ -66,7 +66,7 @@ int acos5_parse_fci(const u8 *buf, size_t len, struct acos5_fci *out);
 int acos5_parse_file_info(const u8 *buf, size_t len, struct acos5_file_info *out);
 int acos5_parse_os_version(const u8 *buf, size_t len, struct acos5_os_version *out);
 /**
- * Public key file (acos5.md §3.8): 00 lenCode partnerFID(2) flags
+ * Public key file (acos5-card.md §3.8): 00 lenCode partnerFID(2) flags
  * exponent(@p exp_len) modulus(lenCode * 16), LSB first on the original ACOS5.
  * Outputs are big-endian; the exponent without leading zeros.
  * @param[out] mod at least 512 bytes, @param[out] exp at least @p exp_len bytes
@@ -96,7 +96,7 @@ struct acos5_se_chv {
 };
 
 /**
- * One SE file record (acos5.md §3.4): "80 01 id" then CRTs. If its id is
+ * One SE file record (acos5-card.md §3.4): "80 01 id" then CRTs. If its id is
  * @p se_id, the PIN references of its AT (A4 with UQB 08 or no UQB), in order.
  * @return 1 found (@p out set), 0 another record or no PIN in the AT,
  *         SC_ERROR_INVALID_DATA if malformed
@@ -105,7 +105,7 @@ int acos5_se_record_chv(const u8 *rec, size_t len, unsigned int se_id, struct ac
 
 /**
  * The PIN an SE record names by convention when the SE file cannot be read
- * (acos5.md §3.4, §4.1): in the MF #1 = global 01; in a DF #1 = local 81,
+ * (acos5-card.md §3.4, §4.1): in the MF #1 = global 01; in a DF #1 = local 81,
  * #3 = global 01, #4 = 81 (or 01). @return the reference, 0 if none
  */
 unsigned int acos5_se_convention(int in_mf, unsigned int se_id);
@@ -116,7 +116,7 @@ unsigned int acos5_se_convention(int in_mf, unsigned int se_id);
  */
 int acos5_se_next_record(const u8 *buf, size_t len, size_t off);
 
-/** PIN record (acos5.md §3.6) */
+/** PIN record (acos5-card.md §3.6) */
 struct acos5_pin_record {
 	unsigned int ref;       /* 01..1F or 81..9F */
 	unsigned int tries;     /* 1..15 */
@@ -135,12 +135,12 @@ struct acos5_pin_record {
  */
 int acos5_build_pin_record(const struct acos5_pin_record *in, int v1, struct pk_buf *out);
 
-/** Byte 4 of a key file: key complete (acos5.md §3.8) */
+/** Byte 4 of a key file: key complete (acos5-card.md §3.8) */
 #define ACOS5_KEY_COMPLETE 0x03
 
 /**
  * Public key file image for PUT KEY: 00 lenCode privFID 03 e(@p exp_len) n,
- * numbers LSB first when @p le (original ACOS5, acos5.md §3.8).
+ * numbers LSB first when @p le (original ACOS5, acos5-card.md §3.8).
  * @return 0, SC_ERROR_INVALID_ARGUMENTS (size, or a number too long) or
  * SC_ERROR_BUFFER_TOO_SMALL
  */

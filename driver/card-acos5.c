@@ -2,7 +2,7 @@
  * card-acos5.c: ACS ACOS5 (original 32K v1, ACOS5-64 V2 and V3)
  *
  * Overrides the ISO 7816 operations only where the card differs. Source of
- * the card behaviour: shared/research/acos5.md (section numbers below).
+ * the card behaviour: doc/acos5-card.md (section numbers below).
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,7 +24,7 @@
 #include "pk-rsa.h"
 #include "pk-tlv.h"
 
-/* Per-generation data (acos5.md §1, §2.2, §2.6) */
+/* Per-generation data (acos5-card.md §1, §2.2, §2.6) */
 struct acos5_gen {
 	int type;
 	const char *name;
@@ -68,7 +68,7 @@ static const struct sc_atr_table acos5_atrs[] = {
 			"ACOS5", PK_CARD_TYPE_ACOS5_V1, 0, NULL},
 	{NULL, NULL, NULL, 0, 0, NULL}};
 
-/* Status words the card documents beyond ISO 7816 (acos5.md §8) */
+/* Status words the card documents beyond ISO 7816 (acos5-card.md §8) */
 static const struct sc_card_error acos5_errors[] = {
 	{0x6282, SC_ERROR_FILE_END_REACHED, "End of file reached"},
 	{0x6283, SC_ERROR_CARD_CMD_FAILED, "Selected file is deactivated"},
@@ -98,14 +98,14 @@ static const struct sc_card_error acos5_errors[] = {
 #define ACOS5_OP_MODE_NSH1 0x10
 
 /* The security environment last set (MSE state lives in the card's RAM
- * and is lost when another file is selected, acos5.md §2.4) */
+ * and is lost when another file is selected, acos5-card.md §2.4) */
 struct acos5_env {
 	int operation;       /* SC_SEC_OPERATION_*, 0: none */
 	u8 fid[2];           /* private key file */
 	unsigned long flags; /* algorithm flags OpenSC asked for */
 };
 
-/* Where the driver's last path walk left the card (acos5.md §2.1): its
+/* Where the driver's last path walk left the card (acos5-card.md §2.1): its
  * absolute path and what its last component is. Walks start from there
  * only while @p fresh, i.e. within the card transaction that recorded it. */
 enum acos5_last { ACOS5_LAST_UNKNOWN, ACOS5_LAST_DF, ACOS5_LAST_EF };
@@ -208,7 +208,7 @@ acos5_card_info_data(struct sc_card *card, u8 p1, u8 p2, u8 *out, size_t len)
 	return 0;
 }
 
-/* Identify Self (80 14 05 00: SW 95 40) and OS version (acos5.md §1) */
+/* Identify Self (80 14 05 00: SW 95 40) and OS version (acos5-card.md §1) */
 static int
 acos5_identify(struct sc_card *card, struct acos5_priv *priv)
 {
@@ -334,7 +334,7 @@ acos5_finish(struct sc_card *card)
 /* ---- files ------------------------------------------------------------- */
 
 /* SCB → OpenSC access condition. 00 always, FF never; otherwise the low
- * nibble names a record of the DF's SE file (acos5.md §3.3). */
+ * nibble names a record of the DF's SE file (acos5-card.md §3.3). */
 static void
 acos5_add_acl(struct sc_file *file, unsigned int op, u8 scb)
 {
@@ -478,7 +478,7 @@ acos5_process_fci(struct sc_card *card, struct sc_file *file, const u8 *buf, siz
 	return 0;
 }
 
-/* ---- file creation (acos5.md §3.1-§3.3) ---------------------------------- */
+/* ---- file creation (acos5-card.md §3.1-§3.3) ---------------------------------- */
 
 /* OpenSC access condition → SCB: NONE 00, NEVER FF, SEN n → SE record n */
 static int
@@ -609,7 +609,7 @@ acos5_construct_fci(struct sc_card *card, const struct sc_file *file, u8 *out, s
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
-/* ---- SELECT (acos5.md §2.1) --------------------------------------------- */
+/* ---- SELECT (acos5-card.md §2.1) --------------------------------------------- */
 
 /* The card's answer to a SELECT that did not succeed */
 static int
@@ -659,7 +659,7 @@ acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 }
 
 /* SELECT by FID without its FCI: the card announces it (61 XX) and drops
- * it with the next command (T=0, acos5.md §2); P2=0C is refused (6A 86) */
+ * it with the next command (T=0, acos5-card.md §2); P2=0C is refused (6A 86) */
 static int
 acos5_select_quiet(struct sc_card *card, const u8 fid[2])
 {
@@ -738,7 +738,7 @@ acos5_note_walk(struct sc_card *card, const u8 *path, size_t len, enum acos5_las
 
 /* Where a walk to the absolute @p path may start (bytes of @p path already
  * selected): after the current DF when @p path leads through it. Selecting
- * a child of the current DF finds that child first (search order, acos5.md
+ * a child of the current DF finds that child first (search order, acos5-card.md
  * §2.1); a sibling or the parent could be shadowed by a child of the same
  * FID, so those walks start at the MF. A last component selected without
  * its FCI may be an EF: walking on from it is what a walk from the MF does. */
@@ -781,7 +781,7 @@ acos5_select_last(struct sc_card *card, const u8 *path, size_t len, struct sc_fi
 	return 0;
 }
 
-/* The card selects one FID at a time (no path select, acos5.md §2.1).
+/* The card selects one FID at a time (no path select, acos5-card.md §2.1).
  * DFs on the way are selected without their FCI; a walk that ends where
  * the last one did sends nothing unless the FCI is wanted. Any failure
  * forgets the remembered walk. */
@@ -820,7 +820,7 @@ acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 	return 0;
 }
 
-/* SELECT by FID alone: the search order (acos5.md §2.1) may find it outside
+/* SELECT by FID alone: the search order (acos5-card.md §2.1) may find it outside
  * the current DF, so the remembered walk is dropped (the MF is a walk) */
 static int
 acos5_select_fid(struct sc_card *card, const u8 fid[2], struct sc_file **file_out)
@@ -925,7 +925,7 @@ acos5_list_files(struct sc_card *card, u8 *buf, size_t buflen)
 }
 
 /* CREATE FILE selects the new file, DELETE FILE the parent of the deleted
- * one (acos5.md §2.1): the remembered walk is dropped */
+ * one (acos5-card.md §2.1): the remembered walk is dropped */
 static int
 acos5_create_file(struct sc_card *card, struct sc_file *file)
 {
@@ -961,7 +961,7 @@ acos5_read_serial(struct sc_card *card)
 	return pk_set_serial(card, sn, len);
 }
 
-/* ---- PINs (acos5.md §2.3) ---------------------------------------------- */
+/* ---- PINs (acos5-card.md §2.3) ---------------------------------------------- */
 
 static unsigned long
 acos5_pin_bit(int ref)
@@ -1002,7 +1002,7 @@ acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *trie
 	else if (apdu.sw1 != 0x90 || apdu.sw2 != 0x00)
 		return sc_check_sw(card, apdu.sw1, apdu.sw2);
 	/* The PIN record's maximum is not readable; every documented layout
-	 * uses 8 (acos5.md §4.1), so PKCS#11 can flag a low counter. */
+	 * uses 8 (acos5-card.md §4.1), so PKCS#11 can flag a low counter. */
 	data->pin1.max_tries = data->pin1.tries_left > 8 ? data->pin1.tries_left : 8;
 	if (tries_left)
 		*tries_left = data->pin1.tries_left;
@@ -1014,7 +1014,7 @@ acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *trie
 	return 0;
 }
 
-/* Select the PIN file that holds reference @p ref (acos5.md §2.3, §3.9):
+/* Select the PIN file that holds reference @p ref (acos5-card.md §2.3, §3.9):
  * global PINs in the MF's 0001, local ones in the current DF's, whose FID
  * is the DF's + 1 */
 static int
@@ -1037,7 +1037,7 @@ acos5_select_pin_file(struct sc_card *card, int ref)
 	return acos5_select_fid(card, fid, NULL);
 }
 
-/* Original ACOS5 (acos5.md §3.6, §6): its PIN record holds no PUK. The PUK
+/* Original ACOS5 (acos5-card.md §3.6, §6): its PIN record holds no PUK. The PUK
  * is the next PIN record of the same file (PIN ID + 1); unblocking is
  * VERIFY of the PUK, then UPDATE RECORD of the PIN record with the new PIN
  * and a full counter (the PIN file's update condition accepts the PUK),
@@ -1138,7 +1138,7 @@ acos5_logout(struct sc_card *card)
 	return rv;
 }
 
-/* ---- security operations (acos5.md §2.4, §2.5) --------------------------- */
+/* ---- security operations (acos5-card.md §2.4, §2.5) --------------------------- */
 
 static int
 acos5_mse(struct sc_card *card, u8 crt, u8 alg, const u8 fid[2], u8 uqb)
@@ -1167,7 +1167,7 @@ acos5_mse(struct sc_card *card, u8 crt, u8 alg, const u8 fid[2], u8 uqb)
 #define ACOS5_UQB_PUBLIC 0x80
 
 /* Modulus bytes of the private key file @p fid (current DF) from its size:
- * CRT 5 + 5N/2, else standard 5 + N (acos5.md §3.8); 0 if unknown. A size
+ * CRT 5 + 5N/2, else standard 5 + N (acos5-card.md §3.8); 0 if unknown. A size
  * that fits both (1024-bit CRT = 2560-bit standard) is taken as CRT, the
  * form key generation and FIPS mode use. */
 static size_t
@@ -1391,11 +1391,11 @@ acos5_decipher(struct sc_card *card, const u8 *in, size_t len, u8 *out, size_t o
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* ---- keys (acos5.md §2.6, §3.8) ------------------------------------------ */
+/* ---- keys (acos5-card.md §2.6, §3.8) ------------------------------------------ */
 
 /* GET KEY 80 CA: the raw public key file, at most 255 bytes per command.
  * The original ACOS5 has no GET KEY (its 80 CA FF 00 is CLEAR CARD): there
- * the public key file is read with READ BINARY (acos5.md §3.8). */
+ * the public key file is read with READ BINARY (acos5-card.md §3.8). */
 static int
 acos5_get_key(struct sc_card *card, size_t size, u8 *out)
 {
@@ -1493,7 +1493,7 @@ acos5_generate_key(struct sc_card *card, struct pk_acos5_keygen *kg)
 	return acos5_read_public_key(card, &kg->pub);
 }
 
-/* PUT KEY 80 DA off (original ACOS5, acos5.md §2.1): the file image into
+/* PUT KEY 80 DA off (original ACOS5, acos5-card.md §2.1): the file image into
  * key file @p fid of the current DF, 255 bytes per command; every chunk
  * but the last with CLA 90 (chained). Each chunk names its own offset, so
  * a card that appends chained data and one that writes at P1P2 end up
@@ -1525,7 +1525,7 @@ acos5_put_key_file(struct sc_card *card, unsigned int fid, const u8 *img, size_t
 
 /* Import: private then public key file, twice (the card checks that the
  * two halves match when the private key is written a second time,
- * acos5.md §3.8) */
+ * acos5-card.md §3.8) */
 static int
 acos5_put_key(struct sc_card *card, const struct pk_acos5_import *k)
 {
@@ -1639,7 +1639,7 @@ acos5_pick_chv(struct sc_card *card, const struct acos5_se_chv *chv)
 }
 
 /* The current DF's SE file, from its FCI, when a walk passed it without
- * (selecting the current DF's FID finds the DF itself first, acos5.md §2.1) */
+ * (selecting the current DF's FID finds the DF itself first, acos5-card.md §2.1) */
 static void
 acos5_df_se(struct sc_card *card)
 {
@@ -1654,7 +1654,7 @@ acos5_df_se(struct sc_card *card)
 
 /* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE: the PIN a SEN access condition of
  * the current DF means: from the DF's SE file, else the documented
- * convention (acos5.md §3.4). */
+ * convention (acos5-card.md §3.4). */
 static int
 acos5_chv_in_se(struct sc_card *card, int *se_num)
 {

@@ -3,7 +3,7 @@
  *
  * Overrides the ISO 7816 operations only where the card differs. The
  * generations differ as data (struct starcos_gen), never as scattered
- * version checks. Source of the card behaviour: shared/research/starcos.md.
+ * version checks. Source of the card behaviour: doc/starcos-card.md.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -30,7 +30,7 @@ typedef int (*starcos_sign_fn)(struct sc_card *card, const u8 *data, size_t len,
 typedef int (*starcos_key_fn)(struct sc_card *card, u8 key);
 typedef int (*starcos_logout_fn)(struct sc_card *card);
 
-/* Per-generation data (starcos.md §1.3, §2.1-2.5, §4.3) */
+/* Per-generation data (starcos-card.md §1.3, §2.1-2.5, §4.3) */
 struct starcos_gen {
 	int type;
 	const char *name;
@@ -49,7 +49,7 @@ struct starcos_gen {
 	starcos_logout_fn logout;
 	unsigned int keep_df : 1;         /* walk on from the current DF: 2.x SELECT MF is the
 	                                   * logout, 3.x loses DF-local PIN state on leaving
-	                                   * the DF (starcos.md §2.1, §3.2) */
+	                                   * the DF (starcos-card.md §2.1, §3.2) */
 	const char *no_admin;             /* why creation/keys are refused, NULL: 2.x commands work */
 };
 
@@ -67,7 +67,7 @@ static int starcos35_decipher_mse(struct sc_card *card, u8 key);
 static int starcos2_logout(struct sc_card *card);
 
 /* 2.x: PKCS#1 with the card's padding (SHA-1 on card, other DigestInfos by
- * INTERNAL AUTHENTICATE); 3.x adds PSS (starcos.md §1.3, §2.3, §2.4) */
+ * INTERNAL AUTHENTICATE); 3.x adds PSS (starcos-card.md §1.3, §2.3, §2.4) */
 #define STARCOS2_RSA (SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE)
 #define STARCOS2_RSA_GEN (STARCOS2_RSA | SC_ALGORITHM_ONBOARD_KEY_GEN) /* GENERATE KEY (§2.2) */
 #define STARCOS3_RSA (STARCOS2_RSA | SC_ALGORITHM_RSA_PAD_PSS | SC_ALGORITHM_MGF1_SHA1 | \
@@ -75,7 +75,7 @@ static int starcos2_logout(struct sc_card *card);
 		SC_ALGORITHM_MGF1_SHA512)
 
 /* StarCOS has no list-files command: list_files probes the FIDs that the
- * documented layouts use (starcos.md §3, §4.1). */
+ * documented layouts use (starcos-card.md §3, §4.1). */
 static const unsigned short starcos2_fids[] = {0x0010, 0x2F00, 0x5015, 0x5031, 0x5032,
 		0x5033, 0x4401, 0x4402, 0x4403, 0x4404, 0x4405, 0xDF01, 0xFE13, 0xC000,
 		0xC008, 0xC200, 0xC500, 0};
@@ -84,7 +84,7 @@ static const unsigned short starcos3_fids[] = {0x2F00, 0x2F01, 0x2F02, 0x0013, 0
 		0x4301, 0x43F0, 0x43F1, 0xC000, 0xC001, 0xC002, 0xC003, 0xC100, 0xC101,
 		0xC102, 0xC103, 0xC104, 0xC105, 0xC200, 0xC500, 0};
 
-/* 3.x file creation and key generation are not public (starcos.md §2.4, §8);
+/* 3.x file creation and key generation are not public (starcos-card.md §2.4, §8);
  * issued cards refuse them (69 82). No 2.x command is ever sent to them. */
 #define STARCOS3_NO_ADMIN "key generation, key import and file creation are not supported on " \
 		"StarCOS 3.x issuer cards (the card's issuer personalised it; only SPK 2.3/2.4 can be " \
@@ -107,7 +107,7 @@ static const struct starcos_gen starcos_gens[] = {
 			starcos3_sign, starcos35_decipher_mse, 0x81, NULL, 1, STARCOS3_NO_ADMIN},
 };
 
-/* Every StarCOS ATR of the research notes (starcos.md §1.2) by generation */
+/* Every StarCOS ATR of starcos-card.md §1.2, by generation */
 static const struct sc_atr_table starcos_atrs[] = {
 	{"3b:b7:94:00:c0:24:31:fe:65:53:50:4b:32:33:90:00:b4", NULL, "StarCOS SPK 2.3", PK_CARD_TYPE_STARCOS_SPK23, 0, NULL},
 	{"3b:b7:94:00:81:31:fe:65:53:50:4b:32:33:90:00:d1", NULL, "StarCOS SPK 2.3", PK_CARD_TYPE_STARCOS_SPK23, 0, NULL},
@@ -131,7 +131,7 @@ static const struct sc_atr_table starcos_atrs[] = {
 	{"3b:da:96:ff:81:31:fe:45:80:56:31:b8:53:49:43:41:81:05:7b", NULL, "StarCOS 3.5", PK_CARD_TYPE_STARCOS_3_5, 0, NULL},
 	{NULL, NULL, NULL, 0, 0, NULL}};
 
-/* Status words (starcos.md §2.6) */
+/* Status words (starcos-card.md §2.6) */
 static const struct sc_card_error starcos_errors[] = {
 	{0x6284, SC_SUCCESS, "DF selected, no FCI"},
 	{0x6600, SC_ERROR_INCORRECT_PARAMETERS, "Error setting the security environment"},
@@ -232,7 +232,7 @@ starcos_init(struct sc_card *card)
 		card->caps |= SC_CARD_CAP_ISO7816_PIN_INFO;
 	for (bits = 512; bits <= priv->gen->rsa_max; bits += 256)
 		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
-	/* issuers also use 1728 and 1976 bits (starcos.md §1.3) */
+	/* issuers also use 1728 and 1976 bits (starcos-card.md §1.3) */
 	for (bits = 1728; bits <= priv->gen->rsa_max && bits <= 1976; bits += 248)
 		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
@@ -394,7 +394,7 @@ starcos_note_df(struct sc_card *card, const u8 *path, size_t len, const struct s
 }
 
 /* Where the walk of @p path starts: 0 (at the MF), or after the current DF
- * where SELECT MF would end the security state (2.x, starcos.md §2.1) */
+ * where SELECT MF would end the security state (2.x, starcos-card.md §2.1) */
 static size_t
 starcos_walk_from(struct sc_card *card, const u8 *path, size_t len)
 {
@@ -613,7 +613,7 @@ starcos3_read_serial(struct sc_card *card)
 	return pk_set_serial(card, sn, sn_len);
 }
 
-/* ---- SPK 2.x personalisation (starcos.md §2.2) ------------------------- */
+/* ---- SPK 2.x personalisation (starcos-card.md §2.2) ------------------------- */
 
 static int
 starcos2_cmd(struct sc_card *card, u8 cla, u8 ins, u8 p1, u8 p2, const struct pk_buf *b,
@@ -832,7 +832,7 @@ starcos2_admin_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 	}
 }
 
-/* An OpenSC ACL entry as a 2.x AC byte (starcos.md §3.1.2); no entry = always */
+/* An OpenSC ACL entry as a 2.x AC byte (starcos-card.md §3.1.2); no entry = always */
 static u8
 starcos2_ac_of(const struct sc_file *file, unsigned int op)
 {
@@ -989,13 +989,13 @@ starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 			data->flags |= SC_PIN_CMD_NEED_PADDING;
 	}
 	r = iso_ops->pin_cmd(card, data, tries_left);
-	/* The maximum is not readable; issuers use 3 (starcos.md §3.2) */
+	/* The maximum is not readable; issuers use 3 (starcos-card.md §3.2) */
 	if (r == 0 && data->cmd == SC_PIN_CMD_GET_INFO && data->pin1.tries_left >= 0)
 		data->pin1.max_tries = data->pin1.tries_left > 3 ? data->pin1.tries_left : 3;
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* 2.x: selecting the MF ends the security state (starcos.md §2.1) */
+/* 2.x: selecting the MF ends the security state (starcos-card.md §2.1) */
 static int
 starcos2_logout(struct sc_card *card)
 {
@@ -1030,7 +1030,7 @@ starcos_mse(struct sc_card *card, u8 p1, u8 crt, const struct pk_buf *b)
 	return 0;
 }
 
-/* 2.x: 84 01 KID 80 01 alg (starcos.md §2.3) */
+/* 2.x: 84 01 KID 80 01 alg (starcos-card.md §2.3) */
 static int
 starcos2_mse(struct sc_card *card, u8 p1, u8 crt, u8 kid, u8 alg)
 {
@@ -1044,7 +1044,7 @@ starcos2_mse(struct sc_card *card, u8 p1, u8 crt, u8 kid, u8 alg)
 	return starcos_mse(card, p1, crt, &b);
 }
 
-/* 3.x: 84 01 ref 89 L algorithm-id (starcos.md §2.4) */
+/* 3.x: 84 01 ref 89 L algorithm-id (starcos-card.md §2.4) */
 static int
 starcos3_mse(struct sc_card *card, u8 crt, u8 ref, const u8 *alg, size_t alg_len)
 {
@@ -1249,7 +1249,7 @@ starcos35_decipher_mse(struct sc_card *card, u8 key)
 	return starcos3_mse(card, 0xB8, key, alg, sizeof(alg));
 }
 
-/* 2.x takes at most 128 data bytes per command (starcos.md §1.3); the
+/* 2.x takes at most 128 data bytes per command (starcos-card.md §1.3); the
  * card-wide limit is higher only for PSO DECIPHER's 129 bytes. */
 static int
 starcos2_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,

@@ -1,6 +1,6 @@
 /*
  * module.c: the loader entry points OpenSC looks up in an external card
- * driver module (shared/research/opensc-plugin.md §1.2). Only these two
+ * driver module (doc/opensc-plugin.md §1.2). Only these two
  * symbols are exported (driver.map).
  *
  * Copyright (C) 2026 pkicards contributors

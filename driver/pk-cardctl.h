@@ -25,7 +25,7 @@ enum {
 	PK_CARDCTL_ACOS5_PUT_KEY,        /* const struct pk_acos5_import *: original ACOS5 only */
 };
 
-/* StarCOS SPK 2.x personalisation (starcos.md §2.2); 3.x issuer cards
+/* StarCOS SPK 2.x personalisation (starcos-card.md §2.2); 3.x issuer cards
  * answer SC_ERROR_NOT_SUPPORTED without sending anything */
 enum {
 	PK_CARDCTL_STARCOS_CREATE_MF = PK_CARDCTL_BASE + 0x200, /* const struct pk_starcos_mf * */
@@ -83,7 +83,7 @@ struct pk_rsa_pubkey {
 	size_t exponent_len;
 };
 
-/* ACOS5-64 private key types (acos5.md §2.6) */
+/* ACOS5-64 private key types (acos5-card.md §2.6) */
 enum pk_acos5_key_type {
 	PK_ACOS5_KEY_SIGN = 4,    /* CRT, sign only */
 	PK_ACOS5_KEY_DECRYPT = 5, /* CRT, decrypt only */
@@ -104,7 +104,7 @@ struct pk_bn {
 };
 
 /* RSA key pair written into two created, empty key files of the current DF
- * (PUT KEY, acos5.md §2.1, §3.8); the driver lays the files out */
+ * (PUT KEY, acos5-card.md §2.1, §3.8); the driver lays the files out */
 struct pk_acos5_import {
 	unsigned int priv_fid, pub_fid;
 	unsigned int bits;

@@ -33,14 +33,14 @@ struct starcos_fci {
 	size_t name_len;
 };
 
-/** SPK 2.x FCI "6F L ..." (starcos.md §3.1.1): 82 01|11 or 3-byte record form, 80 size */
+/** SPK 2.x FCI "6F L ..." (starcos-card.md §3.1.1): 82 01|11 or 3-byte record form, 80 size */
 int starcos2_parse_fci(const u8 *buf, size_t len, struct starcos_fci *out);
-/** 3.x FCP "62 L ..." or DF FCI "6F L ..." (starcos.md §3.2) */
+/** 3.x FCP "62 L ..." or DF FCI "6F L ..." (starcos-card.md §3.2) */
 int starcos3_parse_fcp(const u8 *buf, size_t len, struct starcos_fci *out);
 /**
  * One record of EF.PWDD (3.4, PIN reference in tag 83) or EF.KEYD (3.5,
  * tag 88): if it describes PIN @p ref, the transmission format byte found
- * under 7B / A4 / 89 (starcos.md §1.3).
+ * under 7B / A4 / 89 (starcos-card.md §1.3).
  * @return 1 found (format in @p fmt), 0 another object, <0 malformed
  */
 int starcos3_parse_pin_format(const u8 *rec, size_t len, unsigned int ref_tag,
@@ -53,7 +53,7 @@ int starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd);
 /** EF.GDO content: the ICCSN (tag 5A) */
 int starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_len);
 
-/** SPK 2.x READ PUBLIC KEY answer / IPF entry (starcos.md §2.2, §3.1.1),
+/** SPK 2.x READ PUBLIC KEY answer / IPF entry (starcos-card.md §2.2, §3.1.1),
  * pointers into the parsed buffer; components are LSB first */
 struct starcos2_pubkey {
 	unsigned int kid;
@@ -71,7 +71,7 @@ struct starcos2_pubkey {
 int starcos2_parse_pubkey(const u8 *buf, size_t len, struct starcos2_pubkey *out);
 
 /**
- * SPK 2.x access-condition byte (starcos.md §3.1.2) for "PIN @p ref
+ * SPK 2.x access-condition byte (starcos-card.md §3.1.2) for "PIN @p ref
  * verified": SO PIN 01/81 -> state 1, PIN KID k -> state 0F - ((k & 0F) >> 1);
  * bit 10 for a DF-local KID (8x). @return the AC byte
  */

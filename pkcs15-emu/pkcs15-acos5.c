@@ -1,6 +1,6 @@
 /*
  * pkcs15-acos5.c: pkcs15init operations for ACS ACOS5 (card driver
- * acos5_ext). Lays a blank card out in ACS's native layout (acos5.md §4.1)
+ * acos5_ext). Lays a blank card out in ACS's native layout (acos5-card.md §4.1)
  * as the profile acos5_ext.profile describes it; PINs in PIN-file records,
  * RSA keys generated on the card (or, on the original ACOS5, imported with
  * PUT KEY) into ACS-style key file pairs.
@@ -31,7 +31,7 @@
 #define ACOS5_MAX_KEYS 14
 #define ACOS5_MAX_FILES 16     /* certificates / data objects per prototype */
 
-/* What the layout does differently per generation (acos5.md §3.6, §6).
+/* What the layout does differently per generation (acos5-card.md §3.6, §6).
  * The original ACOS5 keeps no PUK in a PIN record: the PUK is the next
  * record of the same PIN file (PIN ID + 1), and a blocked PIN is unblocked
  * by verifying the PUK and rewriting the PIN record. So its PIN files may
@@ -41,7 +41,7 @@ struct p15_gen {
 	int type;
 	int puk_is_next_pin;
 	unsigned int pin_update_se_mf, pin_update_se_df; /* 0: as the profile says */
-	int can_import;         /* PUT KEY (acos5.md §2.1) */
+	int can_import;         /* PUT KEY (acos5-card.md §2.1) */
 };
 
 static const struct p15_gen p15_gens[] = {
@@ -345,7 +345,7 @@ acos5_p15_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* ---- PINs (acos5.md §2.3, §3.6) -------------------------------------- */
+/* ---- PINs (acos5-card.md §2.3, §3.6) -------------------------------------- */
 
 /* SO PIN: global 01..1F in 3F00/0001; others: local 81..9F in the DF */
 static int
@@ -476,7 +476,7 @@ acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* ---- keys (acos5.md §2.6, §3.8) -------------------------------------- */
+/* ---- keys (acos5-card.md §2.6, §3.8) -------------------------------------- */
 
 /* Key pair n: private proto FID + n - 1, public = private - C0 */
 static void
@@ -531,7 +531,7 @@ acos5_p15_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card
 	return SC_ERROR_TOO_MANY_OBJECTS;
 }
 
-/* File sizes of an RSA key pair (acos5.md §3.8): CRT private key */
+/* File sizes of an RSA key pair (acos5-card.md §3.8): CRT private key */
 static void
 p15_key_sizes(struct sc_card *card, size_t bits, size_t *priv, size_t *pub)
 {

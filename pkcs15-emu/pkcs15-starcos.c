@@ -1,6 +1,6 @@
 /*
  * pkcs15-starcos.c: pkcs15init operations for G+D StarCOS SPK 2.3 / 2.4
- * (card driver starcos_ext), OpenSC's StarCOS layout (starcos.md §4.1) as
+ * (card driver starcos_ext), OpenSC's StarCOS layout (starcos-card.md §4.1) as
  * starcos_ext.profile describes it.
  *
  * Life cycle: the MF and DF 5015 stay in creation state (access conditions
@@ -34,7 +34,7 @@
 #define SC2_MAX_LPIN 0x8F
 #define SC2_MIN_KEY 0x91       /* private keys 91 .. 9F in the 5015 ISF */
 #define SC2_MAX_KEY 0x9F
-#define SC2_KEY_LEN 370        /* ISF record of a private key (starcos.md §3.1.4) */
+#define SC2_KEY_LEN 370        /* ISF record of a private key (starcos-card.md §3.1.4) */
 #define SC2_MF_ISF 256
 #define SC2_DF_ISF 2560
 #define SC2_BLOB_GAP 16
@@ -127,7 +127,7 @@ sc2_create_ipf(struct sc_profile *profile, struct sc_card *card, const char *ide
 
 /* ---- card and application -------------------------------------------- */
 
-/* ERASE CARD (test cards, starcos.md §2.2) after the SO PIN was verified */
+/* ERASE CARD (test cards, starcos-card.md §2.2) after the SO PIN was verified */
 static int
 sc2_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 {
@@ -231,7 +231,7 @@ sc2_finalize_card(struct sc_card *card)
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
-/* ---- PINs (starcos.md §3.1.3, §3.1.4) -------------------------------- */
+/* ---- PINs (starcos-card.md §3.1.3, §3.1.4) -------------------------------- */
 
 static int
 sc2_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
@@ -343,7 +343,7 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
-/* ---- keys (starcos.md §2.2, §3.1.4) ---------------------------------- */
+/* ---- keys (starcos-card.md §2.2, §3.1.4) ---------------------------------- */
 
 static int
 sc2_key_in_use(struct sc_pkcs15_card *p15card, int kid)
@@ -496,7 +496,7 @@ sc2_put_le(struct pk_buf *b, const struct sc_pkcs15_bignum *be, size_t width)
 		pk_buf_u8(b, i < be->len ? be->data[be->len - 1 - i] : 0x00);
 }
 
-/* CRT key blob (starcos.md §3.1.4): header, q, p, 16 x 00 dq, 16 x 00 dp, qinv */
+/* CRT key blob (starcos-card.md §3.1.4): header, q, p, 16 x 00 dq, 16 x 00 dp, qinv */
 static int
 sc2_key_blob(const struct sc_pkcs15_prkey_rsa *k, size_t bits, struct pk_buf *b)
 {

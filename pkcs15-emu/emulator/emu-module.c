@@ -1,6 +1,6 @@
 /*
  * emu-module.c: entry points OpenSC's emulator loader looks up
- * (shared/research/opensc-plugin.md §2.4): sc_driver_version, parsed as
+ * (doc/opensc-plugin.md §2.4): sc_driver_version, parsed as
  * "%u.%u.%u", and the init function named in the "emulate" block.
  *
  * For the cards of this plug-in: StarCOS 3.x issuer layouts first, then the

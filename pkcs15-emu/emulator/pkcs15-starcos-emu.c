@@ -3,7 +3,7 @@
  * that carry no PKCS#15 application of their own: certificates at fixed
  * FIDs, keys by reference, PINs global or local to an application.
  *
- * The layouts are data (starcos.md §3.2, "Known application layouts"); the
+ * The layouts are data (starcos-card.md §3.2, "Known application layouts"); the
  * emulator tries them in order and binds to the first whose application
  * and first certificate are on the card.
  *
@@ -30,7 +30,7 @@
 #define AID_BNOTK_PKI "A000000525655573657201"
 #define AID_BA_ESIGN "A0000002455369676E"
 
-/* BNotK 3.5: two QES keys and an authentication key (starcos.md §3.2) */
+/* BNotK 3.5: two QES keys and an authentication key (starcos-card.md §3.2) */
 static const struct starcos_emu_pin bnotk_pins[] = {
 	{"QES PIN 1", 0x81, AID_ESIGN, 6, 12, 0x01},
 	{"QES PIN 2", 0x86, AID_ESIGN, 6, 12, 0x02},

@@ -1,10 +1,10 @@
 #
 # pkicards: PKCS#15 layout for ACS ACOS5 (v1, ACOS5-64 V2/V3), the layout of
-# ACS's own tools (shared/research/acos5.md §4.1). Loaded after pkcs15.profile
+# ACS's own tools (doc/acos5-card.md §4.1). Loaded after pkcs15.profile
 # by the pkcs15init module libpkicards-p15init.so (card driver acos5_ext).
 #
 # Access conditions are ACOS5 SE-file references: SEN<n> means "the
-# condition in record n of the SE file of the file's DF" (acos5.md §3.3,
+# condition in record n of the SE file of the file's DF" (acos5-card.md §3.3,
 # §3.4); NONE and NEVER are the SCBs 00 and FF. Nothing else is accepted.
 #   MF  (SE file 0003): SE#1 = SO PIN (global 01), SE#2 = SO PIN or its PUK (02)
 #   4100 (SE file 4103): SE#1 = user PIN (local 81), SE#3 = SO PIN (global 01),

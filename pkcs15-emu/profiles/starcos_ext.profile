@@ -1,12 +1,12 @@
 #
 # pkicards: PKCS#15 layout for G+D StarCOS SPK 2.3 / 2.4 (card driver
 # starcos_ext), loaded after pkcs15.profile by libpkicards-p15init.so.
-# The layout is OpenSC's StarCOS layout (shared/research/starcos.md §4.1):
+# The layout is OpenSC's StarCOS layout (doc/starcos-card.md §4.1):
 # MF 3F00 with its IPF 0010 and EF.DIR, the PKCS#15 DF 5015 with its IPF 0010
 # and the PKCS#15 files. PINs, PUKs and private keys live in the ISF (internal
 # secret file) of the MF or of 5015, written with WRITE KEY.
 #
-# Access conditions become SPK 2.x AC bytes (starcos.md §3.1.2): NONE = 9F,
+# Access conditions become SPK 2.x AC bytes (starcos-card.md §3.1.2): NONE = 9F,
 # NEVER = 5F, $SOPIN = 01 (global state 1, set by VERIFY of the SO PIN 01),
 # $PIN = 1E (local state 0E of 5015, set by VERIFY of the user PIN 83). The
 # card enforces them only after "pkcs15-init --finalize" (CREATE END).

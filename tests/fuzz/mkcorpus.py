@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Write the seed corpus of fuzz-parsers: one file per seed, named after it.
 First byte selects the parser (see fuzz-parsers.c). Sources: real FCIs of an
-ACOS5-64 V2 card (shared/research/acos5.md §3.2), the documented formats of
-starcos.md §1.3/§2.5/§3.1.1/§3.2, RFC 8017 DigestInfo."""
+ACOS5-64 V2 card (doc/acos5-card.md §3.2), the documented formats of
+starcos-card.md §1.3/§2.5/§3.1.1/§3.2, RFC 8017 DigestInfo."""
 import os
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -29,7 +29,7 @@ seeds = {
     "starcos-efatr": "23 7F 66 08 02 02 01 00 02 02 01 00",
     "starcos-keyd": "24 88 01 06 7B 05 A4 03 89 01 12",
     "starcos-pwdd": "24 83 01 01 7B 05 A4 03 89 01 12",
-    # SPK 2.x READ PUBLIC KEY / IPF entry (starcos.md 3.1.1), 1024-bit modulus LSB first
+    # SPK 2.x READ PUBLIC KEY / IPF entry (starcos-card.md §3.1.1), 1024-bit modulus LSB first
     "starcos2-pubkey": "25 91 00 8C 9F 0F 00 09 4A 80 8C 06 01 01 10 80 13 04 91" + " C3" * 128
                        + " 01 00 01 00 04 91",
     "rsa-digestinfo-sha256": "30 30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20" + " 55" * 32,

@@ -1,7 +1,7 @@
 #!/bin/bash
 # ACOS5 issue, personalisation: stock pkcs15-init with our pkcs15init module
 # (pkcs15-emu/) and profile lays a blank simulated ACOS5 out in ACS's layout
-# (acos5.md §4.1), stores a user PIN, generates keys, stores a certificate
+# (acos5-card.md §4.1), stores a user PIN, generates keys, stores a certificate
 # and a data object, deletes objects and erases the card; the keys sign and
 # decipher through pkcs11-tool (checked with OpenSSL against the public key
 # read from the card). A card without room fails cleanly. See doc/acos5.md.
@@ -273,7 +273,7 @@ personalise acos5-64v3 "$tmp/v3-64k.state" 4096 45
 personalise acos5 "$tmp/v1.state" 2048 45
 
 # PIN counters, block, unblock and change; the original ACOS5 unblocks with
-# its PUK record (PIN ID + 1) and a rewrite of the PIN record (acos5.md §3.6)
+# its PUK record (PIN ID + 1) and a rewrite of the PIN record (acos5-card.md §3.6)
 pin_cycle acos5-64v2 "$tmp/v2.state" 01 $user 11223344 8
 pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8
 pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8

@@ -137,7 +137,7 @@ pins() {
 	refused "$card: right PIN refused while blocked" "$card" "$state" \
 		pkcs15-tool --verify-pin --auth-id 01 --pin 4321
 	expect_match "$card: pkcs15-tool says blocked (69 83)" "blocked" "$tmp/out"
-	# SPK 2.x has no PIN status command (starcos.md §2.1): PKCS#11 learns the
+	# SPK 2.x has no PIN status command (starcos-card.md §2.1): PKCS#11 learns the
 	# state at login
 	on "$card" "$state" bash -c 'pkcs11-tool --module "$P11LIB" -l --pin 4321 -O'
 	expect_match "$card: PKCS#11 login: CKR_PIN_LOCKED" "CKR_PIN_LOCKED" "$tmp/out"

@@ -1,6 +1,6 @@
 /*
  * cardsim - ACOS5 RSA: key files (FDB 09), MSE, PSO (sign, decipher,
- * encipher), key generation, GET KEY, v1 PUT KEY (acos5.md 2.4-2.6, 3.8).
+ * encipher), key generation, GET KEY, v1 PUT KEY (acos5-card.md §2.4-2.6, 3.8).
  *
  * Key file layout (doc/simulator.md "RSA key files"):
  *   byte 0    00 = public, 1..6 = private key type (V2/V3), 07 = v1 CRT

@@ -1,5 +1,5 @@
 /*
- * cardsim - ACS ACOS5 personalities (acos5.md): original ACOS5 (v1),
+ * cardsim - ACS ACOS5 personalities (acos5-card.md): original ACOS5 (v1),
  * ACOS5-64 V2.00 and V3.00. All T=0, short APDUs only.
  */
 #include <stdlib.h>
@@ -635,7 +635,7 @@ acos_wipe(struct sim_card *c)
 	return SW_OK;
 }
 
-/* ---- PINs: records of the CHV file (acos5.md 3.6) --------------------- */
+/* ---- PINs: records of the CHV file (acos5-card.md §3.6) --------------------- */
 
 struct chv {
 	struct sim_file *file;
@@ -850,7 +850,7 @@ acos_logout(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	return SW_OK;
 }
 
-/* ---- GET CARD INFO 80 14 (acos5.md 2.2) ------------------------------- */
+/* ---- GET CARD INFO 80 14 (acos5-card.md §2.2) ------------------------------- */
 
 typedef uint16_t (*info_fn)(struct sim_card *c, const struct sim_apdu *a,
 			    struct sim_buf *resp);
@@ -1067,7 +1067,7 @@ static const struct sim_cmd acos_cmds[] = {
 static void
 acos_factory(struct sim_card *c)
 {
-	/* virgin: no MF (acos5.md 2.1); EEPROM config at defaults */
+	/* virgin: no MF (acos5-card.md §2.1); EEPROM config at defaults */
 	memset(c->eeprom, 0, sizeof(c->eeprom));
 	if (acos_gen(c) >= 2)
 		c->eeprom[EE_TA1] = c->pers->atr[2];

@@ -12,7 +12,7 @@
 #define GENS_64		(GEN_BIT(2) | GEN_BIT(3))
 #define GENS_V3		GEN_BIT(3)
 
-/* SAC bit numbers (acos5.md 3.3) */
+/* SAC bit numbers (acos5-card.md §3.3) */
 #define AM_READ		0
 #define AM_UPDATE	1
 #define AM_CREATE_EF	1

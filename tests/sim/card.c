@@ -452,7 +452,7 @@ cmd_pin_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp
 }
 
 /*
- * FID search order (acos5.md 2.1, also used for StarCOS P1=00): current
+ * FID search order (acos5-card.md §2.1, also used for StarCOS P1=00): current
  * DF itself, its children, its parent, the parent's children, MF, MF's
  * children.
  */

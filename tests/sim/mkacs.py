@@ -28,13 +28,13 @@ DUMP = os.path.join(REPO, 'tests', 'traces', 'acos5-09.log')
 OUT = os.path.join(REPO, 'tests', 'images', 'acos5-64v2', 'acs.img')
 
 SERIAL = bytes.fromhex('A50200000002')     # the personality's factory serial
-SO_PIN = b'87654321'                       # carblue's defaults (acos5.md 4.1)
+SO_PIN = b'87654321'                       # carblue's defaults (acos5-card.md §4.1)
 USER_PIN = b'12345678'                     # trace 01 verifies 81 with it
 SAC_PRIV = '7F01FF00010101FF'              # read never, use/update: SE#1 (user PIN)
 SAC_PKCS15 = '7F03FF0003FF0000'            # as 4111..4115 in the dump
 # FCIs the dump does not show, taken from trace 01 (same layout, another card)
 FCI_4120 = '6F1E83024120880120' '8A0101' '82020100' '80022000' '8C087F01FF0001FF0100' 'AB00'
-# key pairs: private FID, public FID, private key type (acos5.md 2.6)
+# key pairs: private FID, public FID, private key type (acos5-card.md §2.6)
 KEYS = [(0x41F1, 0x4131, 4), (0x41F2, 0x4132, 4), (0x41F3, 0x4133, 6), (0x41F4, 0x4134, 6)]
 
 
@@ -136,7 +136,7 @@ def fci(fid, sfi, lcsi, fdb, size, sac):
 
 
 def key_files(priv_fid, pub_fid, ktype):
-    """acos5.md 3.8: public 00 lenCode partner 03 e[16] n; CRT private type lenCode
+    """acos5-card.md §3.8: public 00 lenCode partner 03 e[16] n; CRT private type lenCode
     partner 03 p q dP dQ qInv."""
     k = rsa.generate_private_key(public_exponent=65537, key_size=4096)
     pn, pv = k.public_key().public_numbers(), k.private_numbers()
@@ -162,7 +162,7 @@ def certificate(key, email):
 
 def sym_records():
     """4102 per the SKDF: SM keys 81 (ext-auth Kt) and 82 (int-auth Kc), 3DES-192;
-    key 83 AES-256 (acos5.md 3.7). Fresh random keys."""
+    key 83 AES-256 (acos5-card.md §3.7). Fresh random keys."""
     return [b'\x81\x01\xFF\x14' + os.urandom(24),
             b'\x82\x02\xFF\xFF\x14' + os.urandom(24),
             b'\x83\x00\x22' + os.urandom(32)]

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate the 'demo' card images in tests/images/<personality>/demo.img.
 
-The layouts follow the research notes (acos5.md 4.1, starcos.md 4.1 and
-3.2); every byte is written here, nothing is copied from a trace. Output
+The layouts follow doc/acos5-card.md §4.1 and doc/starcos-card.md §4.1,
+3.2; every byte is written here, nothing is copied from a trace. Output
 is deterministic; run from anywhere:  python3 tests/sim/mkimages.py
 """
 import os
@@ -57,7 +57,7 @@ def dir_record(aid, label, path):
     return der(0x61, der(0x4F, aid), der(0x50, label.encode()), der(0x51, path))
 
 
-# ---- ACOS5 (acos5.md 4.1: MF, 0001/0003, EF.DIR, DF 4100 with 4101/4103,
+# ---- ACOS5 (acos5-card.md §4.1: MF, 0001/0003, EF.DIR, DF 4100 with 4101/4103,
 #      ODF 5031, TokenInfo 5032, AODF 4111, PrKDF 4112, PuKDF 4113, CDF 4114)
 
 ACOS_AID = b'ACOSPKCS-15v1.00'
@@ -70,7 +70,7 @@ def acos_image(card, serial, mf_dcb):
     user = b'12345678'
     lines = [
         'cardsim-image 1',
-        '# demo: small ACS-client-kit-like PKCS#15 layout (acos5.md 4.1)',
+        '# demo: small ACS-client-kit-like PKCS#15 layout (acos5-card.md §4.1)',
         '# SO PIN 87654321 (global 01), user PIN 12345678 (local 81), PUKs equal',
         'card ' + card,
         'serial ' + h(serial),
@@ -80,7 +80,7 @@ def acos_image(card, serial, mf_dcb):
     aodf = pin_obj('User', 1, b'\x03\x03\x04\xCC', 0x81, b'\xFF', app) + \
         pin_obj('SO', 2, b'\x03\x8F\x00', 0x01, b'\xFF', bytes.fromhex('3F00'))
     def chv(pin):
-        if card == 'acos5':     # v1: 80|id, tries, PIN padded with FF (acos5.md 3.6)
+        if card == 'acos5':     # v1: 80|id, tries, PIN padded with FF (acos5-card.md §3.6)
             return h(b'\x81\x88' + pin + b'\xFF' * 8)
         return h(b'\xC1\x88\x08' + pin + b'\x88\x08' + pin)
     chv_mrl = '12' if card == 'acos5' else '15'
@@ -115,7 +115,7 @@ def acos_image(card, serial, mf_dcb):
     return lines
 
 
-# ---- StarCOS SPK 2.x (starcos.md 4.1: MF, IPF 0010, EF.DIR 2F00, DF 5015
+# ---- StarCOS SPK 2.x (starcos-card.md §4.1: MF, IPF 0010, EF.DIR 2F00, DF 5015
 #      with IPF 0010, ODF 5031, TokenInfo 5032, AODF..DODF 4401..4405)
 
 P15_AID = bytes.fromhex('A000000063504B43532D3135')
@@ -133,7 +133,7 @@ def starcos2_image(card, serial):
         pin_obj('Security Officer PIN', 2, b'\x03\x8F\x00', 0x01, b'\x00', bytes.fromhex('3F00'))
     return [
         'cardsim-image 1',
-        '# demo: OpenSC pkcs15-init-like layout (starcos.md 4.1)',
+        '# demo: OpenSC pkcs15-init-like layout (starcos-card.md §4.1)',
         '# SO PIN 87654321 (global 01), user PIN 1234 (local 83, PUK 87654321), 00-padded',
         'card ' + card,
         'serial ' + h(serial),
@@ -153,7 +153,7 @@ def starcos2_image(card, serial):
         ef.format(path='3F00/5015/4403', fdb='01', sfi='03', size=0x100, data=''),
         ef.format(path='3F00/5015/4404', fdb='01', sfi='04', size=0x200, data=''),
         ef.format(path='3F00/5015/4405', fdb='01', sfi='05', size=0x100, data=''),
-        # ISF records (starcos.md 3.1.4): SO PIN 01 (2 tries, state 1) in the MF,
+        # ISF records (starcos-card.md §3.1.4): SO PIN 01 (2 tries, state 1) in the MF,
         # its data-less entry in 5015's ISF, user PIN 83 (3 tries, local state E)
         # and its PUK 84 (10 tries, linked to 83)
         isf('3F00', '01', '010008' '9F019F22' '00000B0081', b'87654321'),
@@ -163,7 +163,7 @@ def starcos2_image(card, serial):
     ]
 
 
-# ---- StarCOS 3.x: factory files (starcos.md 3.2) plus a PKCS#15 DF 5015
+# ---- StarCOS 3.x: factory files (starcos-card.md §3.2) plus a PKCS#15 DF 5015
 
 def starcos3_image(card, serial, gen):
     app = bytes.fromhex('3F005015')

@@ -1,8 +1,8 @@
 /*
  * cardsim - APDU-level simulator of ACS ACOS5 and G+D StarCOS cards.
  *
- * Written from the card documentation in ../shared/research (acos5.md,
- * starcos.md), never from the driver. Shape follows vsmartcard's vicc:
+ * Written from the card documentation in doc/acos5-card.md and
+ * doc/starcos-card.md, never from the driver. Shape follows vsmartcard's vicc:
  * a table INS -> handler, each handler returns a status word and fills
  * a bounded response buffer.
  */
@@ -209,7 +209,7 @@ struct sim_pin {
 };
 
 /*
- * StarCOS key records (starcos.md 3.1.1, 3.1.4): the ISF of an MF/DF holds
+ * StarCOS key records (starcos-card.md §3.1.1, 3.1.4): the ISF of an MF/DF holds
  * PINs, PUKs and private keys addressed by KID, each a 12-byte header and
  * its data. 3.x keys use the same record (header fields: see starcos.h).
  */

@@ -1,5 +1,5 @@
 /*
- * cardsim - G+D StarCOS personalities (starcos.md): SPK 2.3, SPK 2.4
+ * cardsim - G+D StarCOS personalities (starcos-card.md): SPK 2.3, SPK 2.4
  * (FCI, 62 84 on DFs, 128-byte I/O, GET CARD DATA, proprietary
  * creation) and 3.4, 3.5 (FCP, P1=01/02 selection, EF.ATR, EF.GDO,
  * EF.PWDD / EF.KEYD). All T=1.
@@ -29,7 +29,7 @@ put_fid(struct sim_buf *b, uint16_t fid)
 	buf_put_tlv(b, 0x83, (uint8_t[]){ (uint8_t)(fid >> 8), (uint8_t)fid }, 2);
 }
 
-/* 2.x EF FCI: 82 type, 83 FID, 80 size (starcos.md 3.1.1) */
+/* 2.x EF FCI: 82 type, 83 FID, 80 size (starcos-card.md §3.1.1) */
 static void
 fci_v2(const struct sim_file *f, struct sim_buf *b)
 {
@@ -44,7 +44,7 @@ fci_v2(const struct sim_file *f, struct sim_buf *b)
 	buf_wrap(b, 0, 0x6F);
 }
 
-/* 3.x: FCP 62 for P2=04, FCI 6F for P2=00 (starcos.md 3.2) */
+/* 3.x: FCP 62 for P2=04, FCI 6F for P2=00 (starcos-card.md §3.2) */
 static void
 fcp_v3(const struct sim_file *f, uint8_t outer, struct sim_buf *b)
 {
@@ -151,12 +151,12 @@ sc_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (a->cse == 2)
 		return SW_WRONG_LENGTH;
 	if (!c->mf)
-		return SW_COND_NOT_SAT;	/* 69 85: no MF (starcos.md 2.1 LOGOUT) */
+		return SW_COND_NOT_SAT;	/* 69 85: no MF (starcos-card.md §2.1 LOGOUT) */
 	f = select_target(c, a, &sw);
 	if (!f)
 		return sw;
 	/* Leaving a DF drops its local state (card_set_df); the global state
-	 * survives SELECT MF (starcos.md 3.2 "security status scope", 7: only
+	 * survives SELECT MF (starcos-card.md §3.2 "security status scope", 7: only
 	 * the local state is cleared when the current DF changes). OpenSC's
 	 * 2.x logout (SELECT MF) therefore logs out the DF-local PINs only. */
 	return select_reply(c, a, f, resp);
@@ -285,7 +285,7 @@ sc_card_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	return card_reply(c, a, c->serial, c->serial_len, resp);
 }
 
-/* 3.x GET DATA A0 CA 9F 6C: chip serial number (starcos.md 1.3) */
+/* 3.x GET DATA A0 CA 9F 6C: chip serial number (starcos-card.md §1.3) */
 static uint16_t
 sc_get_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
@@ -296,7 +296,7 @@ sc_get_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	return card_reply(c, a, c->serial, c->serial_len, resp);
 }
 
-/* ---- 2.x proprietary creation (starcos.md 2.2) ------------------------- */
+/* ---- 2.x proprietary creation (starcos-card.md §2.2) ------------------------- */
 
 static uint16_t
 sc2_create_mf(struct sim_card *c, const struct sim_apdu *a)
@@ -537,7 +537,7 @@ factory_pin(struct sim_card *c, uint8_t ref, const uint8_t *v, size_t n)
 }
 
 /*
- * 3.x factory state (starcos.md 3.2): MF with EF.DIR 2F00, EF.ATR 2F01,
+ * 3.x factory state (starcos-card.md §3.2): MF with EF.DIR 2F00, EF.ATR 2F01,
  * EF.GDO 2F02 and EF.PWDD 0015 (3.4) / EF.KEYD 0013 (3.5). The global
  * PIN 01 (3.4) / 06 (3.5) holds "123456" as a format-2 PIN block.
  */
@@ -610,7 +610,7 @@ static const struct sim_cmd sc2_cmds[] = {
 	{ 0x80, 0xE0, sc2_create, 0, 0 },
 	{ 0x80, 0x52, sc2_register_df, 0, 0 },
 	{ 0x80, 0xE4, sc2_erase_card, 0, 0 },
-	/* 'C2 L KID off(2)' + a 124-byte chunk = 129 bytes (starcos.md 2.2) */
+	/* 'C2 L KID off(2)' + a 124-byte chunk = 129 bytes (starcos-card.md §2.2) */
 	{ 0x80, 0xF4, sc2_write_key, 1, 129 },
 	{ 0x00, 0x46, sc2_generate, 0, 0 },
 	{ 0x80, 0xF0, sc2_read_pubkey, 0, 0 },

@@ -8,7 +8,7 @@
 
 #include "sim.h"
 
-/* key header bytes (starcos.md 3.1.4) */
+/* key header bytes (starcos-card.md §3.1.4) */
 #define KH_KID		0
 #define KH_LEN		1	/* 2 bytes */
 #define KH_AC_USE	3	/* 3.x: PIN reference needed (00 none) */

@@ -1,5 +1,5 @@
 /*
- * cardsim - StarCOS SPK 2.x security (starcos.md 2.2, 2.3, 3.1): the ISF
+ * cardsim - StarCOS SPK 2.x security (starcos-card.md §2.2, 2.3, 3.1): the ISF
  * key records written by WRITE KEY, state-based access conditions, PIN
  * commands, GENERATE KEY / READ PUBLIC KEY with the IPF, MSE, PSO and
  * INTERNAL AUTHENTICATE. Also the private-key blob used by 3.x images.
@@ -34,7 +34,7 @@ hdr_len(const struct sim_isf *k)
 	return (size_t)k->hdr[KH_LEN] << 8 | k->hdr[KH_LEN + 1];
 }
 
-/* ---- private-key blob (starcos.md 3.1.4), components LSB first ----------
+/* ---- private-key blob (starcos-card.md §3.1.4), components LSB first ----------
  * CRT:     0C 91 |p| 92 |q| 94 |dp|+16 95 |dq|+16 97 |p| 00 npad,
  *          then q, p, 16 x 00 dq, 16 x 00 dp, qinv, npad x 00
  * non-CRT: 06 90 |n| 93 |d|+16 00 npad, then n, 16 x 00 d
@@ -222,16 +222,16 @@ key_nlen(const struct sim_isf *k)
 	return n;
 }
 
-/* ---- access conditions (starcos.md 3.1.2) ---------------------------------
+/* ---- access conditions (starcos-card.md §3.1.2) ---------------------------------
  * 9F always, 5F never; otherwise bits 7-5 = comparison (only 000 "equal" is
- * defined in the notes; others are never satisfied), bit 4 = DF-local state,
+ * known, starcos-card.md §3.1.2; others are never satisfied), bit 4 = DF-local state,
  * bits 3-0 = the state value. Not enforced while the MF/DF owning the object
  * is in creation state (before CREATE END).
  */
-/* A global PIN's data-less entry in @p df's ISF "lets the DF reference the
- * MF PIN" (starcos.md 3.1.4): while that PIN's state holds, it counts as
+/* A global PIN's data-less entry in @p df's ISF lets the DF refer to the
+ * MF's PIN (starcos-card.md §3.1.4): while that PIN's state holds, it counts as
  * @p df's local state too, also after the DF was left and selected again
- * [L: the notes give no more than that sentence]. */
+ * [L: the source says no more than that]. */
 static int
 df_refs_global_state(const struct sim_card *c, const struct sim_file *df, uint8_t v)
 {
@@ -340,7 +340,7 @@ wk_data(struct sim_card *c, uint8_t mode, const uint8_t *d, size_t n)
 	off = (size_t)d[1] << 8 | d[2];
 	n -= 3;
 	if (off > hdr_len(k) || n > hdr_len(k) - off)
-		return 0x6F02;		/* data overflow (starcos.md 2.6) */
+		return 0x6F02;		/* data overflow (starcos-card.md §2.6) */
 	memcpy(k->data + off, d + 3, n);
 	if (off + n > k->len)
 		k->len = off + n;
@@ -528,11 +528,11 @@ sc2_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	return set_value(c, pin, a->data + puk->len, pin->len);
 }
 
-/* ---- IPF and READ PUBLIC KEY (starcos.md 2.2, 3.1.1) ---------------------
+/* ---- IPF and READ PUBLIC KEY (starcos-card.md §2.2, 3.1.1) ---------------------
  * entry: KID tlen(2) 9F 0F 00 09 4A (tlen|8000)(2)
  *        06 01 01 10 |n| 13 |e|+1 KID n(LSB first) e(LSB first) 00  04 KID
  * The modulus therefore starts at offset 18, where OpenSC reads it. Both
- * length fields hold the template length tlen (starcos.md 3.1.1 writes the
+ * length fields hold the template length tlen (starcos-card.md §3.1.1 writes the
  * same "len" twice); an entry takes 12 + tlen bytes, the step OpenSC's
  * pkcs15init uses to walk the IPF.
  */
@@ -672,7 +672,7 @@ sc2_read_pubkey(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *re
 	return card_reply(c, a, entry, n, resp);
 }
 
-/* ---- MSE 00 22 (starcos.md 2.3) ------------------------------------------- */
+/* ---- MSE 00 22 (starcos-card.md §2.3) ------------------------------------------- */
 
 struct sc2_mse_kind {
 	uint8_t p1, p2;

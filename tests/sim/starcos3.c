@@ -1,5 +1,5 @@
 /*
- * cardsim - StarCOS 3.4 / 3.5 security (starcos.md 2.1, 2.4, 3.2): PIN
+ * cardsim - StarCOS 3.4 / 3.5 security (starcos-card.md §2.1, 2.4, 3.2): PIN
  * status and transport PINs, MSE with 84 key references and 89 algorithm
  * identifiers, PSO COMPUTE DIGITAL SIGNATURE (PKCS#1 v1.5 and PSS), PSO
  * DECIPHER (padding indicator 81), INTERNAL AUTHENTICATE, and the answers
@@ -73,7 +73,7 @@ sc3_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	return SW_OK;
 }
 
-/* ---- MSE 00 22 41 B6/B8/A4/AA (starcos.md 2.4) -------------------------- */
+/* ---- MSE 00 22 41 B6/B8/A4/AA (starcos-card.md §2.4) -------------------------- */
 
 struct sc3_alg {
 	uint8_t tmpl;		/* P2 */
@@ -288,7 +288,7 @@ pso_cds(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	uint16_t sw;
 
 	if (a->cse != 4)
-		return SW_WRONG_LENGTH;	/* case 4 only (starcos.md 2.4) */
+		return SW_WRONG_LENGTH;	/* case 4 only (starcos-card.md §2.4) */
 	if ((sw = slot_key(c, SCM_DST, &k)) != SW_OK)
 		return sw;
 	if (!(nlen = key_bytes(k)))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The plug-in exports exactly the two loader entry points, and every symbol
 # it needs from outside glibc is exported by Debian's libopensc.so.8
-# (shared/research/opensc-plugin.md §1.4).
+# (doc/opensc-plugin.md §1.4).
 # usage: check-exports.sh libpkicards.so libopensc.exports
 set -eu
 module=$1

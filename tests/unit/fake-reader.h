@@ -2,7 +2,7 @@
  * fake-reader.h: an in-process reader for driver unit tests.
  *
  * Built only from symbols that Debian's libopensc.so.8 exports
- * (shared/research/opensc-plugin.md §3.5): the reader is calloc'ed with our
+ * (doc/opensc-plugin.md §3.5): the reader is calloc'ed with our
  * own ops and never added to ctx->readers; ctx->forced_driver selects the
  * driver under test and sc_connect_card() does the rest.
  *

@@ -3,7 +3,7 @@
  *
  * ACOS5 cards speak T=0: OpenSC drops Le from case-4 APDUs, sends P3=00 for
  * case 1, and fetches data announced by 61xx with GET RESPONSE. The scripts
- * below are what the card sees on the wire (acos5.md §2, trace 01).
+ * below are what the card sees on the wire (acos5-card.md §2, trace 01).
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,7 +19,7 @@
 #include "pk-card.h"
 #include "pk-cardctl.h"
 
-/* ATRs (acos5.md §1) */
+/* ATRs (acos5-card.md §1) */
 #define ATR_V1 "3B BE 18 00 00 41 05 10 00 00 00 00 00 00 00 00 00 90 00"
 #define ATR_V2 "3B BE 96 00 00 41 05 20 00 00 00 00 00 00 00 00 00 90 00"
 #define ATR_V2_TA1 "3B BE 11 00 00 41 05 20 00 00 00 00 00 00 00 00 00 90 00"
@@ -39,7 +39,7 @@ static const struct fr_step init_v2[] = {IDENTIFY, OS_V2, FR_END};
 static const struct fr_step init_v3_fips[] = {IDENTIFY, OS_V3_FIPS, OP_MODE("00"), FR_END};
 static const struct fr_step init_v3_64k[] = {IDENTIFY, OS_V3_64K, OP_MODE("02"), FR_END};
 
-/* FCIs of a real CryptoMate64 (acos5.md §3.2, traces/acos5-09.log) */
+/* FCIs of a real CryptoMate64 (acos5-card.md §3.2, traces/acos5-09.log) */
 #define FCI_MF "6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00"
 #define FCI_4100 "6F 30 83 02 41 00 88 01 00 8A 01 05 82 02 38 00 8D 02 41 03" \
 		" 84 10 41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30" \
@@ -466,7 +466,7 @@ test_challenge_error_sw(void **state)
 
 /* ---- status words ------------------------------------------------------------- */
 
-/* A copy of acos5_errors in card-acos5.c (acos5.md §8): a changed row there
+/* A copy of acos5_errors in card-acos5.c (acos5-card.md §8): a changed row there
  * must show up here. Then ISO 7816 for everything else. */
 static const struct {
 	unsigned int sw;
@@ -560,7 +560,7 @@ assert_log_clean(struct fr *f, const u8 *secret, size_t n)
 	}
 }
 
-/* ---- remembered walk (acos5.md §2.1) -------------------------------------------- */
+/* ---- remembered walk (acos5-card.md §2.1) -------------------------------------------- */
 
 /* Within one card transaction a walk starts from the DF the last one left
  * the card in; a failed command, a FID alone, DELETE, a reset or a new
@@ -691,7 +691,7 @@ test_walk_row(void **state)
 
 /* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE after walks that left the DF's FCI
  * unread: the DF again with its FCI (its SE file, 8D 41 03), then the SE
- * record (acos5.md §3.4) */
+ * record (acos5-card.md §3.4) */
 #define FCI_4103 "6F 1E 83 02 41 03 88 01 03 8A 01 05 82 06 1C 00 00 38 00 08" \
 		" 8C 08 7F 03 FF 00 FF 00 03 00 AB 00"
 #define SE_4103_REC1 {"00 A4 00 00 02 41 03", "61 20"}, \
@@ -733,7 +733,7 @@ test_chv_row(void **state)
 	fr_assert_done(&x->f);
 }
 
-/* ---- PIN unblock (acos5.md §2.3, §3.6) ----------------------------------------- */
+/* ---- PIN unblock (acos5-card.md §2.3, §3.6) ----------------------------------------- */
 
 #define PUK_11223344 "31 31 32 32 33 33 34 34"
 #define PIN_5678 "35 36 37 38 FF FF FF FF"
@@ -840,7 +840,7 @@ test_unblock_row(void **state)
 		assert_log_clean(&x->f, (const u8 *)row->new_pin, strlen(row->new_pin));
 }
 
-/* ---- PUT KEY (original ACOS5, acos5.md §2.1, §3.8) ------------------------------- */
+/* ---- PUT KEY (original ACOS5, acos5-card.md §2.1, §3.8) ------------------------------- */
 
 /* A "key" of recognisable bytes (the driver does no arithmetic): n = C0 C1
  * .., e = 01 00 01, p = A7.., q = B7.., dP = 00 D7.. (one leading zero: a

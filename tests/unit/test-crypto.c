@@ -1,7 +1,7 @@
 /*
  * test-crypto.c: PIN and security operations of both drivers through the
- * fake reader, with the exact C-APDUs the cards document (acos5.md §2.3-2.6,
- * starcos.md §2.1-2.4).
+ * fake reader, with the exact C-APDUs the cards document (acos5-card.md §2.3-2.6,
+ * starcos-card.md §2.1-2.4).
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -189,7 +189,7 @@ struct op_row {
 	const char *out;      /* the whole output */
 };
 
-/* ACOS5-64 V2 key 41F1 (acos5.md §2.5) */
+/* ACOS5-64 V2 key 41F1 (acos5-card.md §2.5) */
 #define MSE_SIGN_41F1 {"00 22 01 B6 0A 80 01 10 81 02 41 F1 95 01 40", "90 00"}
 #define MSE_CT_41F1 {"00 22 01 B8 0A 80 01 12 81 02 41 F1 95 01 40", "90 00"}
 #define K41F1 "3F00410041F1"

@@ -1,10 +1,10 @@
 /*
  * test-parse.c: the pure response parsers (acos5-parse, starcos-parse).
  *
- * ACOS5 FCIs are the real bytes of shared/research/acos5.md §3.2 (the same
- * as the CryptoMate64 dump in shared/traces/acos5-09.log); file-info and OS
- * version records follow acos5.md §1 and §2.2. StarCOS FCIs/FCPs are built
- * from starcos.md §3.1.1 (2.x) and §3.2 (3.x). Every field is asserted.
+ * ACOS5 FCIs are the real bytes of doc/acos5-card.md §3.2 (the same
+ * as the CryptoMate64 dump in tests/traces/acos5-09.log); file-info and OS
+ * version records follow acos5-card.md §1 and §2.2. StarCOS FCIs/FCPs are built
+ * from starcos-card.md §3.1.1 (2.x) and §3.2 (3.x). Every field is asserted.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -61,7 +61,7 @@ static const struct fci_row fci_rows[] = {
 	{"fci: DF name of 17 bytes",
 			"6F 17 82 02 38 00 84 11 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", BAD},
 	{"fci: inner TLV cut short", "6F 05 82 02 01 00 83", BAD},
-	/* real cards (acos5.md §3.2) */
+	/* real cards (acos5-card.md §3.2) */
 	{"fci: MF", "6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00",
 			0, F_SFI | F_LCSI | F_SE | F_SAC, 0x3F00, 0x3F, 0, 0, 0, 0, 0, 0x01, 0x0003,
 			NO_SCB, ""},
@@ -254,7 +254,7 @@ static const struct sfci_row sfci_rows[] = {
 	{"2.x: FID of 1 byte", S2, "6F 06 82 01 01 83 01 50", BAD},
 	{"2.x: name of 17 bytes", S2,
 			"6F 16 82 01 01 84 11 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", BAD},
-	/* 2.x (starcos.md §3.1.1) */
+	/* 2.x (starcos-card.md §3.1.1) */
 	{"2.x: transparent EF", S2, "6F 0B 82 01 01 83 02 50 31 80 02 00 80",
 			0, STARCOS_FT_TRANSPARENT, 1, 0x5031, 0x80, 0, 0, 0, 0, ""},
 	{"2.x: object EF 11 is transparent", S2, "6F 07 82 01 11 80 02 01 00",
@@ -277,7 +277,7 @@ static const struct sfci_row sfci_rows[] = {
 	{"3.x: LCS of 2 bytes", S3, "62 07 82 01 01 8A 02 05 05", BAD},
 	{"3.x: C5 size of 3 bytes", S3, "62 08 82 01 01 C5 03 00 00 10", BAD},
 	{"3.x: inner TLV past the FCP", S3, "62 05 82 01 01 80 02", BAD},
-	/* 3.x (starcos.md §3.2) */
+	/* 3.x (starcos-card.md §3.2) */
 	{"3.x: EF.GDO transparent", S3, "62 0E 80 02 00 0C 82 01 01 83 02 2F 02 8A 01 05",
 			0, STARCOS_FT_TRANSPARENT, 1, 0x2F02, 0x0C, 0, 0, 1, 0x05, ""},
 	{"3.x: size from C5 alone", S3, "62 0B C5 02 01 00 82 01 01 83 02 C0 00",
@@ -327,7 +327,7 @@ test_sfci_row(void **state)
 	assert_hex_equal(fci.name, fci.name_len, row->dfname);
 }
 
-/* ---- starcos_parse_gdo_serial (EF.GDO, starcos.md §2.5) -------------------- */
+/* ---- starcos_parse_gdo_serial (EF.GDO, starcos-card.md §2.5) -------------------- */
 
 struct gdo_row {
 	const char *name;
@@ -363,7 +363,7 @@ test_gdo_row(void **state)
 	assert_hex_equal(sn, sn_len, row->sn);
 }
 
-/* ---- starcos2_parse_pubkey (READ PUBLIC KEY / IPF entry, starcos.md §2.2, §3.1.1) -- */
+/* ---- starcos2_parse_pubkey (READ PUBLIC KEY / IPF entry, starcos-card.md §2.2, §3.1.1) -- */
 
 struct pub2_row {
 	const char *name;
@@ -422,7 +422,7 @@ test_pub2_row(void **state)
 	assert_hex_equal(k.e_le, k.e_len, row->e_le);
 }
 
-/* ---- starcos2_ac_for_pin / starcos2_pin_state (starcos.md §3.1.2) -------------- */
+/* ---- starcos2_ac_for_pin / starcos2_pin_state (starcos-card.md §3.1.2) -------------- */
 
 static const struct {
 	unsigned int ref;

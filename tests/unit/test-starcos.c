@@ -2,7 +2,7 @@
  * test-starcos.c: the StarCOS driver through the fake reader.
  *
  * The ATRs chosen offer T=1 first (TD1 = 81), so case-4 APDUs carry Le and
- * there is no GET RESPONSE. Card behaviour: shared/research/starcos.md §2.1,
+ * there is no GET RESPONSE. Card behaviour: doc/starcos-card.md §2.1,
  * §2.5, §2.6, §3.
  *
  * Copyright (C) 2026 pkicards contributors
@@ -16,7 +16,7 @@
 #include "pk-card.h"
 #include "pk-cardctl.h"
 
-/* ATRs (starcos.md §1.2), one per generation */
+/* ATRs (starcos-card.md §1.2), one per generation */
 #define ATR_SPK23 "3B B7 94 00 81 31 FE 65 53 50 4B 32 33 90 00 D1"
 #define ATR_SPK24 "3B B7 18 00 81 31 FE 65 53 50 4B 32 34 90 00 5A"
 #define ATR_34 "3B D8 18 FF 81 B1 FE 45 1F 03 80 64 04 1A B4 03 81 05 61"
@@ -259,7 +259,7 @@ test_select_row(void **state)
 	sc_file_free(file);
 }
 
-/* ---- SPK 2.x personalisation card_ctls (starcos.md §2.2) ------------------------ */
+/* ---- SPK 2.x personalisation card_ctls (starcos-card.md §2.2) ------------------------ */
 
 static const struct pk_starcos_mf ctl_mf = {0x0800, 0x0400, 0x01, 0x01, 0x01, 0x01};
 static const struct pk_starcos_df ctl_df_aid = {0x5015, 0x1000, 0x0300,
@@ -428,7 +428,7 @@ test_challenge(void **state)
 
 /* ---- status words ------------------------------------------------------------------ */
 
-/* A copy of starcos_errors in card-starcos.c (starcos.md §2.6): a changed
+/* A copy of starcos_errors in card-starcos.c (starcos-card.md §2.6): a changed
  * row there must show up here. Then ISO 7816 for everything else. */
 static const struct {
 	unsigned int sw;
