@@ -50,6 +50,9 @@ struct options {
 	const char *host;
 	int port;
 	const char *serial;
+	int timing_real;	/* --timing real: answers take the real card's time */
+	double timing_scale;	/* --timing-scale F: F x that time (default 1) */
+	const char *cost_log;	/* --cost-log FILE (cost.c) */
 };
 
 static volatile sig_atomic_t stop;
@@ -61,7 +64,7 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static FILE *apdu_log;
+static FILE *apdu_log, *cost_log;
 
 static void
 log_line(const char *s)
@@ -96,7 +99,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: cardsim --list\n"
 		   "       cardsim --card NAME[:IMAGE] [--state FILE] [--apdu-log FILE]\n"
-		   "               [--host 127.0.0.1] [--port 35963] [--serial HEX]\n");
+		   "               [--host 127.0.0.1] [--port 35963] [--serial HEX]\n"
+		   "               [--timing none|real] [--timing-scale F] [--cost-log FILE]\n");
 }
 
 static int
@@ -106,6 +110,7 @@ parse_args(int argc, char **argv, struct options *o)
 
 	o->host = "127.0.0.1";
 	o->port = 35963;
+	o->timing_scale = 1.0;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -134,6 +139,20 @@ parse_args(int argc, char **argv, struct options *o)
 			o->host = v;
 		else if (!strcmp(a, "--serial"))
 			o->serial = v;
+		else if (!strcmp(a, "--cost-log"))
+			o->cost_log = v;
+		else if (!strcmp(a, "--timing")) {
+			if (strcmp(v, "none") && strcmp(v, "real"))
+				return -1;
+			o->timing_real = !strcmp(v, "real");
+		} else if (!strcmp(a, "--timing-scale")) {
+			char *end;
+			double f = strtod(v, &end);
+
+			if (*end || !(f > 0 && f <= 100))
+				return -1;
+			o->timing_scale = f;
+		}
 		else if (!strcmp(a, "--port")) {
 			char *end;
 			long p = strtol(v, &end, 10);
@@ -318,11 +337,17 @@ handle_apdu(struct sim_card *c, int fd, const uint8_t *in, size_t n,
 {
 	static uint8_t out[SIM_RESP_MAX + 2];
 	char err[512];
+	struct timespec start;
+	struct sim_cost cost;
 	size_t rn;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	c->dirty = 0;
+	memset(&sim_cost_hint, 0, sizeof(sim_cost_hint));
 	rn = card_process(c, in, n, out, sizeof(out));
 	log_exchange(in, n, out, rn, c->secret_cmd);
+	cost_of(c, in, n, out, rn, &cost);
+	cost_account(&cost, in, n, &start, o->timing_real ? o->timing_scale : 0.0, cost_log);
 	if (c->dirty && o->state && image_save(c, o->state, err, sizeof(err)) < 0)
 		fprintf(stderr, "cardsim: %s\n", err);
 	c->dirty = 0;
@@ -404,6 +429,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "cardsim: %s: %s\n", o.log, strerror(errno));
 		return 1;
 	}
+	if (o.cost_log && !(cost_log = fopen(o.cost_log, "a"))) {
+		fprintf(stderr, "cardsim: %s: %s\n", o.cost_log, strerror(errno));
+		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -413,5 +442,7 @@ main(int argc, char **argv)
 	card_clear(&card);
 	if (apdu_log)
 		fclose(apdu_log);
+	if (cost_log)
+		fclose(cost_log);
 	return 0;
 }

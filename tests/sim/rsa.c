@@ -65,6 +65,7 @@ rsa_generate(unsigned int bits, const uint8_t e[16], struct sim_rsa_key *k)
 
 	if (bits % 16 || bits < 512 || bits > SIM_RSA_MAX_BITS)
 		return -1;
+	sim_cost_hint.keygen_bits = bits;
 	memset(k, 0, sizeof(*k));
 	pk = keygen(bits, e);
 	if (!pk)
@@ -145,6 +146,7 @@ rsa_private(const struct sim_rsa_key *k, const uint8_t *in, uint8_t *out)
 
 	if (!ctx)
 		return -1;
+	sim_cost_hint.rsa_bits = (unsigned int)k->nlen * 8;
 	BN_CTX_start(ctx);
 	x = BN_CTX_get(ctx);
 	n = BN_CTX_get(ctx);

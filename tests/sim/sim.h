@@ -337,6 +337,29 @@ uint16_t cmd_pin_reset(struct sim_card *c, const struct sim_apdu *a,
 		       struct sim_buf *resp);
 struct sim_file *select_search(struct sim_card *c, uint16_t fid);
 
+/* ---- time model (cost.c, doc/simulator.md "Time model") ---------------- */
+/* What the last command did that costs more than its bytes; set by rsa.c */
+struct sim_cost_hint {
+	unsigned int keygen_bits;	/* RSA key generated */
+	unsigned int rsa_bits;		/* RSA private-key operation */
+};
+extern struct sim_cost_hint sim_cost_hint;
+
+struct sim_cost {
+	double ms;		/* predicted time on the real card */
+	size_t bytes;		/* command + response bytes */
+	unsigned int ee_writes;	/* EEPROM-writing commands (0 or 1) */
+	size_t ee_bytes;	/* bytes they wrote (command data) */
+};
+
+/* Cost of one exchange; call before c->dirty is cleared */
+void cost_of(const struct sim_card *c, const uint8_t *cmd, size_t cn, const uint8_t *rsp,
+	     size_t rn, struct sim_cost *out);
+struct timespec;
+/* Sleep until scale x cost after start (scale 0: no sleep), then log it */
+void cost_account(const struct sim_cost *cost, const uint8_t *cmd, size_t cn,
+		  const struct timespec *start, double scale, FILE *log);
+
 /* ---- image / state files ---------------------------------------------- */
 /* 0 ok; -1 error (message written to err) */
 int image_load(struct sim_card *c, const char *path, char *err, size_t errcap);
