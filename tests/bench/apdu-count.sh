@@ -216,14 +216,16 @@ sys.exit(1 if bad else 0)
 PY
 fi
 
-# Regression against a recorded baseline: no APDU count may grow
+# Regression against a recorded baseline: no APDU count may grow (by more
+# than 2: the generated keys and certificates differ in length from run to
+# run by a byte or two, which can cost one more READ BINARY)
 if [ -n "$baseline" ]; then
 	while read -r op card d mode n _; do
 		[ "$op" = operation ] && continue
 		old=$(awk -v o="$op" -v c="$card" -v d="$d" -v m="$mode" \
 			'$1 == o && $2 == c && $3 == d && $4 == m {print $5}' "$baseline")
 		[ -n "$old" ] || continue
-		if [ "$n" -gt "$old" ]; then
+		if [ "$n" -gt $((old + 2)) ]; then
 			echo "grew: $op on $card ($d, $mode): $old -> $n APDUs"
 			failed=1
 		fi
