@@ -200,8 +200,11 @@ emu_add_key(struct sc_pkcs15_card *p15card, const struct starcos_emu_key *k)
 }
 
 /* TokenInfo (PKCS#15): version 0, the card's serial, manufacturer, label,
- * no token flags. Parsed by OpenSC into a new object, so that every string
- * lives on OpenSC's heap (on Windows our DLL may have another C runtime). */
+ * token flags "readOnly": an issuer layout is fixed (no PKCS#15 application
+ * to add keys or certificates to), and OpenSC's minidriver offers Windows
+ * enrolment exactly when this flag is clear. Parsed by OpenSC into a new
+ * object, so that every string lives on OpenSC's heap (on Windows our DLL
+ * may have another C runtime). */
 static int
 emu_tokeninfo(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
 {
@@ -221,7 +224,7 @@ emu_tokeninfo(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l
 		pk_buf_tlv(&b, 0x04, sn.value, sn.len);
 	pk_buf_tlv(&b, 0x0C, (const u8 *)mfr, strlen(mfr));
 	pk_buf_tlv(&b, 0x80, (const u8 *)label, strlen(label));
-	pk_buf_tlv(&b, 0x03, (const u8 *)"\0", 1);
+	pk_buf_tlv(&b, 0x03, (const u8 *)"\x07\x80", 2); /* BIT STRING: bit 0 readOnly */
 	pk_buf_init(&t, der, sizeof(der));
 	pk_buf_tlv(&t, 0x30, b.data, b.len);
 	r = pk_buf_result(&b) < 0 ? pk_buf_result(&b) : pk_buf_result(&t);
@@ -239,6 +242,53 @@ emu_tokeninfo(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l
 	return 0;
 }
 
+/* OpenSC's own copy of @p len bytes: memory that OpenSC frees with its
+ * free() must come from its malloc() (on Windows it may have another C
+ * runtime than our DLL); sc_der_copy() allocates inside OpenSC. */
+static void *
+emu_opensc_dup(const void *p, size_t len)
+{
+	struct sc_pkcs15_der src, dst;
+
+	src.value = (u8 *)p;
+	src.len = len;
+	if (sc_der_copy(&dst, &src) < 0)
+		return NULL;
+	return dst.value;
+}
+
+/* p15card->app, the application the card is bound to: the layout's first
+ * key's application. The minidriver of OpenSC 0.24 reads it without a
+ * check (OpenSC issue 3084); OpenSC frees it with sc_pkcs15_free_app(),
+ * so it and its label are allocated by OpenSC. An application an earlier
+ * bind attempt found (EF.DIR) is kept. */
+static int
+emu_app(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
+{
+	struct sc_app_info app;
+	struct sc_path path;
+	struct sc_app_info *copy;
+	int r;
+
+	if (p15card->app)
+		return 0;
+	r = emu_path(&path, l->keys[0].aid, NULL);
+	if (r < 0)
+		return r;
+	memset(&app, 0, sizeof(app));
+	app.path = path;
+	app.aid.len = path.len;
+	memcpy(app.aid.value, path.value, path.len);
+	app.rec_nr = -1;
+	copy = emu_opensc_dup(&app, sizeof(app));
+	if (!copy)
+		return SC_ERROR_OUT_OF_MEMORY;
+	/* from here on OpenSC frees it (and the label) when it unbinds */
+	p15card->app = copy;
+	copy->label = emu_opensc_dup(l->name, strlen(l->name) + 1);
+	return copy->label ? 0 : SC_ERROR_OUT_OF_MEMORY;
+}
+
 static int
 emu_bind(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
 {
@@ -247,6 +297,8 @@ emu_bind(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
 	int r;
 
 	r = emu_tokeninfo(p15card, l);
+	if (r == 0)
+		r = emu_app(p15card, l);
 	for (p = l->pins; r == 0 && p->label; p++)
 		r = emu_add_pin(p15card, p);
 	for (k = l->keys; r == 0 && k->label; k++)

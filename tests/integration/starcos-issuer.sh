@@ -51,6 +51,11 @@ check_image() {
 	expect_match "$card:$img: PINs listed" "^PIN \\[" "$d/D"
 	expect_match "$card:$img: private keys listed" "^Private RSA Key \\[" "$d/D"
 	expect_match "$card:$img: certificates listed" "^X\\.509 Certificate \\[" "$d/D"
+	if [ $img = bnotk ]; then
+		# the emulated token is read-only: nothing to enrol into on an issuer
+		# layout, and OpenSC's minidriver offers Windows enrolment otherwise
+		expect_match "$card:$img: emulated token is read-only" "^[[:space:]]*Flags[[:space:]]*: Read-only" "$d/D"
+	fi
 	echo "to be signed" >"$d/data"
 	openssl dgst -sha256 -binary "$d/data" >"$d/hash"
 	# not a pipeline: not_ok must count in this shell
