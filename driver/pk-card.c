@@ -46,11 +46,38 @@ pk_apdu(struct sc_apdu *apdu, u8 cla, u8 ins, u8 p1, u8 p2,
 	sc_format_apdu_ex(apdu, cla, ins, p1, p2, d, dlen, resp, resplen);
 }
 
+/*
+ * A command the card did not answer: no status word came back. OpenSC's
+ * PC/SC layer reports a removed card only when the reader returns an error;
+ * a reader that hands back an empty answer (vpcd does, when the card leaves
+ * during the command) ends as SC_ERROR_UNKNOWN_DATA_RECEIVED, which OpenSC's
+ * minidriver turns into an internal error. Name it for what it is: the card
+ * is gone (SC_ERROR_CARD_REMOVED, SCARD_W_REMOVED_CARD on Windows) or, still
+ * in the reader, mute (SC_ERROR_CARD_UNRESPONSIVE, SCARD_W_UNRESPONSIVE_CARD).
+ */
+static int
+pk_no_answer(struct sc_card *card, int r)
+{
+	int present;
+
+	if (r != SC_ERROR_UNKNOWN_DATA_RECEIVED && r != SC_ERROR_TRANSMIT_FAILED)
+		return r;
+	present = card->reader ? sc_detect_card_presence(card->reader) : SC_ERROR_INTERNAL;
+	if (present >= 0 && !(present & SC_READER_CARD_PRESENT)) {
+		sc_log(card->ctx, "no answer: the card has left the reader");
+		return SC_ERROR_CARD_REMOVED;
+	}
+	sc_log(card->ctx, "no answer from the card");
+	return SC_ERROR_CARD_UNRESPONSIVE;
+}
+
 int
 pk_transmit(struct sc_card *card, struct sc_apdu *apdu)
 {
 	int r = sc_transmit_apdu(card, apdu);
 
+	if (r < 0)
+		r = pk_no_answer(card, r);
 	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
 	return sc_check_sw(card, apdu->sw1, apdu->sw2);
 }

@@ -163,16 +163,25 @@ fr_transmit(sc_reader_t *reader, sc_apdu_t *apdu)
 		fail_msg("APDU #%zu mismatch\n  expected %s\n  actual   %s", f->pos + 1, hwant, hgot);
 	f->pos++;
 	wn = unit_hex(s->rapdu, want, sizeof(want));
+	if (wn == 0 && !s->rapdu[0])
+		return SC_ERROR_UNKNOWN_DATA_RECEIVED; /* no answer (reader-pcsc.c) */
 	if (wn < 2)
 		fail_msg("APDU #%zu: the scripted R-APDU has no SW", f->pos);
 	fr_set_resp(apdu, want, wn);
 	return SC_SUCCESS;
 }
 
+static int
+fr_detect_card_presence(sc_reader_t *reader)
+{
+	return fr_of(reader)->card_gone ? 0 : SC_READER_CARD_PRESENT;
+}
+
 static struct sc_reader_operations fr_ops = {
 	.connect = fr_connect_op,
 	.disconnect = fr_noop,
 	.transmit = fr_transmit,
+	.detect_card_presence = fr_detect_card_presence,
 	.lock = fr_noop,
 	.unlock = fr_noop,
 };

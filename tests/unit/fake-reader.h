@@ -23,7 +23,9 @@
 #include "libopensc/opensc.h"
 
 /** One exchange: C-APDU and R-APDU (data then SW1 SW2), hex; spaces and
- * colons are ignored. */
+ * colons are ignored. An empty R-APDU ("") is a reader that hands back no
+ * answer at all: the transmit fails as reader-pcsc.c's does for fewer than
+ * two bytes (SC_ERROR_UNKNOWN_DATA_RECEIVED). */
 struct fr_step {
 	const char *capdu;
 	const char *rapdu;
@@ -42,6 +44,7 @@ struct fr {
 	size_t atr_len;
 	const struct fr_step *steps[FR_MAX_STEPS];
 	size_t nsteps, pos;
+	int card_gone; /* the reader's presence check reports no card */
 };
 
 /** Create a context (OPENSC_CONF=/dev/null) and an unconnected reader

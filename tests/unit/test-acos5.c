@@ -464,6 +464,35 @@ test_challenge_error_sw(void **state)
 	assert_int_equal(sc_get_challenge(x->f.card, rnd, 8), SC_ERROR_NOT_ALLOWED);
 }
 
+/* No answer at all (no SW): the card left the reader during the command, or
+ * it is mute. Every APDU goes through pk_transmit, which names the two cases
+ * (OpenSC's minidriver: SCARD_W_REMOVED_CARD, SCARD_W_UNRESPONSIVE_CARD). */
+static void
+test_no_answer(void **state, int gone, int rc)
+{
+	static const struct fr_step script[] = {{"00 84 00 00 08", ""}, FR_END};
+	struct fr_fx *x = *state;
+	u8 rnd[8];
+
+	connect_card(&x->f, ATR_V2, init_v2);
+	fr_expect(&x->f, script);
+	x->f.card_gone = gone;
+	assert_int_equal(sc_get_challenge(x->f.card, rnd, 8), rc);
+	fr_assert_done(&x->f);
+}
+
+static void
+test_no_answer_card_removed(void **state)
+{
+	test_no_answer(state, 1, SC_ERROR_CARD_REMOVED);
+}
+
+static void
+test_no_answer_card_mute(void **state)
+{
+	test_no_answer(state, 0, SC_ERROR_CARD_UNRESPONSIVE);
+}
+
 /* ---- status words ------------------------------------------------------------- */
 
 /* A copy of acos5_errors in card-acos5.c (acos5-card.md §8): a changed row there
@@ -1060,6 +1089,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_challenge_steps_of_8, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_short_answer, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_error_sw, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_answer_card_removed, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_answer_card_mute, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_status_words, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_put_key_v1_1024, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_put_key_v1_512, fr_fx_setup, fr_fx_teardown),
