@@ -53,6 +53,8 @@ struct options {
 	int timing_real;	/* --timing real: answers take the real card's time */
 	double timing_scale;	/* --timing-scale F: F x that time (default 1) */
 	const char *cost_log;	/* --cost-log FILE (cost.c) */
+	uint8_t remove_on[16];	/* --remove-on HEX: pull the card at this APDU */
+	size_t remove_len;
 };
 
 static volatile sig_atomic_t stop;
@@ -100,7 +102,8 @@ usage(FILE *f)
 	fprintf(f, "usage: cardsim --list\n"
 		   "       cardsim --card NAME[:IMAGE] [--state FILE] [--apdu-log FILE]\n"
 		   "               [--host 127.0.0.1] [--port 35963] [--serial HEX]\n"
-		   "               [--timing none|real] [--timing-scale F] [--cost-log FILE]\n");
+		   "               [--timing none|real] [--timing-scale F] [--cost-log FILE]\n"
+		   "               [--remove-on HEX]\n");
 }
 
 static int
@@ -153,7 +156,13 @@ parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			o->timing_scale = f;
 		}
-		else if (!strcmp(a, "--port")) {
+		else if (!strcmp(a, "--remove-on")) {
+			long n = hex_decode(v, o->remove_on, sizeof(o->remove_on));
+
+			if (n < 1)
+				return -1;
+			o->remove_len = (size_t)n;
+		} else if (!strcmp(a, "--port")) {
 			char *end;
 			long p = strtol(v, &end, 10);
 
@@ -354,6 +363,9 @@ handle_apdu(struct sim_card *c, int fd, const uint8_t *in, size_t n,
 	return send_msg(fd, out, rn);
 }
 
+/* --remove-on: set once the card was pulled; it stays out */
+static int pulled;
+
 static void
 serve(struct sim_card *c, int fd, const struct options *o)
 {
@@ -369,6 +381,23 @@ serve(struct sim_card *c, int fd, const struct options *o)
 			return;
 		if (n == 1 && handle_control(c, fd, msg[0]) < 0)
 			return;
+		if (n > 1 && o->remove_len && n >= o->remove_len &&
+		    !memcmp(msg, o->remove_on, o->remove_len)) {
+			/* the card leaves the reader with this command unanswered
+			 * and unexecuted: nothing of it reaches the card's memory */
+			char line[64];
+
+			strcpy(line, "# card removed (--remove-on) at ");
+			hex_encode(msg, 4, line + strlen(line));
+			log_line(line);
+			pulled = 1;
+			/* an abortive close (RST): vpcd's receive fails, as a reader's
+			 * transfer does when the card leaves, instead of reading an
+			 * orderly end of stream as an empty answer */
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){1, 0},
+				   sizeof(struct linger));
+			return;
+		}
 		if (n > 1 && handle_apdu(c, fd, msg, n, o) < 0)
 			return;
 	}
@@ -393,6 +422,8 @@ run(struct sim_card *c, const struct options *o)
 		close(fd);
 		card_reset(c);
 		log_line("# disconnected");
+		while (pulled && !stop)
+			sleep_ms(200);
 		if (!stop)
 			sleep_ms(200);
 	}
