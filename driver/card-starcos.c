@@ -965,6 +965,28 @@ starcos_set_encoding(struct sc_pin_cmd_pin *pin, int encoding)
 	}
 }
 
+/* 3.x: EF.ATR and the PIN descriptions live in the MF, and a DF-local PIN
+ * is only found in its DF: after reading them (once per card), go back to
+ * the DF the caller selected for the PIN (starcos-card.md §3.2). */
+static int
+starcos3_pin_prepare(struct sc_card *card, unsigned int ref, unsigned int *fmt)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 df[SC_MAX_PATH_SIZE];
+	size_t dflen = priv->cur_df_len;
+	int r;
+
+	memcpy(df, priv->cur_df, dflen);
+	starcos_check_ext_apdu(card);
+	r = starcos3_pin_format(card, ref, fmt);
+	LOG_TEST_RET(card->ctx, r, "cannot find the PIN format");
+	if (dflen && (priv->cur_df_len != dflen || memcmp(priv->cur_df, df, dflen) != 0)) {
+		r = starcos_select_path(card, df, dflen, NULL);
+		LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF again");
+	}
+	return 0;
+}
+
 static int
 starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
@@ -980,9 +1002,8 @@ starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 	if (gen->pin_desc_path) {
 		/* EF.ATR lives in the MF: read it now, before a DF-local PIN is
 		 * verified, since leaving the DF later would lose that state */
-		starcos_check_ext_apdu(card);
-		r = starcos3_pin_format(card, (unsigned int)data->pin_reference, &fmt);
-		LOG_TEST_RET(card->ctx, r, "cannot find the PIN format");
+		r = starcos3_pin_prepare(card, (unsigned int)data->pin_reference, &fmt);
+		LOG_TEST_RET(card->ctx, r, "cannot prepare the PIN command");
 		starcos_set_encoding(&data->pin1, starcos_encoding_of(fmt));
 		starcos_set_encoding(&data->pin2, starcos_encoding_of(fmt));
 		if (starcos_encoding_of(fmt) == SC_PIN_ENCODING_GLP)

@@ -103,7 +103,8 @@ personalise() {
 		--label "User PIN" --pin $user --puk 11223344 --so-pin $so
 	run_card "$w/pins" --state "$state" "$card" -- pkcs15-tool --list-pins
 	expect_match "$card: user PIN local reference 81" "Reference +: 129 \\(0x81\\)" "$w/pins"
-	expect_match "$card: 8 tries" "Tries left +: 8" "$w/pins"
+	run_card "$w/tries" --state "$state" "$card" -- "$pin_info" 01
+	expect_match "$card: 8 tries of 8" "^tries 8 max 8 " "$w/tries"
 	# the card itself checks the PIN: FF-padded ASCII, local 81 in 4100
 	apdus "$card" "$state" 00A40000023F00 00A40000024100 0020008108${user//?/3&}FFFFFFFF
 	expect_match "$card: VERIFY 81 with 1234 FF-padded" "Received \\(SW1=0x90, SW2=0x00\\)" \

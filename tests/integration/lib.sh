@@ -4,6 +4,8 @@ set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${WITH_CARD_BUILD:-$top/build}
 with_card="$top/tests/with-card --build $build"
+# a PIN's live status, asked of the card as PKCS#11 does (tests/tools/p15-pin-info.c)
+pin_info=$build/tests/tools/p15-pin-info
 failures=0
 tmp=$(mktemp -d /tmp/pkicards-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -108,16 +110,15 @@ card_args() {
 }
 
 # pin_cycle CARD STATE AUTH_ID PIN PUK MAX: wrong PINs lower the counter that
-# pkcs15-tool --list-pins and the PKCS#11 token flags show, the MAXth wrong
+# the card reports (p15-pin-info) and the PKCS#11 token flags show, the MAXth wrong
 # PIN blocks it, the PUK unblocks it, the PIN changes. Leaves PIN unchanged.
 pin_cycle() {
 	local card=$1 state=$2 auth=$3 pin=$4 puk=$5 max=$6 out=$tmp/pin-cycle.$RANDOM
 	cat >"$out.sh" <<'SH'
 set -u
-auth=$1 pin=$2 puk=$3 max=$4
+auth=$1 pin=$2 puk=$3 max=$4 pin_info=$5
 p11() { pkcs11-tool --module "$P11LIB" "$@" 2>/dev/null; }
-tries() { pkcs15-tool --list-pins 2>/dev/null |
-	awk -v a="$auth" '/^PIN \[/{p=0} $1 == "ID" && $3 == a {p=1} p && /Tries left/{print "tries " $4; exit}'; }
+tries() { "$pin_info" "$auth" 2>/dev/null | awk '{print "tries " $2}'; }
 wrong() { pkcs15-tool --verify-pin --auth-id "$auth" --pin 99999999 >/dev/null 2>&1; }
 tries
 wrong; tries
@@ -134,7 +135,7 @@ pkcs15-tool --verify-pin --auth-id "$auth" --pin 24681357 >/dev/null 2>&1 && ech
 pkcs15-tool --verify-pin --auth-id "$auth" --pin "$pin" >/dev/null 2>&1 || echo "old PIN refused"
 pkcs15-tool --change-pin --auth-id "$auth" --pin 24681357 --new-pin "$pin" >/dev/null 2>&1 && echo "changed back"
 SH
-	$with_card --state "$state" "$card" -- bash "$out.sh" "$auth" "$pin" "$puk" "$max" >"$out" 2>&1
+	$with_card --state "$state" "$card" -- bash "$out.sh" "$auth" "$pin" "$puk" "$max" "$pin_info" >"$out" 2>&1
 	expect_match "$card: $max tries at first" "^tries $max\$" "$out"
 	expect_match "$card: a wrong PIN leaves $((max - 1))" "^tries $((max - 1))\$" "$out"
 	expect_match "$card: PKCS#11 count low" "^flags1 .*user PIN count low" "$out"

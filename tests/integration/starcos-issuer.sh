@@ -85,14 +85,14 @@ pin_counter() {
 		--new-pin 135790
 	must "$card:$img: new PIN verifies" "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 135790
 	on "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 999999
-	on "$card:$img" pkcs15-tool --list-pins
-	expect_match "$card:$img: one wrong PIN: 2 tries left in --list-pins" "Tries left +: 2" "$tmp/out"
+	on "$card:$img" "$pin_info" $aid
+	expect_match "$card:$img: one wrong PIN: 2 tries left" "^tries 2 " "$tmp/out"
 	on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" -T'
 	expect_match "$card:$img: PKCS#11 token flags: PIN count low" "user PIN count low" "$tmp/out"
 	on "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 999999
 	on "$card:$img" pkcs15-tool --verify-pin --auth-id $aid --pin 999999
-	on "$card:$img" pkcs15-tool --list-pins
-	expect_match "$card:$img: three wrong PINs: 0 tries left" "Tries left +: 0" "$tmp/out"
+	on "$card:$img" "$pin_info" $aid
+	expect_match "$card:$img: three wrong PINs: 0 tries left" "^tries 0 " "$tmp/out"
 	on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" -T'
 	expect_match "$card:$img: PKCS#11 token flags: PIN locked" "user PIN locked" "$tmp/out"
 	must "$card:$img: unblock with the PUK" "$card:$img" pkcs15-tool --unblock-pin --auth-id $aid \

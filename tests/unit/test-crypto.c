@@ -148,6 +148,45 @@ test_starcos35_verify_format2(void **state)
 	fr_close(&f);
 }
 
+/* 3.4, a PIN local to an application DF: the first PIN command reads EF.ATR
+ * and EF.PWDD in the MF, then selects the PIN's DF again before VERIFY (a
+ * local PIN is not found in the MF: 6A 88, starcos-card.md §3.2) */
+static void
+test_starcos34_verify_local_pin_back_in_df(void **state)
+{
+	struct fr f;
+	struct sc_pin_cmd_data d;
+	struct sc_path path;
+	static const struct fr_step steps[] = {
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 02 04 02 DF 02 00", "6A 82"},
+		{"00 A4 01 00 02 DF 02 00", "6F 08 84 06 D2 76 00 00 66 01 90 00"},
+		/* the PIN command: EF.ATR and EF.PWDD in the MF */
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 02 04 02 2F 01 00", "62 0A 82 01 01 83 02 2F 01 80 01 0B 90 00"},
+		{"00 B0 00 00 40", "7F 66 08 02 02 01 00 02 02 01 00 90 00"},
+		{"00 A4 02 04 02 00 15 00", "62 0B 82 05 04 41 00 40 08 83 02 00 15 90 00"},
+		{"00 B2 01 04 00", "83 01 81 7B 05 A4 03 89 01 12 90 00"},
+		/* back to the QES DF, then VERIFY of its local PIN 81 */
+		{"00 A4 02 04 02 DF 02 00", "6A 82"},
+		{"00 A4 01 00 02 DF 02 00", "6F 08 84 06 D2 76 00 00 66 01 90 00"},
+		{"00 20 00 81 08 26 65 43 21 FF FF FF FF", "90 00"},
+		FR_END};
+
+	open_card(&f, pk_get_starcos_driver(), ATR_34, SC_PROTO_T1, NULL);
+	fr_expect(&f, steps);
+	sc_format_path("3F00DF02", &path);
+	assert_int_equal(sc_select_file(f.card, &path, NULL), 0);
+	memset(&d, 0, sizeof(d));
+	d.cmd = SC_PIN_CMD_VERIFY;
+	d.pin_type = SC_AC_CHV;
+	d.pin_reference = 0x81;
+	d.pin1.data = (const u8 *)"654321";
+	d.pin1.len = 6;
+	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), 0);
+	fr_close(&f);
+}
+
 /* ---- sign and decipher, one row each ------------------------------------------ */
 
 enum card_kind { V2, SPK23, S34, S35 };
@@ -314,6 +353,7 @@ main(void)
 	};
 	const struct CMUnitTest starcos[] = {
 		cmocka_unit_test(test_starcos35_verify_format2),
+		cmocka_unit_test(test_starcos34_verify_local_pin_back_in_df),
 	};
 	int r = 0;
 
