@@ -4,8 +4,11 @@
  * "%u.%u.%u", and the init function named in the "emulate" block.
  *
  * For the cards of this plug-in: StarCOS 3.x issuer layouts first, then the
- * card's own PKCS#15 application with live PIN status. The configuration
- * sets try_emulation_first so that this runs before OpenSC's plain bind.
+ * card's own PKCS#15 application with live PIN status. OpenSC calls it only
+ * when its plain bind failed (our configuration does not set
+ * try_emulation_first, which would apply to every card, doc/install.md), so
+ * in practice for issuer cards without PKCS#15 and for blank cards; an
+ * admin who sets try_emulation_first gets the PIN status for the others.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later

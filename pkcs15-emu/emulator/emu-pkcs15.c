@@ -1,9 +1,10 @@
 /*
  * emu-pkcs15.c: cards of this plug-in that carry their own PKCS#15
  * application are bound as usual, then each PIN's live status (tries
- * left, logged in) is read once, so that `pkcs15-tool --list-pins` and the
- * PKCS#11 token flags show the counters. A blank card is named as such,
- * with the command that initialises it.
+ * left, logged in) is read once, so that `pkcs15-tool --list-pins` shows
+ * the counters (only where OpenSC tries emulators first; PKCS#11 asks the
+ * card itself). A blank card is named as such, with the command that
+ * initialises it.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
