@@ -373,7 +373,7 @@ pso_sign(struct sim_card *c, const struct sim_apdu *a, uint8_t *in, size_t n,
 	if (type_signs(f->data[0]) && (n == 20 || n == 32)
 	    && pkcs1_type1(in, n, em, k.nlen) == 0) {
 		rv = rsa_private(&k, em, out);
-		sw = rv == 0 ? reply_rsa(c, a, out, k.nlen, resp) : 0x6F00;
+		sw = rv == 0 ? reply_rsa(c, a, out, k.nlen, resp) : SW_NO_DIAGNOSIS;
 	}
 	rsa_key_wipe(&k);
 	return sw;
@@ -403,7 +403,7 @@ pso_decipher(struct sim_card *c, const struct sim_apdu *a, uint8_t *in, size_t n
 		if (little_endian(c))
 			reverse(in, n);
 		rv = rsa_private(&k, in, out);
-		sw = rv == 0 ? reply_rsa(c, a, out, n, resp) : rv == -2 ? SW_WRONG_DATA : 0x6F00;
+		sw = rv == 0 ? reply_rsa(c, a, out, n, resp) : rv == -2 ? SW_WRONG_DATA : SW_NO_DIAGNOSIS;
 	}
 	rsa_key_wipe(&k);
 	return sw;
@@ -428,7 +428,7 @@ pso_encipher(struct sim_card *c, const struct sim_apdu *a, uint8_t *in, size_t n
 	if (little_endian(c))
 		reverse(in, n);
 	rv = rsa_public(&k, in, out);
-	return rv == 0 ? reply_rsa(c, a, out, n, resp) : rv == -2 ? SW_WRONG_DATA : 0x6F00;
+	return rv == 0 ? reply_rsa(c, a, out, n, resp) : rv == -2 ? SW_WRONG_DATA : SW_NO_DIAGNOSIS;
 }
 
 /* CLA 10: collect the chunk, answer 90 00; the last chunk has CLA 00. */
@@ -570,7 +570,7 @@ acos_keygen(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if ((sw = gen_files(c, &g, &priv, &pub)) != SW_OK)
 		return sw;
 	if (rsa_generate((unsigned int)g.nlen * 8, g.e, &k) < 0)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	write_private(c, priv, &k, g.type, pub->fid);
 	write_public(c, pub, &k, priv->fid);
 	rsa_key_wipe(&k);
@@ -605,7 +605,7 @@ acos_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (off >= f->size)
 		return SW_WRONG_P1P2_ISO;
 	if (a->le > f->size - off)
-		return (uint16_t)(0x6C00 | ((f->size - off) & 0xFF));
+		return SW_WRONG_LE(f->size - off);
 	buf_put(resp, f->data + off, a->le);
 	return SW_OK;
 }

@@ -187,7 +187,7 @@ acos_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	buf_init(&fci, mem, sizeof(mem));
 	build_fci(f, &fci);
 	if (fci.failed)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	return card_reply(c, a, fci.p, fci.len, resp);
 }
 
@@ -228,7 +228,7 @@ acos_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 		return SW_WRONG_LENGTH;
 	if (!c->mf && is_config_addr(c, a)) {
 		if (a->le != 1)
-			return 0x6C01;
+			return SW_WRONG_LE(1);
 		buf_put_u8(resp, c->eeprom[a->p2]);
 		return SW_OK;
 	}
@@ -238,7 +238,7 @@ acos_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 	if (off >= f->size)
 		return SW_WRONG_P1P2_ISO;
 	if (a->le > f->size - off)
-		return (uint16_t)(0x6C00 | ((f->size - off) & 0xFF));
+		return SW_WRONG_LE(f->size - off);
 	buf_put(resp, f->data + off, a->le);
 	return SW_OK;
 }
@@ -342,7 +342,7 @@ acos_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf 
 	if (a->p1 > f->nor)
 		return SW_RECORD_NOT_FOUND;
 	if (fs_set_record(f, a->p1 - 1u, a->data, a->lc) < 0)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	c->dirty = 1;
 	return SW_OK;
 }
@@ -361,7 +361,7 @@ acos_append_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf 
 	if (f->nrec >= f->nor)
 		return SW_NO_SPACE;
 	if (fs_set_record(f, f->nrec, a->data, a->lc) < 0)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	c->dirty = 1;
 	return SW_OK;
 }
@@ -510,7 +510,7 @@ acos_create_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 		return SW_WRONG_DATA;
 	nf = fs_new(FT_EF, 0);
 	if (!nf)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	nf->lcsi = 0x01;
 	nf->sfi = 0xFF;
 	sw = parse_fcp(t.val, t.len, nf);
@@ -739,7 +739,7 @@ chv_try(struct sim_card *c, struct chv *h, size_t tries_off, size_t off,
 	c->dirty = 1;
 	if (!chv_match(c, h, off, len, v, n)) {
 		*t = (uint8_t)((*t & 0xF0) | ((*t & 0x0F) - 1));
-		return (uint16_t)(0x63C0 | (*t & 0x0F));
+		return SW_TRIES_LEFT(*t);
 	}
 	*t = (uint8_t)((*t & 0xF0) | (*t >> 4));
 	return SW_OK;
@@ -769,7 +769,7 @@ acos_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (apdu_no_data(a)) {	/* status: 63 CX even when verified (doc) */
 		if ((h.rec[1] & 0x0F) == 0)
 			return SW_AUTH_BLOCKED;
-		return (uint16_t)(0x63C0 | (h.rec[1] & 0x0F));
+		return SW_TRIES_LEFT(h.rec[1]);
 	}
 	c->pin_ok[a->p2] = 0;
 	sw = chv_try(c, &h, h.tries_off, h.pin_off, h.pin_len, a->data, a->lc);
@@ -876,7 +876,7 @@ info_count(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)a;
 	(void)resp;
-	return (uint16_t)(0x9000 | (fs_count_children(c->cur_df) & 0xFF));
+	return SW_OK_SW2(fs_count_children(c->cur_df));
 }
 
 static uint16_t
@@ -926,7 +926,7 @@ info_identify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp
 	(void)c;
 	(void)a;
 	(void)resp;
-	return 0x9540;
+	return SW_IDENTIFY_SELF;
 }
 
 static uint16_t
@@ -964,7 +964,7 @@ info_op_mode(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)a;
 	(void)resp;
-	return (uint16_t)(0x9000 | op_mode(c));
+	return SW_OK_SW2(op_mode(c));
 }
 
 static uint16_t

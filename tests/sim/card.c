@@ -199,25 +199,25 @@ card_reply(struct sim_card *c, const struct sim_apdu *a, const uint8_t *data,
 	   size_t n, struct sim_buf *resp)
 {
 	if (n > SIM_RESP_MAX)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	if (n == 0)
 		return SW_OK;
 	if (c->pers->t0) {
 		if (a->cse == 2) {
 			if (a->le != n && !(a->le == 256 && n > 256))
-				return (uint16_t)(0x6C00 | (n & 0xFF));
+				return SW_WRONG_LE(n);
 			buf_put(resp, data, n > 256 ? 256 : n);
 			return SW_OK;
 		}
 		memcpy(c->pending, data, n);
 		c->pending_len = n;
 		c->pending_off = 0;
-		return (uint16_t)(0x6100 | (n >= 256 ? 0 : n));
+		return SW_MORE_DATA(n);
 	}
 	if (!a->has_le)
 		return SW_OK;	/* ISO: no Le, no response data */
 	if (a->le < n)
-		return (uint16_t)(0x6C00 | (n & 0xFF));
+		return SW_WRONG_LE(n);
 	buf_put(resp, data, n);
 	return SW_OK;
 }
@@ -235,7 +235,7 @@ cmd_get_response(struct sim_card *c, const struct sim_apdu *a,
 	rem = c->pending_len - c->pending_off;
 	n = a->has_le ? a->le : 256;
 	if (n > rem)
-		return (uint16_t)(0x6C00 | (rem >= 256 ? 0 : rem));
+		return SW_WRONG_LE(rem >= 256 ? 0 : rem);
 	buf_put(resp, c->pending + c->pending_off, n);
 	c->pending_off += n;
 	rem -= n;
@@ -244,7 +244,7 @@ cmd_get_response(struct sim_card *c, const struct sim_apdu *a,
 		c->pending_off = 0;
 		return SW_OK;
 	}
-	return (uint16_t)(0x6100 | (rem >= 256 ? 0 : rem));
+	return SW_MORE_DATA(rem);
 }
 
 static void
@@ -273,7 +273,7 @@ cmd_get_challenge(struct sim_card *c, const struct sim_apdu *a,
 	if (a->cse != 2)
 		return SW_WRONG_LENGTH;
 	if (a->le != 8)
-		return 0x6C08;
+		return SW_WRONG_LE(8);
 	fill_random(rnd, sizeof(rnd));
 	return card_reply(c, a, rnd, sizeof(rnd), resp);
 }
@@ -341,7 +341,7 @@ pin_verify_obj(struct sim_card *c, struct sim_pin *pin, const struct sim_apdu *a
 			return SW_OK;
 		if (pin->tries == 0)
 			return SW_AUTH_BLOCKED;
-		return (uint16_t)(0x63C0 | (pin->tries & 0x0F));
+		return SW_TRIES_LEFT(pin->tries);
 	}
 	if (pin->tries == 0)
 		return SW_AUTH_BLOCKED;
@@ -349,7 +349,7 @@ pin_verify_obj(struct sim_card *c, struct sim_pin *pin, const struct sim_apdu *a
 		pin->tries--;
 		c->pin_ok[pin->ref] = 0;
 		c->dirty = 1;
-		return (uint16_t)(0x63C0 | (pin->tries & 0x0F));
+		return SW_TRIES_LEFT(pin->tries);
 	}
 	if (pin->tries != pin->max)
 		c->dirty = 1;
@@ -440,7 +440,7 @@ cmd_pin_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp
 	if (memcmp(a->data, pin->puk, pin->puk_len) != 0) {
 		pin->puk_tries--;
 		c->dirty = 1;
-		return (uint16_t)(0x63C0 | (pin->puk_tries & 0x0F));
+		return SW_TRIES_LEFT(pin->puk_tries);
 	}
 	pin->puk_tries = pin->puk_max;
 	c->dirty = 1;
@@ -548,10 +548,10 @@ card_process(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 		sw = cmd->fn(c, &a, &resp);
 	if (resp.failed) {
 		resp.len = 0;
-		sw = 0x6F00;
+		sw = SW_NO_DIAGNOSIS;
 	}
-	if (sw != SW_OK && (sw & 0xFF00) != 0x6100 && (sw & 0xFF00) != 0x6200
-	    && (sw & 0xFF00) != 0x6300 && sw != 0x9540)
+	if (sw != SW_OK && SW1(sw) != SW1_MORE_DATA && SW1(sw) != SW1_WARNING
+	    && SW1(sw) != SW1_WARNING_CHANGED && sw != SW_IDENTIFY_SELF)
 		resp.len = 0;	/* errors carry no data */
 done:
 	out[resp.len] = (uint8_t)(sw >> 8);

@@ -35,7 +35,24 @@
 #define SW_WRONG_P1P2_ISO	0x6B00
 #define SW_INS_UNKNOWN		0x6D00
 #define SW_CLA_UNKNOWN		0x6E00
-#define SW_NOT_AUTHENTICATED	0x6F00
+#define SW_NOT_AUTHENTICATED	0x6F00	/* ACOS5 V3 GET CARD INFO 0B/0C */
+#define SW_NO_DIAGNOSIS		0x6F00	/* the simulator itself failed */
+#define SW_REF_UNUSABLE		0x6984	/* StarCOS 3.x: PIN in transport state */
+#define SW_ALREADY_FINISHED	0x69F0	/* StarCOS 2.x: CREATE END done before */
+#define SW_SC2_PUBKEY_INCOMPLETE 0x6F01	/* StarCOS 2.x proprietary (starcos-card.md §2.6) */
+#define SW_SC2_DATA_OVERFLOW	0x6F02
+#define SW_SC2_KEY_FORMAT	0x6F0A	/* key format does not fit the key length */
+#define SW_IDENTIFY_SELF	0x9540	/* ACOS5-64 Identify Self: success */
+/* status words that carry a number */
+#define SW_MORE_DATA(n)		((uint16_t)(0x6100 | ((n) >= 256 ? 0 : (n))))	/* 61 XX */
+#define SW_WRONG_LE(n)		((uint16_t)(0x6C00 | ((n) & 0xFF)))	/* 6C XX: exact Le */
+#define SW_TRIES_LEFT(n)	((uint16_t)(0x63C0 | ((n) & 0x0F)))	/* 63 CX */
+#define SW_OK_SW2(n)		((uint16_t)(0x9000 | ((n) & 0xFF)))	/* 90 NN: ACOS5 answers in SW2 */
+/* SW1 classes whose answers may carry data */
+#define SW1(sw)			((unsigned int)(sw) >> 8)
+#define SW1_MORE_DATA		0x61
+#define SW1_WARNING		0x62
+#define SW1_WARNING_CHANGED	0x63
 
 #define SIM_RESP_MAX		4096	/* one command's response data */
 #define SIM_MAX_DATA		65536	/* largest file body */

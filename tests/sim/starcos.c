@@ -97,7 +97,7 @@ select_reply(struct sim_card *c, const struct sim_apdu *a, struct sim_file *f,
 		fcp_v3(f, a->p2 == 0x04 ? 0x62 : 0x6F, &b);
 	}
 	if (b.failed)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	return card_reply(c, a, b.p, b.len, resp);
 }
 
@@ -259,7 +259,7 @@ sc_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 	if (a->p1 > f->nor)
 		return SW_RECORD_NOT_FOUND;
 	if (fs_set_record(f, a->p1 - 1u, a->data, a->lc) < 0)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	c->dirty = 1;
 	return SW_OK;
 }
@@ -309,7 +309,7 @@ sc2_create_mf(struct sim_card *c, const struct sim_apdu *a)
 		return SW_FILE_EXISTS;
 	mf = fs_new(FT_DF, 0x3F00);
 	if (!mf)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	mf->fdb = 0x38;
 	mf->lcsi = 0x01;	/* creation state until CREATE END */
 	memcpy(mf->ac, a->data + 12, 4);
@@ -341,7 +341,7 @@ sc2_create_df(struct sim_card *c, const struct sim_apdu *a)
 		return SW_FILE_EXISTS;
 	df = fs_new(FT_DF, fid);
 	if (!df)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	df->fdb = 0x38;
 	df->lcsi = 0x01;
 	if (alen) {
@@ -377,7 +377,7 @@ sc2_create_ef(struct sim_card *c, const struct sim_apdu *a)
 		return SW_FILE_EXISTS;
 	ef = fs_new(FT_EF, fid);
 	if (!ef)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	memcpy(ef->ac, d + 2, 7);
 	ef->ac_len = 7;
 	ef->sfi = d[12] ? d[12] : (uint8_t)(fid & 0x1F);
@@ -416,7 +416,7 @@ sc2_create_end(struct sim_card *c, const struct sim_apdu *a)
 	if (!f || f->type != FT_DF)
 		return SW_FILE_NOT_FOUND;
 	if (f->lcsi != 0x01)
-		return 0x69F0;	/* already finalised */
+		return SW_ALREADY_FINISHED;
 	f->lcsi = 0x05;
 	c->dirty = 1;
 	return SW_OK;

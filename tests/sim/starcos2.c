@@ -207,7 +207,7 @@ sc_private_op(const struct sim_isf *k, const uint8_t *em, uint8_t *out, size_t *
 	rsa_key_wipe(&rk);
 	if (rv == -2)
 		return SW_WRONG_DATA;
-	return rv < 0 ? 0x6F00 : SW_OK;
+	return rv < 0 ? SW_NO_DIAGNOSIS : SW_OK;
 }
 
 static size_t
@@ -313,7 +313,7 @@ wk_header(struct sim_card *c, const uint8_t *h)
 	if (((size_t)h[KH_LEN] << 8 | h[KH_LEN + 1]) > SIM_ISF_DATA_MAX)
 		return SW_NO_SPACE;
 	if (!(k = calloc(1, sizeof(*k))))
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	k->df = c->cur_df;
 	k->kid = h[KH_KID];
 	memcpy(k->hdr, h, 12);
@@ -340,7 +340,7 @@ wk_data(struct sim_card *c, uint8_t mode, const uint8_t *d, size_t n)
 	off = (size_t)d[1] << 8 | d[2];
 	n -= 3;
 	if (off > hdr_len(k) || n > hdr_len(k) - off)
-		return 0x6F02;		/* data overflow (starcos-card.md §2.6) */
+		return SW_SC2_DATA_OVERFLOW;
 	memcpy(k->data + off, d + 3, n);
 	if (off + n > k->len)
 		k->len = off + n;
@@ -404,7 +404,7 @@ try_value(struct sim_card *c, struct sim_isf *k, const uint8_t *v, size_t n)
 	c->dirty = 1;
 	if (memcmp(v, k->data, n) != 0) {
 		*t = (uint8_t)((*t & 0xF0) | (tries_left(k) - 1));
-		return (uint16_t)(0x63C0 | tries_left(k));
+		return SW_TRIES_LEFT(tries_left(k));
 	}
 	*t = (uint8_t)((*t & 0xF0) | (*t >> 4));
 	return SW_OK;
@@ -448,7 +448,7 @@ sc2_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (apdu_no_data(a)) {
 		if (tries_left(k) == 0)
 			return SW_AUTH_BLOCKED;
-		return pin_active(c, k) ? SW_OK : (uint16_t)(0x63C0 | tries_left(k));
+		return pin_active(c, k) ? SW_OK : SW_TRIES_LEFT(tries_left(k));
 	}
 	if ((sw = key_ac(c, k, KH_AC_USE)) != SW_OK)
 		return sw;
@@ -634,11 +634,11 @@ sc2_generate(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if ((sw = key_ac(c, k, KH_AC_CHANGE)) != SW_OK)
 		return sw;
 	if ((size_t)sc_blob_size(bits / 8) > hdr_len(k))
-		return 0x6F0A;		/* key format does not fit the key length */
+		return SW_SC2_KEY_FORMAT;
 	if (rsa_generate(bits, e65537, &rk) < 0)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	n = ipf_entry(&rk, k->kid, entry, sizeof(entry));
-	sw = sc_key_store(k, &rk, hdr_len(k)) == 0 ? SW_OK : 0x6F00;
+	sw = sc_key_store(k, &rk, hdr_len(k)) == 0 ? SW_OK : SW_NO_DIAGNOSIS;
 	rsa_key_wipe(&rk);
 	if (sw != SW_OK)
 		return sw;
@@ -664,11 +664,11 @@ sc2_read_pubkey(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *re
 	if (!c->mf || !(k = isf_key(c, a->data[0])) || k->hdr[KH_ATTR] != KA_PRIVATE)
 		return SW_REF_NOT_FOUND;
 	if (sc_key_load(k, &rk) < 0)
-		return 0x6F01;		/* public key not complete */
+		return SW_SC2_PUBKEY_INCOMPLETE;
 	n = ipf_entry(&rk, k->kid, entry, sizeof(entry));
 	rsa_key_wipe(&rk);
 	if (!n)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	return card_reply(c, a, entry, n, resp);
 }
 

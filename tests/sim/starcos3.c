@@ -38,13 +38,13 @@ sc3_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (!(pin = pin_find(c, a->p2)))
 		return SW_REF_NOT_FOUND;
 	if (pin->transport)
-		return 0x6984;
+		return SW_REF_UNUSABLE;
 	if (apdu_no_data(a)) {
 		if (pin->tries == 0)
 			return SW_AUTH_BLOCKED;
 		if (c->pin_ok[pin->ref] && !gen35(c))
 			return SW_OK;
-		return (uint16_t)(0x63C0 | (pin->tries & 0x0F));
+		return SW_TRIES_LEFT(pin->tries);
 	}
 	return pin_verify_obj(c, pin, a);
 }
@@ -64,7 +64,7 @@ sc3_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	c->dirty = 1;
 	if (memcmp(a->data, pin->value, pin->len) != 0) {
 		pin->tries--;
-		return (uint16_t)(0x63C0 | (pin->tries & 0x0F));
+		return SW_TRIES_LEFT(pin->tries);
 	}
 	pin->len = a->lc - pin->len;
 	memcpy(pin->value, a->data + a->lc - pin->len, pin->len);
@@ -300,7 +300,7 @@ pso_cds(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (hi < 0 || a->lc != sc3_hashes[hi].len)
 		return SW_WRONG_DATA;
 	if (pss_encode(EVP_get_digestbyname(sc3_hashes[hi].name), a->data, a->lc, em, nlen) < 0)
-		return 0x6F00;
+		return SW_NO_DIAGNOSIS;
 	return run_key(c, a, k, em, nlen, resp);
 }
 
