@@ -268,7 +268,7 @@ alg_ok(uint8_t crt, uint8_t alg)
 }
 
 uint16_t
-acos_mse(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_manage_security_env(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct mse_req m;
 	struct sim_file *f;
@@ -446,7 +446,7 @@ chain_add(struct sim_card *c, const struct sim_apdu *a, sim_handler fn)
 }
 
 uint16_t
-acos_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_perform_security_op(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	uint8_t in[SIM_CHAIN_MAX];
 	unsigned int op = (unsigned int)a->p1 << 8 | a->p2;
@@ -457,7 +457,8 @@ acos_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 	if (a->cse != 3 && a->cse != 4)
 		return SW_WRONG_LENGTH;
 	if (a->cla & 0x10)
-		return op == 0x9E9A ? SW_WRONG_LENGTH : chain_add(c, a, acos_pso);
+		return op == 0x9E9A ? SW_WRONG_LENGTH :
+					chain_add(c, a, sim_acos5_perform_security_op);
 	if (c->chain_len + a->lc > sizeof(in))
 		return SW_WRONG_LENGTH;
 	memcpy(in, c->chain, c->chain_len);
@@ -555,7 +556,7 @@ gen_files(struct sim_card *c, const struct gen_req *g, struct sim_file **priv,
 }
 
 uint16_t
-acos_keygen(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_generate_key_pair(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	static struct sim_rsa_key k;
 	struct sim_file *priv = NULL, *pub = NULL;
@@ -581,7 +582,7 @@ acos_keygen(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 /* ---- GET KEY 80 CA (V2/V3); v1 80 CA FF 00 = CLEAR CARD --------------- */
 
 uint16_t
-acos_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = c->cur_ef;
 	size_t off = (size_t)a->p1 << 8 | a->p2;
@@ -613,7 +614,7 @@ acos_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 /* ---- PUT KEY 80 DA (v1 only): raw key-file bytes at offset P1P2 -------- */
 
 uint16_t
-acos_put_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_put_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = c->cur_ef;
 	size_t off = (size_t)a->p1 << 8 | a->p2;

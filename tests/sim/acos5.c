@@ -157,7 +157,7 @@ build_fci(const struct sim_file *f, struct sim_buf *b)
 /* ---- SELECT ---------------------------------------------------------- */
 
 static uint16_t
-acos_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_select_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	uint8_t mem[256];
 	struct sim_buf fci;
@@ -218,7 +218,7 @@ binary_target(struct sim_card *c, int bit, struct sim_file **out)
 }
 
 static uint16_t
-acos_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	size_t off = (size_t)a->p1 << 8 | a->p2;
@@ -244,7 +244,7 @@ acos_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 }
 
 static uint16_t
-acos_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	size_t off = (size_t)a->p1 << 8 | a->p2, n;
@@ -274,7 +274,7 @@ acos_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf 
 }
 
 static uint16_t
-acos_erase_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_erase_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	size_t off = (size_t)a->p1 << 8 | a->p2, end;
@@ -297,7 +297,7 @@ acos_erase_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *
 /* ---- records --------------------------------------------------------- */
 
 static uint16_t
-acos_read_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_read_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = c->cur_ef;
 	uint16_t sw;
@@ -306,7 +306,7 @@ acos_read_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 		return SW_SEC_STATUS;	/* never readable */
 	if (f && fs_is_record(f) && (sw = acos_check(c, f, AM_READ)) != SW_OK)
 		return sw;
-	return cmd_read_record(c, a, resp);
+	return sim_iso_read_record(c, a, resp);
 }
 
 static uint16_t
@@ -329,7 +329,7 @@ record_target(struct sim_card *c, const struct sim_apdu *a, struct sim_file **ou
 }
 
 static uint16_t
-acos_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	uint16_t sw;
@@ -348,7 +348,7 @@ acos_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf 
 }
 
 static uint16_t
-acos_append_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_append_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	uint16_t sw;
@@ -495,7 +495,7 @@ create_into(struct sim_card *c, struct sim_file *nf)
 }
 
 static uint16_t
-acos_create_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_create_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *nf;
 	struct tlv t;
@@ -549,7 +549,7 @@ mgmt_target(struct sim_card *c, const struct sim_apdu *a, struct sim_file **out)
 }
 
 static uint16_t
-acos_delete_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_delete_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL, *parent;
 	uint16_t sw;
@@ -590,21 +590,21 @@ set_lcsi(struct sim_card *c, const struct sim_apdu *a, uint8_t lcsi, int bit)
 }
 
 static uint16_t
-acos_activate(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_activate_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	return set_lcsi(c, a, 0x05, AM_ACTIVATE);
 }
 
 static uint16_t
-acos_deactivate(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_deactivate_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	return set_lcsi(c, a, 0x04, AM_DEACTIVATE);
 }
 
 static uint16_t
-acos_zeroize(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_zeroize(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	if (a->p1 != 0x00 || (a->p2 != 0x00 && a->p2 != 0xFF))
@@ -754,7 +754,7 @@ chv_verified(struct sim_card *c, uint8_t ref)
 }
 
 static uint16_t
-acos_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct chv h;
 	uint16_t sw;
@@ -789,7 +789,7 @@ chv_set_pin(struct sim_card *c, struct chv *h, const uint8_t *v, size_t n)
 }
 
 static uint16_t
-acos_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_change_reference_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct chv h;
 	uint16_t sw;
@@ -815,7 +815,7 @@ acos_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 }
 
 static uint16_t
-acos_unblock(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_reset_retry_counter(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct chv h;
 	uint16_t sw;
@@ -841,7 +841,7 @@ acos_unblock(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 }
 
 static uint16_t
-acos_logout(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_logout(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	if (a->p1 != 0 || !apdu_no_data(a))
@@ -1009,7 +1009,7 @@ static const struct info_op info_ops[] = {
 };
 
 static uint16_t
-acos_card_info(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_acos5_get_card_info(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	size_t i;
 
@@ -1032,33 +1032,33 @@ acos_card_info(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 static const uint8_t acos_clas[] = { 0x00, 0x10, 0x80, 0x90 };
 
 static const struct sim_cmd acos_cmds[] = {
-	{ 0x00, 0xA4, acos_select, 0, 0 },
-	{ 0x00, 0xC0, cmd_get_response, 0, 0 },
-	{ 0x00, 0xB0, acos_read_binary, 0, 0 },
-	{ 0x00, 0xD6, acos_update_binary, 0, 0 },
-	{ 0x00, 0x0E, acos_erase_binary, 0, 0 },
-	{ 0x00, 0xB2, acos_read_record, 0, 0 },
-	{ 0x00, 0xDC, acos_update_record, 0, 0 },
-	{ 0x00, 0xE2, acos_append_record, 0, 0 },
-	{ 0x00, 0xE0, acos_create_file, 0, 0 },
-	{ 0x00, 0xE4, acos_delete_file, 0, 0 },
-	{ 0x00, 0x44, acos_activate, 0, 0 },
-	{ 0x00, 0x04, acos_deactivate, 0, 0 },
-	{ 0x00, 0x20, acos_verify, 1, 0 },
-	{ 0x00, 0x24, acos_change, 1, 0 },
-	{ 0x00, 0x2C, acos_unblock, 1, 0 },
-	{ 0x00, 0x84, cmd_get_challenge, 0, 0 },
-	{ 0x80, 0x14, acos_card_info, 0, 0 },
-	{ 0x80, 0x2E, acos_logout, 0, 0 },
-	{ 0x80, 0x8A, acos_logout, 0, 0 },
-	{ 0x80, 0x30, acos_zeroize, 0, 0 },
-	{ 0x80, 0xCA, acos_get_key, 0, 0 },
-	{ 0x00, 0x22, acos_mse, 0, 0 },
-	{ 0x00, 0x2A, acos_pso, 0, 0 },
-	{ 0x10, 0x2A, acos_pso, 0, 0 },
-	{ 0x00, 0x46, acos_keygen, 0, 0 },
-	{ 0x80, 0xDA, acos_put_key, 1, 0 },
-	{ 0x90, 0xDA, acos_put_key, 1, 0 },
+	{ 0x00, 0xA4, sim_acos5_select_file, 0, 0 },
+	{ 0x00, 0xC0, sim_iso_get_response, 0, 0 },
+	{ 0x00, 0xB0, sim_acos5_read_binary, 0, 0 },
+	{ 0x00, 0xD6, sim_acos5_update_binary, 0, 0 },
+	{ 0x00, 0x0E, sim_acos5_erase_binary, 0, 0 },
+	{ 0x00, 0xB2, sim_acos5_read_record, 0, 0 },
+	{ 0x00, 0xDC, sim_acos5_update_record, 0, 0 },
+	{ 0x00, 0xE2, sim_acos5_append_record, 0, 0 },
+	{ 0x00, 0xE0, sim_acos5_create_file, 0, 0 },
+	{ 0x00, 0xE4, sim_acos5_delete_file, 0, 0 },
+	{ 0x00, 0x44, sim_acos5_activate_file, 0, 0 },
+	{ 0x00, 0x04, sim_acos5_deactivate_file, 0, 0 },
+	{ 0x00, 0x20, sim_acos5_verify, 1, 0 },
+	{ 0x00, 0x24, sim_acos5_change_reference_data, 1, 0 },
+	{ 0x00, 0x2C, sim_acos5_reset_retry_counter, 1, 0 },
+	{ 0x00, 0x84, sim_iso_get_challenge, 0, 0 },
+	{ 0x80, 0x14, sim_acos5_get_card_info, 0, 0 },
+	{ 0x80, 0x2E, sim_acos5_logout, 0, 0 },
+	{ 0x80, 0x8A, sim_acos5_logout, 0, 0 },
+	{ 0x80, 0x30, sim_acos5_zeroize, 0, 0 },
+	{ 0x80, 0xCA, sim_acos5_get_key, 0, 0 },
+	{ 0x00, 0x22, sim_acos5_manage_security_env, 0, 0 },
+	{ 0x00, 0x2A, sim_acos5_perform_security_op, 0, 0 },
+	{ 0x10, 0x2A, sim_acos5_perform_security_op, 0, 0 },
+	{ 0x00, 0x46, sim_acos5_generate_key_pair, 0, 0 },
+	{ 0x80, 0xDA, sim_acos5_put_key, 1, 0 },
+	{ 0x90, 0xDA, sim_acos5_put_key, 1, 0 },
 };
 
 #define ACOS_ATR(ta1, ver) { 0x3B, 0xBE, ta1, 0x00, 0x00, 0x41, 0x05, ver, \

@@ -44,10 +44,13 @@ uint16_t acos_wipe(struct sim_card *c);
 
 /* acos5-key.c */
 int acos_key_is_private(const struct sim_file *f);
-uint16_t acos_mse(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t acos_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t acos_keygen(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t acos_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t acos_put_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_acos5_manage_security_env(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_acos5_perform_security_op(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_acos5_generate_key_pair(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_acos5_get_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_acos5_put_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
 
 #endif

@@ -223,7 +223,7 @@ card_reply(struct sim_card *c, const struct sim_apdu *a, const uint8_t *data,
 }
 
 uint16_t
-cmd_get_response(struct sim_card *c, const struct sim_apdu *a,
+sim_iso_get_response(struct sim_card *c, const struct sim_apdu *a,
 		 struct sim_buf *resp)
 {
 	size_t rem, n;
@@ -263,7 +263,7 @@ fill_random(uint8_t *p, size_t n)
 
 /* GET CHALLENGE: always 8 bytes on every simulated card. */
 uint16_t
-cmd_get_challenge(struct sim_card *c, const struct sim_apdu *a,
+sim_iso_get_challenge(struct sim_card *c, const struct sim_apdu *a,
 		  struct sim_buf *resp)
 {
 	uint8_t rnd[8];
@@ -280,7 +280,7 @@ cmd_get_challenge(struct sim_card *c, const struct sim_apdu *a,
 
 /* READ RECORD, P2 = 04 (record number in P1). */
 uint16_t
-cmd_read_record(struct sim_card *c, const struct sim_apdu *a,
+sim_iso_read_record(struct sim_card *c, const struct sim_apdu *a,
 		struct sim_buf *resp)
 {
 	struct sim_file *f = c->cur_ef;
@@ -359,7 +359,7 @@ pin_verify_obj(struct sim_card *c, struct sim_pin *pin, const struct sim_apdu *a
 }
 
 uint16_t
-cmd_pin_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_iso_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_pin *pin;
 
@@ -390,7 +390,7 @@ pin_set_value(struct sim_card *c, struct sim_pin *pin, const uint8_t *v, size_t 
 
 /* CHANGE REFERENCE DATA: P1 00 old||new (same length), P1 01 new after VERIFY. */
 uint16_t
-cmd_pin_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_iso_change_reference_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_pin *pin;
 	struct sim_apdu old;
@@ -421,7 +421,7 @@ cmd_pin_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 
 /* RESET RETRY COUNTER: P1 00 PUK||new, P1 01 PUK only. */
 uint16_t
-cmd_pin_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_iso_reset_retry_counter(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_pin *pin;
 
@@ -532,7 +532,7 @@ card_process(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 	if (cmd && cmd->secret)
 		c->secret_cmd = 1;
 	/* pending GET RESPONSE data survives only until the next command */
-	if (!cmd || cmd->fn != cmd_get_response) {
+	if (!cmd || cmd->fn != sim_iso_get_response) {
 		c->pending_len = 0;
 		c->pending_off = 0;
 	}

@@ -335,22 +335,22 @@ int apdu_parse(const uint8_t *in, size_t n, int ext_ok, struct sim_apdu *a);
 void card_set_df(struct sim_card *c, struct sim_file *df);
 uint16_t card_reply(struct sim_card *c, const struct sim_apdu *a,
 		    const uint8_t *data, size_t n, struct sim_buf *resp);
-uint16_t cmd_get_response(struct sim_card *c, const struct sim_apdu *a,
+uint16_t sim_iso_get_response(struct sim_card *c, const struct sim_apdu *a,
 			  struct sim_buf *resp);
-uint16_t cmd_get_challenge(struct sim_card *c, const struct sim_apdu *a,
+uint16_t sim_iso_get_challenge(struct sim_card *c, const struct sim_apdu *a,
 			   struct sim_buf *resp);
-uint16_t cmd_read_record(struct sim_card *c, const struct sim_apdu *a,
+uint16_t sim_iso_read_record(struct sim_card *c, const struct sim_apdu *a,
 			 struct sim_buf *resp);
 uint16_t pin_verify_obj(struct sim_card *c, struct sim_pin *pin,
 			const struct sim_apdu *a);
 struct sim_pin *pin_find(struct sim_card *c, uint8_t ref);
 void isf_append(struct sim_card *c, struct sim_isf *k);
 void pin_append(struct sim_card *c, struct sim_pin *p);
-uint16_t cmd_pin_verify(struct sim_card *c, const struct sim_apdu *a,
+uint16_t sim_iso_verify(struct sim_card *c, const struct sim_apdu *a,
 			struct sim_buf *resp);
-uint16_t cmd_pin_change(struct sim_card *c, const struct sim_apdu *a,
+uint16_t sim_iso_change_reference_data(struct sim_card *c, const struct sim_apdu *a,
 			struct sim_buf *resp);
-uint16_t cmd_pin_reset(struct sim_card *c, const struct sim_apdu *a,
+uint16_t sim_iso_reset_retry_counter(struct sim_card *c, const struct sim_apdu *a,
 		       struct sim_buf *resp);
 struct sim_file *select_search(struct sim_card *c, uint16_t fid);
 

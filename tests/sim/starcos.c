@@ -138,7 +138,7 @@ select_target(struct sim_card *c, const struct sim_apdu *a, uint16_t *sw)
 }
 
 static uint16_t
-sc_select(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos_select_file(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f;
 	uint16_t sw;
@@ -191,7 +191,7 @@ binary_ef(struct sim_card *c, const struct sim_apdu *a, struct sim_file **out,
 }
 
 static uint16_t
-sc_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	size_t off, n;
@@ -214,7 +214,7 @@ sc_read_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *res
 }
 
 static uint16_t
-sc_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = NULL;
 	size_t off;
@@ -239,7 +239,7 @@ sc_update_binary(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 }
 
 static uint16_t
-sc_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_file *f = c->cur_ef;
 
@@ -265,18 +265,18 @@ sc_update_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *r
 }
 
 static uint16_t
-sc2_read_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_read_record(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	if (c->cur_ef && sc2_ef_ac(c, c->cur_ef, AC_READ) != SW_OK)
 		return SW_SEC_STATUS;
-	return cmd_read_record(c, a, resp);
+	return sim_iso_read_record(c, a, resp);
 }
 
 /* ---- identification ---------------------------------------------------- */
 
 /* 2.x GET CARD DATA 80 F6 00 00 00: the whole response is the serial. */
 static uint16_t
-sc_card_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_get_card_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
@@ -287,7 +287,7 @@ sc_card_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 
 /* 3.x GET DATA A0 CA 9F 6C: chip serial number (starcos-card.md §1.3) */
 static uint16_t
-sc_get_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_get_data(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	if (a->cse != 2)
 		return SW_WRONG_LENGTH;
@@ -423,7 +423,7 @@ sc2_create_end(struct sim_card *c, const struct sim_apdu *a)
 }
 
 static uint16_t
-sc2_create(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_create(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	if (a->cse != 3)
@@ -444,7 +444,7 @@ sc2_create(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 }
 
 static uint16_t
-sc2_register_df(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_register_df(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	if (a->cse != 3 || a->lc < 4 || a->data[2] > a->lc - 3)
@@ -455,7 +455,7 @@ sc2_register_df(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *re
 }
 
 static uint16_t
-sc2_erase_card(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_erase_card(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	(void)resp;
 	if (a->p1 || a->p2)
@@ -597,50 +597,50 @@ static const uint8_t sc2_clas[] = { 0x00, 0x80 };
 static const uint8_t sc3_clas[] = { 0x00, 0x80, 0xA0 };
 
 static const struct sim_cmd sc2_cmds[] = {
-	{ 0x00, 0xA4, sc_select, 0, 0 },
-	{ 0x00, 0xB0, sc_read_binary, 0, 0 },
-	{ 0x00, 0xD6, sc_update_binary, 0, 0 },
-	{ 0x00, 0xB2, sc2_read_record, 0, 0 },
-	{ 0x00, 0xDC, sc_update_record, 0, 0 },
-	{ 0x00, 0x84, cmd_get_challenge, 0, 0 },
-	{ 0x00, 0x20, sc2_verify, 1, 0 },
-	{ 0x00, 0x24, sc2_change, 1, 0 },
-	{ 0x00, 0x2C, sc2_reset, 1, 0 },
-	{ 0x80, 0xF6, sc_card_data, 0, 0 },
-	{ 0x80, 0xE0, sc2_create, 0, 0 },
-	{ 0x80, 0x52, sc2_register_df, 0, 0 },
-	{ 0x80, 0xE4, sc2_erase_card, 0, 0 },
+	{ 0x00, 0xA4, sim_starcos_select_file, 0, 0 },
+	{ 0x00, 0xB0, sim_starcos_read_binary, 0, 0 },
+	{ 0x00, 0xD6, sim_starcos_update_binary, 0, 0 },
+	{ 0x00, 0xB2, sim_starcos2_read_record, 0, 0 },
+	{ 0x00, 0xDC, sim_starcos_update_record, 0, 0 },
+	{ 0x00, 0x84, sim_iso_get_challenge, 0, 0 },
+	{ 0x00, 0x20, sim_starcos2_verify, 1, 0 },
+	{ 0x00, 0x24, sim_starcos2_change_reference_data, 1, 0 },
+	{ 0x00, 0x2C, sim_starcos2_reset_retry_counter, 1, 0 },
+	{ 0x80, 0xF6, sim_starcos2_get_card_data, 0, 0 },
+	{ 0x80, 0xE0, sim_starcos2_create, 0, 0 },
+	{ 0x80, 0x52, sim_starcos2_register_df, 0, 0 },
+	{ 0x80, 0xE4, sim_starcos2_erase_card, 0, 0 },
 	/* 'C2 L KID off(2)' + a 124-byte chunk = 129 bytes (starcos-card.md §2.2) */
-	{ 0x80, 0xF4, sc2_write_key, 1, 129 },
-	{ 0x00, 0x46, sc2_generate, 0, 0 },
-	{ 0x80, 0xF0, sc2_read_pubkey, 0, 0 },
-	{ 0x00, 0x22, sc2_mse, 0, 0 },
+	{ 0x80, 0xF4, sim_starcos2_write_key, 1, 129 },
+	{ 0x00, 0x46, sim_starcos2_generate_key, 0, 0 },
+	{ 0x80, 0xF0, sim_starcos2_read_public_key, 0, 0 },
+	{ 0x00, 0x22, sim_starcos2_manage_security_env, 0, 0 },
 	/* PSO DEC: 00 || 128-byte cryptogram, the one 129-byte exception (2.3) */
-	{ 0x00, 0x2A, sc2_pso, 0, 129 },
-	{ 0x00, 0x88, sc2_int_auth, 0, 0 },
+	{ 0x00, 0x2A, sim_starcos2_perform_security_op, 0, 129 },
+	{ 0x00, 0x88, sim_starcos2_internal_authenticate, 0, 0 },
 };
 
 static const struct sim_cmd sc3_cmds[] = {
-	{ 0x00, 0xA4, sc_select, 0, 0 },
-	{ 0x00, 0xB0, sc_read_binary, 0, 0 },
-	{ 0x00, 0xD6, sc_update_binary, 0, 0 },
-	{ 0x00, 0xB2, cmd_read_record, 0, 0 },
-	{ 0x00, 0xDC, sc_update_record, 0, 0 },
-	{ 0x00, 0x84, cmd_get_challenge, 0, 0 },
-	{ 0x00, 0x20, sc3_verify, 1, 0 },
-	{ 0x00, 0x24, sc3_change, 1, 0 },
-	{ 0x00, 0x2C, cmd_pin_reset, 1, 0 },
-	{ 0xA0, 0xCA, sc_get_data, 0, 0 },
-	{ 0x00, 0x22, sc3_mse, 0, 0 },
-	{ 0x00, 0x2A, sc3_pso, 0, 0 },
-	{ 0x00, 0x88, sc3_int_auth, 0, 0 },
+	{ 0x00, 0xA4, sim_starcos_select_file, 0, 0 },
+	{ 0x00, 0xB0, sim_starcos_read_binary, 0, 0 },
+	{ 0x00, 0xD6, sim_starcos_update_binary, 0, 0 },
+	{ 0x00, 0xB2, sim_iso_read_record, 0, 0 },
+	{ 0x00, 0xDC, sim_starcos_update_record, 0, 0 },
+	{ 0x00, 0x84, sim_iso_get_challenge, 0, 0 },
+	{ 0x00, 0x20, sim_starcos3_verify, 1, 0 },
+	{ 0x00, 0x24, sim_starcos3_change_reference_data, 1, 0 },
+	{ 0x00, 0x2C, sim_iso_reset_retry_counter, 1, 0 },
+	{ 0xA0, 0xCA, sim_starcos3_get_data, 0, 0 },
+	{ 0x00, 0x22, sim_starcos3_manage_security_env, 0, 0 },
+	{ 0x00, 0x2A, sim_starcos3_perform_security_op, 0, 0 },
+	{ 0x00, 0x88, sim_starcos3_internal_authenticate, 0, 0 },
 	/* issuer cards: creation and key generation refused (doc/simulator.md) */
-	{ 0x00, 0xE0, sc3_refused, 0, 0 },
-	{ 0x00, 0xE4, sc3_refused, 0, 0 },
-	{ 0x00, 0x44, sc3_refused, 0, 0 },
-	{ 0x00, 0x04, sc3_refused, 0, 0 },
-	{ 0x00, 0x46, sc3_refused, 0, 0 },
-	{ 0x00, 0x47, sc3_refused, 0, 0 },
+	{ 0x00, 0xE0, sim_starcos3_refuse_personalisation, 0, 0 },
+	{ 0x00, 0xE4, sim_starcos3_refuse_personalisation, 0, 0 },
+	{ 0x00, 0x44, sim_starcos3_refuse_personalisation, 0, 0 },
+	{ 0x00, 0x04, sim_starcos3_refuse_personalisation, 0, 0 },
+	{ 0x00, 0x46, sim_starcos3_refuse_personalisation, 0, 0 },
+	{ 0x00, 0x47, sim_starcos3_refuse_personalisation, 0, 0 },
 };
 
 #define SC2_COMMON \

@@ -51,22 +51,34 @@ uint16_t sc2_ef_ac(const struct sim_card *c, const struct sim_file *ef, int op);
 uint16_t sc2_df_ac(const struct sim_card *c, const struct sim_file *df, int op);
 
 /* 2.x handlers (starcos2.c) */
-uint16_t sc2_write_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_generate(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_read_pubkey(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_mse(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc2_int_auth(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_starcos2_write_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_starcos2_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_starcos2_change_reference_data(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos2_reset_retry_counter(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos2_generate_key(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos2_read_public_key(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos2_manage_security_env(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos2_perform_security_op(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos2_internal_authenticate(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
 
 /* 3.x handlers (starcos3.c) */
-uint16_t sc3_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc3_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc3_mse(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc3_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc3_int_auth(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
-uint16_t sc3_refused(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_starcos3_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp);
+uint16_t sim_starcos3_change_reference_data(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos3_manage_security_env(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos3_perform_security_op(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos3_internal_authenticate(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
+uint16_t sim_starcos3_refuse_personalisation(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp);
 
 #endif

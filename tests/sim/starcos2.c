@@ -350,7 +350,7 @@ wk_data(struct sim_card *c, uint8_t mode, const uint8_t *d, size_t n)
 
 /* 'C1 0C header' installs a record, 'C2 L KID off(2) data' writes its data. */
 uint16_t
-sc2_write_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_write_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct tlv t;
 
@@ -431,7 +431,7 @@ pin_active(const struct sim_card *c, const struct sim_isf *k)
 }
 
 uint16_t
-sc2_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_isf *k;
 	uint16_t sw;
@@ -469,7 +469,8 @@ set_value(struct sim_card *c, struct sim_isf *k, const uint8_t *v, size_t n)
 
 /* CHANGE REFERENCE DATA 00 24 00 KID old||new (same length) */
 uint16_t
-sc2_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_change_reference_data(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp)
 {
 	struct sim_isf *k;
 	uint16_t sw;
@@ -505,7 +506,7 @@ puk_of(struct sim_card *c, const struct sim_isf *pin)
 
 /* RESET RETRY COUNTER 00 2C 00 KID PUK||new, 00 2C 01 KID PUK */
 uint16_t
-sc2_reset(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_reset_retry_counter(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_isf *pin, *puk;
 	uint16_t sw;
@@ -613,7 +614,7 @@ gen_bits(const struct sim_apdu *a, unsigned int *bits)
 
 /* GENERATE KEY 00 46 00 KID 02 bits: private key into the ISF record, public into the IPF. */
 uint16_t
-sc2_generate(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_generate_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	static const uint8_t e65537[16] = { [13] = 0x01, [15] = 0x01 };
 	struct sim_rsa_key rk;
@@ -650,7 +651,7 @@ sc2_generate(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 
 /* READ PUBLIC KEY 80 F0 9C 00 01 KID, Le 00 */
 uint16_t
-sc2_read_pubkey(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_read_public_key(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_rsa_key rk;
 	struct sim_isf *k;
@@ -688,7 +689,7 @@ static const struct sc2_mse_kind sc2_mse_kinds[] = {
 };
 
 uint16_t
-sc2_mse(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_manage_security_env(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	const struct sc2_mse_kind *m = NULL;
 	struct tlv_reader r;
@@ -837,7 +838,7 @@ pso_decipher(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 }
 
 uint16_t
-sc2_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_perform_security_op(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	uint16_t p1p2 = (uint16_t)(a->p1 << 8 | a->p2);
 
@@ -852,7 +853,8 @@ sc2_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 
 /* INTERNAL AUTHENTICATE 00 88 10 00 Lc DigestInfo Le (card pads, type 1) */
 uint16_t
-sc2_int_auth(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos2_internal_authenticate(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp)
 {
 	struct sim_isf *k = mse_key(c, SCM_AT);
 	uint16_t sw;

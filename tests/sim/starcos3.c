@@ -26,7 +26,7 @@ gen35(const struct sim_card *c)
  * transport PIN that must be changed first.
  */
 uint16_t
-sc3_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct sim_pin *pin;
 
@@ -51,12 +51,13 @@ sc3_verify(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 
 /* CHANGE REFERENCE DATA; a transport PIN leaves the transport state. */
 uint16_t
-sc3_change(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_change_reference_data(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp)
 {
 	struct sim_pin *pin = pin_find(c, a->p2);
 
 	if (!pin || !pin->transport || a->p1 != 0x00 || a->cse != 3)
-		return cmd_pin_change(c, a, resp);
+		return sim_iso_change_reference_data(c, a, resp);
 	if (pin->tries == 0)
 		return SW_AUTH_BLOCKED;
 	if (a->lc <= pin->len || a->lc - pin->len > sizeof(pin->value))
@@ -151,7 +152,7 @@ static const uint8_t sc3_dflt[][2] = {	/* per slot, when 89 is absent */
 };
 
 uint16_t
-sc3_mse(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_manage_security_env(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	struct tlv_reader r;
 	struct tlv t, alg = { 0x89, sc3_dflt[0], 2 };
@@ -328,7 +329,7 @@ pso_decipher(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 }
 
 uint16_t
-sc3_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_perform_security_op(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 {
 	uint16_t p1p2 = (uint16_t)(a->p1 << 8 | a->p2);
 
@@ -343,7 +344,8 @@ sc3_pso(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
 
 /* INTERNAL AUTHENTICATE 00 88 00 00 Lc data Le after MSE AT 23 13 */
 uint16_t
-sc3_int_auth(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_internal_authenticate(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp)
 {
 	struct sim_isf *k = NULL;
 	uint8_t em[SIM_RSA_MAX];
@@ -369,7 +371,8 @@ sc3_int_auth(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
  * forbid them: 69 82 (doc/simulator.md).
  */
 uint16_t
-sc3_refused(struct sim_card *c, const struct sim_apdu *a, struct sim_buf *resp)
+sim_starcos3_refuse_personalisation(struct sim_card *c, const struct sim_apdu *a,
+		struct sim_buf *resp)
 {
 	(void)c;
 	(void)a;
