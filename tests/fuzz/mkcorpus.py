@@ -1,43 +1,59 @@
 #!/usr/bin/env python3
-"""Write the seed corpus of fuzz-parsers: one file per seed, named after it.
-First byte selects the parser (see fuzz-parsers.c). Sources: real FCIs of an
-ACOS5-64 V2 card (doc/acos5-card.md §3.2), the documented formats of
-starcos-card.md §1.3/§2.5/§3.1.1/§3.2, RFC 8017 DigestInfo."""
+"""Write a libFuzzer seed corpus for fuzz-parsers from the test vectors.
+
+usage: mkcorpus.py OUT-DIR [VECTOR-DIR]
+
+Every vector of tests/vectors/*.vec (the files the unit tests read, see
+tests/vectors/README.md) becomes one file: the vector file's selector byte
+(which parser, see fuzz-parsers.c), then the vector's bytes. The test
+fuzz-corpus runs the same vectors without this step (run-corpus reads .vec
+files itself)."""
 import os
+import re
+import sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-out = os.path.join(here, "corpus")
 
-seeds = {
-    "tlv-fci-mf": "00 6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00",
-    "tlv-long": "00 30 82 00 05 04 81 02 AA BB",
-    "acos5-fci-mf": "10 6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00",
-    "acos5-fci-df4100": "10 6F 30 83 02 41 00 88 01 00 8A 01 05 82 02 38 00 8D 02 41 03 84 10"
-                        " 41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30 8C 08 7F 03 FF 00 01 01 01 01 AB 00",
-    "acos5-fci-pinfile": "10 6F 1E 83 02 41 01 88 01 01 8A 01 05 82 06 0A 00 00 15 00 01"
-                         " 8C 08 7F 03 FF 00 FF FF 01 FF AB 00",
-    "acos5-fci-rsapub": "10 6F 1E 83 02 41 31 88 01 11 8A 01 05 82 02 09 00 80 02 02 15"
-                        " 8C 08 7F 01 FF 00 01 00 01 00 AB 00",
-    "acos5-fileinfo": "11 01 00 2F 00 00 21 00 05",
-    "acos5-osversion": "12 41 43 4F 53 05 02 00 40",
-    "acos5-pubkey": "13 00 04 41 F1 03" + " 00" * 13 + " 01 00 01" + " C3" * 64,
-    "acos5-pubkey-v1": "14 00 04 41 F1 03 01 00 01 00 00 00 00 00" + " C3" * 64,
-    "starcos2-fci": "20 6F 0B 82 01 01 83 02 50 31 80 02 01 00",
-    "starcos3-fcp": "21 62 0B 82 05 04 41 00 40 08 83 02 00 13",
-    "starcos3-fci-df": "21 6F 08 84 06 D2 76 00 00 66 01",
-    "starcos-gdo": "22 5A 0A 80 27 60 00 35 00 00 00 00 01",
-    "starcos-efatr": "23 7F 66 08 02 02 01 00 02 02 01 00",
-    "starcos-keyd": "24 88 01 06 7B 05 A4 03 89 01 12",
-    "starcos-pwdd": "24 83 01 01 7B 05 A4 03 89 01 12",
-    # SPK 2.x READ PUBLIC KEY / IPF entry (starcos-card.md §3.1.1), 1024-bit modulus LSB first
-    "starcos2-pubkey": "25 91 00 8C 9F 0F 00 09 4A 80 8C 06 01 01 10 80 13 04 91" + " C3" * 128
-                       + " 01 00 01 00 04 91",
-    "rsa-digestinfo-sha256": "30 30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20" + " 55" * 32,
-    "rsa-pkcs1-block": "30 00 02" + " AB" * 56 + " 00 68 65 6C 6C 6F",
-}
+def vec_bytes(text):
+    out = bytearray()
+    for tok in text.split():
+        m = re.fullmatch(r'([0-9A-Fa-f]{2})(?:\*(\d+))?', tok)
+        if not m:
+            raise ValueError('bad hex %r' % tok)
+        out += bytes.fromhex(m.group(1)) * int(m.group(2) or 1)
+    return bytes(out)
 
-os.makedirs(out, exist_ok=True)
-for name, hexs in seeds.items():
-    with open(os.path.join(out, name), "wb") as f:
-        f.write(bytes.fromhex(hexs))
-print(f"{len(seeds)} seeds in {out}")
+
+def vectors(path):
+    sel, cur, out = None, None, []
+    for line in open(path, encoding='utf-8'):
+        line = line.rstrip('\n')
+        if line.startswith('@selector'):
+            sel = int(line.split()[1], 16)
+        elif cur and line[:1] in (' ', '\t'):
+            cur[1] += ' ' + line
+        elif line.startswith('['):
+            name, _, hexs = line[1:].partition(']')
+            cur = [name, hexs]
+            out.append(cur)
+    return [(n, bytes([sel]) + vec_bytes(h)) for n, h in out]
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__)
+    vdir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, '..', 'vectors')
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for f in sorted(os.listdir(vdir)):
+        if not f.endswith('.vec'):
+            continue
+        for name, data in vectors(os.path.join(vdir, f)):
+            fn = f[:-4] + '-' + re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')
+            with open(os.path.join(out, fn), 'wb') as fh:
+                fh.write(data)
+            n += 1
+    print('%d seeds in %s' % (n, out))
+
+
+if __name__ == '__main__':
+    main()

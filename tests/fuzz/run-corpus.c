@@ -4,6 +4,10 @@
  *
  *   run-corpus FILE|DIR...
  *
+ * A file ending in .vec is a file of test vectors (tests/vectors/README.md):
+ * each vector, with the file's selector byte in front, is one input. Any
+ * other file is one raw input (a libFuzzer corpus file or crash).
+ *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,6 +38,104 @@ run_file(const char *path)
 }
 
 static int
+nibble(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "AB CD*3 ..." (CD three times in all) into buf after *n; -1 if malformed */
+static int
+vec_hex(const char *p, uint8_t *buf, size_t max, size_t *n)
+{
+	int hi, lo;
+	unsigned long rep;
+	char *end;
+
+	while (*p) {
+		if (*p == ' ' || *p == '\t') {
+			p++;
+			continue;
+		}
+		hi = nibble(p[0]);
+		lo = hi < 0 ? -1 : nibble(p[1]);
+		if (lo < 0 || *n >= max)
+			return -1;
+		buf[(*n)++] = (uint8_t)(hi << 4 | lo);
+		p += 2;
+		if (*p == '*') {
+			rep = strtoul(p + 1, &end, 10);
+			if (end == p + 1 || rep == 0 || rep - 1 > max - *n)
+				return -1;
+			memset(buf + *n, buf[*n - 1], rep - 1);
+			*n += rep - 1;
+			p = end;
+		}
+	}
+	return 0;
+}
+
+/* one input per vector: selector, then the bytes */
+static int
+run_vectors(const char *path, int *count)
+{
+	static uint8_t buf[1 << 16];
+	char line[8192];
+	size_t n = 0;
+	int sel = -1, have = 0, r = 0;
+	unsigned int v;
+	char *q;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (sscanf(line, "@selector %x", &v) == 1) {
+			sel = (int)v;
+			continue;
+		}
+		if (have && (line[0] == ' ' || line[0] == '\t')) {
+			r |= vec_hex(line, buf, sizeof(buf), &n);
+			continue;
+		}
+		if (have) {
+			LLVMFuzzerTestOneInput(buf, n);
+			(*count)++;
+			have = 0;
+		}
+		if (line[0] != '[')
+			continue;
+		q = strchr(line, ']');
+		if (sel < 0 || !q) {
+			fprintf(stderr, "%s: a vector without @selector or ']': %s\n", path, line);
+			r = 1;
+			continue;
+		}
+		buf[0] = (uint8_t)sel;
+		n = 1;
+		have = 1;
+		if (vec_hex(q + 1, buf, sizeof(buf), &n) < 0) {
+			fprintf(stderr, "%s: bad hex in %s\n", path, line);
+			r = 1;
+		}
+	}
+	if (have) {
+		LLVMFuzzerTestOneInput(buf, n);
+		(*count)++;
+	}
+	fclose(f);
+	return r;
+}
+
+static int
 run_path(const char *path, int *count)
 {
 	struct stat st;
@@ -47,6 +149,10 @@ run_path(const char *path, int *count)
 		return 1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
+		size_t len = strlen(path);
+
+		if (len > 4 && strcmp(path + len - 4, ".vec") == 0)
+			return run_vectors(path, count);
 		(*count)++;
 		return run_file(path);
 	}

@@ -146,8 +146,7 @@ test_buf_large_tlv(void **state)
 
 struct tlv_row {
 	const char *name;
-	const char *hex; /* header (and value) */
-	size_t pad;      /* then this many pattern bytes */
+	size_t pad;      /* after the vector, this many pattern bytes */
 	int rc;          /* first pk_cur_tlv */
 	unsigned int tag;
 	size_t len;
@@ -156,29 +155,29 @@ struct tlv_row {
 
 static const struct tlv_row tlv_rows[] = {
 	/* failures */
-	{"tag only", "04", 0, BAD_TLV, 0, 0, 1},
-	{"value shorter than length", "04 03 01 02", 0, BAD_TLV, 0, 0, 4},
-	{"81 without its length byte", "04 81", 0, BAD_TLV, 0, 0, 2},
-	{"82 with one length byte", "04 82 01", 0, BAD_TLV, 0, 0, 3},
-	{"81 length one over the data", "04 81 80", 0x7F, BAD_TLV, 0, 0, 3 + 0x7F},
-	{"82 length one over the data", "04 82 01 00", 0xFF, BAD_TLV, 0, 0, 4 + 0xFF},
-	{"indefinite length 80", "30 80 00 00", 0, BAD_TLV, 0, 0, 4},
-	{"length of length 84", "04 84 00 00 00 01 00", 0, BAD_TLV, 0, 0, 7},
-	{"2-byte tag truncated", "5F", 0, BAD_TLV, 0, 0, 1},
-	{"3-byte tag truncated", "1F 81", 0, BAD_TLV, 0, 0, 2},
-	{"4-byte tag", "1F 81 81 01 00", 0, BAD_TLV, 0, 0, 5},
-	{"83 length FFFFFF over the data", "04 83 FF FF FF", 0, BAD_TLV, 0, 0, 5},
+	{"tag only", 0, BAD_TLV, 0, 0, 1},
+	{"value shorter than length", 0, BAD_TLV, 0, 0, 4},
+	{"81 without its length byte", 0, BAD_TLV, 0, 0, 2},
+	{"82 with one length byte", 0, BAD_TLV, 0, 0, 3},
+	{"81 length one over the data", 0x7F, BAD_TLV, 0, 0, 3 + 0x7F},
+	{"82 length one over the data", 0xFF, BAD_TLV, 0, 0, 4 + 0xFF},
+	{"indefinite length 80", 0, BAD_TLV, 0, 0, 4},
+	{"length of length 84", 0, BAD_TLV, 0, 0, 7},
+	{"2-byte tag truncated", 0, BAD_TLV, 0, 0, 1},
+	{"3-byte tag truncated", 0, BAD_TLV, 0, 0, 2},
+	{"4-byte tag", 0, BAD_TLV, 0, 0, 5},
+	{"83 length FFFFFF over the data", 0, BAD_TLV, 0, 0, 5},
 	/* successes */
-	{"empty input is the end", "", 0, 0, 0, 0, 0},
-	{"zero length", "05 00", 0, 1, 0x05, 0, 0},
-	{"short form", "04 02 AA BB", 0, 1, 0x04, 2, 0},
-	{"81 form", "04 81 80", 0x80, 1, 0x04, 0x80, 0},
-	{"82 form", "04 82 01 00", 0x100, 1, 0x04, 0x100, 0},
-	{"83 form", "04 83 00 01 00", 0x100, 1, 0x04, 0x100, 0},
-	{"2-byte tag 5F20", "5F 20 01 41", 0, 1, 0x5F20, 1, 0},
-	{"2-byte tag 7F49", "7F 49 00", 0, 1, 0x7F49, 0, 0},
-	{"3-byte tag 1F8101", "1F 81 01 00", 0, 1, 0x1F8101, 0, 0},
-	{"the next item stays", "04 01 AA 05 00", 0, 1, 0x04, 1, 2},
+	{"empty input is the end", 0, 0, 0, 0, 0},
+	{"zero length", 0, 1, 0x05, 0, 0},
+	{"short form", 0, 1, 0x04, 2, 0},
+	{"81 form", 0x80, 1, 0x04, 0x80, 0},
+	{"82 form", 0x100, 1, 0x04, 0x100, 0},
+	{"83 form", 0x100, 1, 0x04, 0x100, 0},
+	{"2-byte tag 5F20", 0, 1, 0x5F20, 1, 0},
+	{"2-byte tag 7F49", 0, 1, 0x7F49, 0, 0},
+	{"3-byte tag 1F8101", 0, 1, 0x1F8101, 0, 0},
+	{"the next item stays", 0, 1, 0x04, 1, 2},
 };
 
 static void
@@ -188,7 +187,7 @@ test_tlv_row(void **state)
 	static u8 in[0x200];
 	struct pk_cur c;
 	struct pk_tlv t;
-	size_t n = unit_hex(row->hex, in, sizeof(in) - row->pad);
+	size_t n = unit_vector("tlv", row->name, in, sizeof(in) - row->pad);
 	int r;
 
 	memcpy(in + n, pattern, row->pad);
@@ -248,21 +247,20 @@ test_cur_u16_big_endian(void **state)
 
 struct find_row {
 	const char *name;
-	const char *hex;
 	unsigned int tag;
 	int rc;
 	const char *value; /* when found */
 };
 
 static const struct find_row find_rows[] = {
-	{"find: malformed before the tag", "04 01 AA 05 03 00", 0x06, BAD_TLV, NULL},
-	{"find: absent", "04 01 AA 05 00", 0x06, 0, NULL},
-	{"find: empty input", "", 0x04, 0, NULL},
-	{"find: nested tags are not searched", "A5 03 80 01 01", 0x80, 0, NULL},
-	{"find: second item", "04 01 AA 5A 02 12 34", 0x5A, 1, "1234"},
-	{"find: the first of two", "5A 01 01 5A 01 02", 0x5A, 1, "01"},
-	{"find: garbage after the tag is not read", "5A 01 01 FF", 0x5A, 1, "01"},
-	{"find: 2-byte tag", "5F 20 02 41 42", 0x5F20, 1, "4142"},
+	{"find: malformed before the tag", 0x06, BAD_TLV, NULL},
+	{"find: absent", 0x06, 0, NULL},
+	{"find: empty input", 0x04, 0, NULL},
+	{"find: nested tags are not searched", 0x80, 0, NULL},
+	{"find: second item", 0x5A, 1, "1234"},
+	{"find: the first of two", 0x5A, 1, "01"},
+	{"find: garbage after the tag is not read", 0x5A, 1, "01"},
+	{"find: 2-byte tag", 0x5F20, 1, "4142"},
 };
 
 static void
@@ -270,7 +268,7 @@ test_find_row(void **state)
 {
 	const struct find_row *row = *state;
 	u8 in[64];
-	size_t n = unit_hex(row->hex, in, sizeof(in));
+	size_t n = unit_vector("tlv", row->name, in, sizeof(in));
 	struct pk_tlv t;
 
 	assert_int_equal(pk_tlv_find(in, n, row->tag, &t), row->rc);

@@ -27,7 +27,6 @@
 
 struct fci_row {
 	const char *name;
-	const char *hex;
 	int rc;
 	unsigned int flags, fid, fdb, dcb, mrl, nor;
 	size_t size;
@@ -40,65 +39,53 @@ struct fci_row {
 
 static const struct fci_row fci_rows[] = {
 	/* malformed */
-	{"fci: empty", "", BAD},
-	{"fci: outer tag neither 6F nor 62", "6E 03 82 01 01", BAD},
-	{"fci: outer length past the data", "6F 05 82 01 01", BAD},
-	{"fci: no FDB", "6F 04 83 02 3F 00", BAD},
-	{"fci: FDB of 0 bytes", "6F 02 82 00", BAD},
-	{"fci: FDB of 3 bytes", "6F 05 82 03 01 00 00", BAD},
-	{"fci: FDB of 4 bytes", "6F 06 82 04 02 00 00 15", BAD},
-	{"fci: FDB of 7 bytes", "6F 09 82 07 02 00 00 15 00 01 00", BAD},
-	{"fci: FID of 1 byte", "6F 07 83 01 3F 82 02 3F 00", BAD},
-	{"fci: FID of 3 bytes", "6F 09 83 03 3F 00 00 82 02 3F 00", BAD},
-	{"fci: size of 1 byte", "6F 07 82 02 01 00 80 01 21", BAD},
-	{"fci: size of 3 bytes", "6F 09 82 02 01 00 80 03 00 00 21", BAD},
-	{"fci: SFI of 2 bytes", "6F 08 82 02 01 00 88 02 00 01", BAD},
-	{"fci: LCSI of 0 bytes", "6F 06 82 02 01 00 8A 00", BAD},
-	{"fci: SE FID of 1 byte", "6F 07 82 02 38 00 8D 01 41", BAD},
-	{"fci: SAC AM bit 7 set", "6F 07 82 02 01 00 8C 01 80", BAD},
-	{"fci: SAC one SCB missing", "6F 0C 82 02 01 00 8C 06 7F 00 00 00 00 00", BAD},
-	{"fci: SAC one SCB too many", "6F 09 82 02 01 00 8C 03 01 00 00", BAD},
-	{"fci: DF name of 17 bytes",
-			"6F 17 82 02 38 00 84 11 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", BAD},
-	{"fci: inner TLV cut short", "6F 05 82 02 01 00 83", BAD},
+	{"fci: empty", BAD},
+	{"fci: outer tag neither 6F nor 62", BAD},
+	{"fci: outer length past the data", BAD},
+	{"fci: no FDB", BAD},
+	{"fci: FDB of 0 bytes", BAD},
+	{"fci: FDB of 3 bytes", BAD},
+	{"fci: FDB of 4 bytes", BAD},
+	{"fci: FDB of 7 bytes", BAD},
+	{"fci: FID of 1 byte", BAD},
+	{"fci: FID of 3 bytes", BAD},
+	{"fci: size of 1 byte", BAD},
+	{"fci: size of 3 bytes", BAD},
+	{"fci: SFI of 2 bytes", BAD},
+	{"fci: LCSI of 0 bytes", BAD},
+	{"fci: SE FID of 1 byte", BAD},
+	{"fci: SAC AM bit 7 set", BAD},
+	{"fci: SAC one SCB missing", BAD},
+	{"fci: SAC one SCB too many", BAD},
+	{"fci: DF name of 17 bytes", BAD},
+	{"fci: inner TLV cut short", BAD},
 	/* real cards (acos5-card.md §3.2) */
-	{"fci: MF", "6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00",
+	{"fci: MF",
 			0, F_SFI | F_LCSI | F_SE | F_SAC, 0x3F00, 0x3F, 0, 0, 0, 0, 0, 0x01, 0x0003,
 			NO_SCB, ""},
 	{"fci: DF 4100",
-			"6F 30 83 02 41 00 88 01 00 8A 01 05 82 02 38 00 8D 02 41 03"
-			" 84 10 41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30"
-			" 8C 08 7F 03 FF 00 01 01 01 01 AB 00",
 			0, F_SFI | F_LCSI | F_SE | F_SAC, 0x4100, 0x38, 0, 0, 0, 0, 0, 0x05, 0x4103,
 			"01 01 01 01 00 FF 03", "41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30"},
 	{"fci: EF.DIR 2F00",
-			"6F 1E 83 02 2F 00 88 01 00 8A 01 05 82 02 01 00 80 02 00 21"
-			" 8C 08 7F 01 FF 01 01 FF 01 00 AB 00",
 			0, F_SFI | F_LCSI | F_SIZE | F_SAC, 0x2F00, 0x01, 0, 0, 0, 0x21, 0, 0x05, 0,
 			"00 01 FF 01 01 FF 01", ""},
 	{"fci: PIN file 4101",
-			"6F 1E 83 02 41 01 88 01 01 8A 01 05 82 06 0A 00 00 15 00 01"
-			" 8C 08 7F 03 FF 00 FF FF 01 FF AB 00",
 			0, F_SFI | F_LCSI | F_SAC, 0x4101, 0x0A, 0, 0x15, 0x01, 0, 0x01, 0x05, 0,
 			"FF 01 FF FF 00 FF 03", ""},
 	{"fci: SE file 4103",
-			"6F 1E 83 02 41 03 88 01 03 8A 01 05 82 06 1C 00 00 38 00 08"
-			" 8C 08 7F 03 FF 00 FF 00 03 00 AB 00",
 			0, F_SFI | F_LCSI | F_SAC, 0x4103, 0x1C, 0, 0x38, 0x08, 0, 0x03, 0x05, 0,
 			"00 03 00 FF 00 FF 03", ""},
 	{"fci: RSA public key 4131",
-			"6F 1E 83 02 41 31 88 01 11 8A 01 05 82 02 09 00 80 02 02 15"
-			" 8C 08 7F 01 FF 00 01 00 01 00 AB 00",
 			0, F_SFI | F_LCSI | F_SIZE | F_SAC, 0x4131, 0x09, 0, 0, 0, 0x215, 0x11, 0x05, 0,
 			"00 01 00 01 00 FF 01", ""},
 	/* other accepted forms */
-	{"fci: FCP 62 as for CREATE FILE", "62 08 83 02 50 31 82 02 01 00",
+	{"fci: FCP 62 as for CREATE FILE",
 			0, 0, 0x5031, 0x01, 0, 0, 0, 0, 0, 0, 0, NO_SCB, ""},
-	{"fci: 5-byte record descriptor", "6F 07 82 05 02 01 00 20 04",
+	{"fci: 5-byte record descriptor",
 			0, 0, 0, 0x02, 0x01, 0x20, 0x04, 0, 0, 0, 0, NO_SCB, ""},
-	{"fci: 1-byte FDB, empty SFI, AM 41", "6F 0A 82 01 04 88 00 8C 03 41 05 87",
+	{"fci: 1-byte FDB, empty SFI, AM 41",
 			0, F_SFI | F_SAC, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, "87 00 00 00 00 00 05", ""},
-	{"fci: AM 00 has no SCBs", "6F 07 82 02 01 00 8C 01 00",
+	{"fci: AM 00 has no SCBs",
 			0, F_SAC, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, NO_SCB, ""},
 };
 
@@ -107,7 +94,7 @@ test_fci_row(void **state)
 {
 	const struct fci_row *row = *state;
 	u8 in[128];
-	size_t n = unit_hex(row->hex, in, sizeof(in));
+	size_t n = unit_vector("acos5-fci", row->name, in, sizeof(in));
 	struct acos5_fci fci;
 
 	memset(&fci, 0xA5, sizeof(fci));
@@ -132,19 +119,18 @@ test_fci_row(void **state)
 
 struct info_row {
 	const char *name;
-	const char *hex;
 	int rc;
 	unsigned int fdb, dcb, fid, size_or_mrl_nor, sfi, lcsi;
 };
 
 static const struct info_row info_rows[] = {
-	{"file info: empty", "", BAD},
-	{"file info: 7 bytes", "01 00 2F 00 00 21 00", BAD},
-	{"file info: 9 bytes", "01 00 2F 00 00 21 00 05 00", BAD},
-	{"file info: EF.DIR", "01 00 2F 00 00 21 00 05", 0, 0x01, 0x00, 0x2F00, 0x0021, 0x00, 0x05},
-	{"file info: DF 4100 with its SE file", "38 00 41 00 41 03 00 05", 0, 0x38, 0x00, 0x4100, 0x4103, 0x00, 0x05},
-	{"file info: PIN file MRL|NOR", "0A 00 41 01 15 01 01 05", 0, 0x0A, 0x00, 0x4101, 0x1501, 0x01, 0x05},
-	{"file info: RSA key created", "09 00 41 F1 05 05 00 01", 0, 0x09, 0x00, 0x41F1, 0x0505, 0x00, 0x01},
+	{"file info: empty", BAD},
+	{"file info: 7 bytes", BAD},
+	{"file info: 9 bytes", BAD},
+	{"file info: EF.DIR", 0, 0x01, 0x00, 0x2F00, 0x0021, 0x00, 0x05},
+	{"file info: DF 4100 with its SE file", 0, 0x38, 0x00, 0x4100, 0x4103, 0x00, 0x05},
+	{"file info: PIN file MRL|NOR", 0, 0x0A, 0x00, 0x4101, 0x1501, 0x01, 0x05},
+	{"file info: RSA key created", 0, 0x09, 0x00, 0x41F1, 0x0505, 0x00, 0x01},
 };
 
 static void
@@ -152,7 +138,7 @@ test_info_row(void **state)
 {
 	const struct info_row *row = *state;
 	u8 in[16];
-	size_t n = unit_hex(row->hex, in, sizeof(in));
+	size_t n = unit_vector("acos5-file-info", row->name, in, sizeof(in));
 	struct acos5_file_info fi;
 
 	memset(&fi, 0, sizeof(fi));
@@ -171,22 +157,21 @@ test_info_row(void **state)
 
 struct os_row {
 	const char *name;
-	const char *hex;
 	int rc;
 	unsigned int major, minor, cap;
 };
 
 static const struct os_row os_rows[] = {
-	{"os version: empty", "", SC_ERROR_INVALID_CARD},
-	{"os version: magic cut short", "41 43 4F 53", SC_ERROR_INVALID_CARD},
-	{"os version: not ACOS", "41 43 4F 54 05 02 00 40", SC_ERROR_INVALID_CARD},
-	{"os version: not family 05", "41 43 4F 53 04 02 00 40", SC_ERROR_INVALID_CARD},
-	{"os version: 7 bytes", "41 43 4F 53 05 02 00", BAD},
-	{"os version: 9 bytes", "41 43 4F 53 05 02 00 40 00", BAD},
-	{"os version: V2 CryptoMate64", "41 43 4F 53 05 02 00 40", 0, 2, 0, 0x40},
-	{"os version: V3 64K mode", "41 43 4F 53 05 03 01 40", 0, 3, 1, 0x40},
-	{"os version: V3 FIPS mode", "41 43 4F 53 05 03 00 40", 0, 3, 0, 0x40},
-	{"os version: EVO revision 2", "41 43 4F 53 05 04 20 C0", 0, 4, 0x20, 0xC0},
+	{"os version: empty", SC_ERROR_INVALID_CARD},
+	{"os version: magic cut short", SC_ERROR_INVALID_CARD},
+	{"os version: not ACOS", SC_ERROR_INVALID_CARD},
+	{"os version: not family 05", SC_ERROR_INVALID_CARD},
+	{"os version: 7 bytes", BAD},
+	{"os version: 9 bytes", BAD},
+	{"os version: V2 CryptoMate64", 0, 2, 0, 0x40},
+	{"os version: V3 64K mode", 0, 3, 1, 0x40},
+	{"os version: V3 FIPS mode", 0, 3, 0, 0x40},
+	{"os version: EVO revision 2", 0, 4, 0x20, 0xC0},
 };
 
 static void
@@ -194,7 +179,7 @@ test_os_row(void **state)
 {
 	const struct os_row *row = *state;
 	u8 in[16];
-	size_t n = unit_hex(row->hex, in, sizeof(in));
+	size_t n = unit_vector("acos5-os-version", row->name, in, sizeof(in));
 	struct acos5_os_version v;
 
 	memset(&v, 0, sizeof(v));
@@ -227,7 +212,6 @@ enum { S2 = 2, S3 = 3 };
 struct sfci_row {
 	const char *name;
 	int gen;
-	const char *hex;
 	int rc;
 	enum starcos_ftype type;
 	int has_fid;
@@ -241,64 +225,63 @@ struct sfci_row {
 
 static const struct sfci_row sfci_rows[] = {
 	/* malformed, 2.x */
-	{"2.x: empty", S2, "", BAD},
-	{"2.x: outer tag 6E", S2, "6E 03 82 01 01", BAD},
-	{"2.x: outer length past the data", S2, "6F 04 82 01 01", BAD},
-	{"2.x: empty FCI is no file", S2, "6F 00", BAD},
-	{"2.x: no FDB", S2, "6F 04 80 02 00 10", BAD},
-	{"2.x: 1-byte FDB of a record file", S2, "6F 03 82 01 02", BAD},
-	{"2.x: 2-byte FDB", S2, "6F 04 82 02 02 21", BAD},
-	{"2.x: 3-byte FDB of unknown type", S2, "6F 05 82 03 01 21 10", BAD},
-	{"2.x: size of 0 bytes", S2, "6F 05 82 01 01 80 00", BAD},
-	{"2.x: size of 3 bytes", S2, "6F 08 82 01 01 80 03 00 00 10", BAD},
-	{"2.x: FID of 1 byte", S2, "6F 06 82 01 01 83 01 50", BAD},
-	{"2.x: name of 17 bytes", S2,
-			"6F 16 82 01 01 84 11 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", BAD},
+	{"2.x: empty", S2, BAD},
+	{"2.x: outer tag 6E", S2, BAD},
+	{"2.x: outer length past the data", S2, BAD},
+	{"2.x: empty FCI is no file", S2, BAD},
+	{"2.x: no FDB", S2, BAD},
+	{"2.x: 1-byte FDB of a record file", S2, BAD},
+	{"2.x: 2-byte FDB", S2, BAD},
+	{"2.x: 3-byte FDB of unknown type", S2, BAD},
+	{"2.x: size of 0 bytes", S2, BAD},
+	{"2.x: size of 3 bytes", S2, BAD},
+	{"2.x: FID of 1 byte", S2, BAD},
+	{"2.x: name of 17 bytes", S2, BAD},
 	/* 2.x (starcos-card.md §3.1.1) */
-	{"2.x: transparent EF", S2, "6F 0B 82 01 01 83 02 50 31 80 02 00 80",
+	{"2.x: transparent EF", S2,
 			0, STARCOS_FT_TRANSPARENT, 1, 0x5031, 0x80, 0, 0, 0, 0, ""},
-	{"2.x: object EF 11 is transparent", S2, "6F 07 82 01 11 80 02 01 00",
+	{"2.x: object EF 11 is transparent", S2,
 			0, STARCOS_FT_TRANSPARENT, 0, 0, 0x100, 0, 0, 0, 0, ""},
-	{"2.x: linear fixed 02 21 reclen", S2, "6F 09 82 03 02 21 10 80 02 00 40",
+	{"2.x: linear fixed 02 21 reclen", S2,
 			0, STARCOS_FT_LINEAR_FIXED, 0, 0, 0x40, 0x10, 0, 0, 0, ""},
-	{"2.x: compute records 17 are linear fixed", S2, "6F 05 82 03 17 21 08",
+	{"2.x: compute records 17 are linear fixed", S2,
 			0, STARCOS_FT_LINEAR_FIXED, 0, 0, 0, 0x08, 0, 0, 0, ""},
-	{"2.x: cyclic 07", S2, "6F 05 82 03 07 21 0C",
+	{"2.x: cyclic 07", S2,
 			0, STARCOS_FT_CYCLIC, 0, 0, 0, 0x0C, 0, 0, 0, ""},
-	{"2.x: EF with a name and LCS", S2, "6F 0C 82 01 01 8A 01 05 84 04 A0 00 00 01",
+	{"2.x: EF with a name and LCS", S2,
 			0, STARCOS_FT_TRANSPARENT, 0, 0, 0, 0, 0, 1, 0x05, "A0000001"},
 	/* malformed, 3.x */
-	{"3.x: empty FCP is no file", S3, "62 00", BAD},
-	{"3.x: 2-byte FDB", S3, "62 04 82 02 01 41", BAD},
-	{"3.x: 4-byte FDB", S3, "62 06 82 04 02 41 00 20", BAD},
-	{"3.x: 1-byte FDB of unknown type", S3, "62 03 82 01 00", BAD},
-	{"3.x: 5-byte FDB of unknown type", S3, "62 07 82 05 00 41 00 20 05", BAD},
-	{"3.x: FID of 3 bytes", S3, "62 08 82 01 01 83 03 2F 02 00", BAD},
-	{"3.x: LCS of 2 bytes", S3, "62 07 82 01 01 8A 02 05 05", BAD},
-	{"3.x: C5 size of 3 bytes", S3, "62 08 82 01 01 C5 03 00 00 10", BAD},
-	{"3.x: inner TLV past the FCP", S3, "62 05 82 01 01 80 02", BAD},
+	{"3.x: empty FCP is no file", S3, BAD},
+	{"3.x: 2-byte FDB", S3, BAD},
+	{"3.x: 4-byte FDB", S3, BAD},
+	{"3.x: 1-byte FDB of unknown type", S3, BAD},
+	{"3.x: 5-byte FDB of unknown type", S3, BAD},
+	{"3.x: FID of 3 bytes", S3, BAD},
+	{"3.x: LCS of 2 bytes", S3, BAD},
+	{"3.x: C5 size of 3 bytes", S3, BAD},
+	{"3.x: inner TLV past the FCP", S3, BAD},
 	/* 3.x (starcos-card.md §3.2) */
-	{"3.x: EF.GDO transparent", S3, "62 0E 80 02 00 0C 82 01 01 83 02 2F 02 8A 01 05",
+	{"3.x: EF.GDO transparent", S3,
 			0, STARCOS_FT_TRANSPARENT, 1, 0x2F02, 0x0C, 0, 0, 1, 0x05, ""},
-	{"3.x: size from C5 alone", S3, "62 0B C5 02 01 00 82 01 01 83 02 C0 00",
+	{"3.x: size from C5 alone", S3,
 			0, STARCOS_FT_TRANSPARENT, 1, 0xC000, 0x100, 0, 0, 0, 0, ""},
-	{"3.x: 80 wins over an earlier C5", S3, "62 0B C5 02 00 20 80 02 00 10 82 01 01",
+	{"3.x: 80 wins over an earlier C5", S3,
 			0, STARCOS_FT_TRANSPARENT, 0, 0, 0x10, 0, 0, 0, 0, ""},
-	{"3.x: 80 wins over a later C5", S3, "62 0B 80 02 00 10 C5 02 00 20 82 01 01",
+	{"3.x: 80 wins over a later C5", S3,
 			0, STARCOS_FT_TRANSPARENT, 0, 0, 0x10, 0, 0, 0, 0, ""},
-	{"3.x: linear fixed xx 41 reclen nrec", S3, "62 0B 82 05 02 41 00 20 05 83 02 00 15",
+	{"3.x: linear fixed xx 41 reclen nrec", S3,
 			0, STARCOS_FT_LINEAR_FIXED, 1, 0x0015, 0xA0, 0x20, 5, 0, 0, ""},
-	{"3.x: linear variable", S3, "62 07 82 05 04 41 00 30 03",
+	{"3.x: linear variable", S3,
 			0, STARCOS_FT_LINEAR_VARIABLE, 0, 0, 0x90, 0x30, 3, 0, 0, ""},
-	{"3.x: cyclic", S3, "62 07 82 05 06 41 00 08 0A",
+	{"3.x: cyclic", S3,
 			0, STARCOS_FT_CYCLIC, 0, 0, 0x50, 0x08, 0x0A, 0, 0, ""},
-	{"3.x: record size from 80 beats reclen*nrec", S3, "62 0B 82 05 02 41 00 20 05 80 02 01 00",
+	{"3.x: record size from 80 beats reclen*nrec", S3,
 			0, STARCOS_FT_LINEAR_FIXED, 0, 0, 0x100, 0x20, 5, 0, 0, ""},
-	{"3.x: DF in an FCP", S3, "62 0A 82 01 38 83 02 DF 01 8A 01 05",
+	{"3.x: DF in an FCP", S3,
 			0, STARCOS_FT_DF, 1, 0xDF01, 0, 0, 0, 1, 0x05, ""},
-	{"3.x: DF with an empty FCI", S3, "6F 00",
+	{"3.x: DF with an empty FCI", S3,
 			0, STARCOS_FT_DF, 0, 0, 0, 0, 0, 0, 0, ""},
-	{"3.x: DF FCI with the eSign AID", S3, "6F 0B 84 09 A0 00 00 02 45 53 69 67 6E",
+	{"3.x: DF FCI with the eSign AID", S3,
 			0, STARCOS_FT_DF, 0, 0, 0, 0, 0, 0, 0, "A0 00 00 02 45 53 69 67 6E"},
 };
 
@@ -307,7 +290,7 @@ test_sfci_row(void **state)
 {
 	const struct sfci_row *row = *state;
 	u8 in[128];
-	size_t n = unit_hex(row->hex, in, sizeof(in));
+	size_t n = unit_vector(row->gen == S2 ? "starcos2-fci" : "starcos3-fcp", row->name, in, sizeof(in));
 	struct starcos_fci fci;
 	int r;
 
@@ -331,21 +314,20 @@ test_sfci_row(void **state)
 
 struct gdo_row {
 	const char *name;
-	const char *hex;
 	int rc;
 	const char *sn;
 };
 
 static const struct gdo_row gdo_rows[] = {
-	{"gdo: empty", "", SC_ERROR_OBJECT_NOT_FOUND},
-	{"gdo: no 5A", "5F 20 03 41 42 43", SC_ERROR_OBJECT_NOT_FOUND},
-	{"gdo: empty 5A", "5A 00", SC_ERROR_OBJECT_NOT_FOUND},
-	{"gdo: malformed before 5A", "5F 20 06 41 42 5A 01 01", BAD},
-	{"gdo: 5A cut short", "5A 0A 12 34", BAD},
-	{"gdo: ICCSN of 10 BCD bytes", "5A 0A 12 34 56 78 90 12 34 56 78 90", 0,
+	{"gdo: empty", SC_ERROR_OBJECT_NOT_FOUND},
+	{"gdo: no 5A", SC_ERROR_OBJECT_NOT_FOUND},
+	{"gdo: empty 5A", SC_ERROR_OBJECT_NOT_FOUND},
+	{"gdo: malformed before 5A", BAD},
+	{"gdo: 5A cut short", BAD},
+	{"gdo: ICCSN of 10 BCD bytes", 0,
 			"12 34 56 78 90 12 34 56 78 90"},
-	{"gdo: ICCSN after the holder name", "5F 20 03 41 42 43 5A 02 01 02", 0, "0102"},
-	{"gdo: zero padding after the ICCSN", "5A 02 01 02 00 00 00 00", 0, "0102"},
+	{"gdo: ICCSN after the holder name", 0, "0102"},
+	{"gdo: zero padding after the ICCSN", 0, "0102"},
 };
 
 static void
@@ -353,7 +335,7 @@ test_gdo_row(void **state)
 {
 	const struct gdo_row *row = *state;
 	u8 in[64];
-	size_t n = unit_hex(row->hex, in, sizeof(in)), sn_len = 0;
+	size_t n = unit_vector("starcos-gdo", row->name, in, sizeof(in)), sn_len = 0;
 	const u8 *sn = NULL;
 
 	assert_int_equal(starcos_parse_gdo_serial(in, n, &sn, &sn_len), row->rc);
@@ -367,41 +349,32 @@ test_gdo_row(void **state)
 
 struct pub2_row {
 	const char *name;
-	const char *hex;
 	int rc;
 	unsigned int kid;
 	const char *n_le, *e_le;
 };
 
-/* KID 91, an 8-byte modulus, e = 65537: template length 8 + 8 + 3 + 1 = 0x14 */
-#define PUB2_HEAD "91 00 14 9F 0F 00 09 4A"
-#define PUB2_TMPL "06 01 01 10 08 13 04 91 01 02 03 04 05 06 07 88 01 00 01 00"
+/* inputs: tests/vectors/starcos2-pubkey.vec (mostly KID 91, an 8-byte
+ * modulus, e = 65537: template length 8 + 8 + 3 + 1 = 0x14) */
 
 static const struct pub2_row pub2_rows[] = {
-	{"pub2: empty", "", BAD},
-	{"pub2: header cut short", "91 00 14 9F 0F", BAD},
-	{"pub2: template length without bit 8000", PUB2_HEAD " 00 14 " PUB2_TMPL, BAD},
-	{"pub2: template longer than the data", PUB2_HEAD " 80 15 " PUB2_TMPL, BAD},
-	{"pub2: template too short for its tags", PUB2_HEAD " 80 05 06 01 01 10 08", BAD},
-	{"pub2: wrong first tag", PUB2_HEAD " 80 14 07 01 01 10 08 13 04 91 "
-			"01 02 03 04 05 06 07 88 01 00 01 00", BAD},
-	{"pub2: wrong modulus tag", PUB2_HEAD " 80 14 06 01 01 11 08 13 04 91 "
-			"01 02 03 04 05 06 07 88 01 00 01 00", BAD},
-	{"pub2: wrong exponent tag", PUB2_HEAD " 80 14 06 01 01 10 08 14 04 91 "
-			"01 02 03 04 05 06 07 88 01 00 01 00", BAD},
-	{"pub2: modulus length 0", PUB2_HEAD " 80 0B 06 01 01 10 00 13 02 91 03 00 00", BAD},
-	{"pub2: exponent length byte 1 (no exponent)", PUB2_HEAD " 80 11 06 01 01 10 08 13 01 91 "
-			"01 02 03 04 05 06 07 88 00", BAD},
-	{"pub2: modulus longer than the template", PUB2_HEAD " 80 0C 06 01 01 10 08 13 04 91 "
-			"01 02 03 04", BAD},
-	{"pub2: exponent cut off", PUB2_HEAD " 80 11 06 01 01 10 08 13 04 91 "
-			"01 02 03 04 05 06 07 88 01", BAD},
-	{"pub2: 8-byte modulus, e 65537", PUB2_HEAD " 80 14 " PUB2_TMPL " 04 91", 0, 0x91,
+	{"pub2: empty", BAD},
+	{"pub2: header cut short", BAD},
+	{"pub2: template length without bit 8000", BAD},
+	{"pub2: template longer than the data", BAD},
+	{"pub2: template too short for its tags", BAD},
+	{"pub2: wrong first tag", BAD},
+	{"pub2: wrong modulus tag", BAD},
+	{"pub2: wrong exponent tag", BAD},
+	{"pub2: modulus length 0", BAD},
+	{"pub2: exponent length byte 1 (no exponent)", BAD},
+	{"pub2: modulus longer than the template", BAD},
+	{"pub2: exponent cut off", BAD},
+	{"pub2: 8-byte modulus, e 65537", 0, 0x91,
 			"01 02 03 04 05 06 07 88", "01 00 01"},
-	{"pub2: without the trailing CPI", PUB2_HEAD " 80 14 " PUB2_TMPL, 0, 0x91,
+	{"pub2: without the trailing CPI", 0, 0x91,
 			"01 02 03 04 05 06 07 88", "01 00 01"},
-	{"pub2: exponent 3, no padding byte", "92 00 0D 9F 0F 00 09 4A 80 0D "
-			"06 01 01 10 04 13 02 92 11 22 33 44 03", 0, 0x92, "11 22 33 44", "03"},
+	{"pub2: exponent 3, no padding byte", 0, 0x92, "11 22 33 44", "03"},
 };
 
 static void
@@ -410,7 +383,7 @@ test_pub2_row(void **state)
 	const struct pub2_row *row = *state;
 	struct starcos2_pubkey k;
 	u8 in[128];
-	size_t n = unit_hex(row->hex, in, sizeof(in));
+	size_t n = unit_vector("starcos2-pubkey", row->name, in, sizeof(in));
 
 	assert_int_equal(starcos2_parse_pubkey(in, n, &k), row->rc);
 	if (row->rc != 0)

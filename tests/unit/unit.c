@@ -91,3 +91,48 @@ unit_assert_hex(const unsigned char *got, size_t n, const char *want,
 	unit_tohex(w, wn, hw, sizeof(hw));
 	fail_msg("%s:%d: bytes differ\n  expected %s\n  actual   %s", file, line, hw, hg);
 }
+
+#ifndef PK_VECTOR_DIR
+#error "PK_VECTOR_DIR: the tests/vectors directory (set by tests/unit/meson.build)"
+#endif
+
+size_t
+unit_vector(const char *file, const char *name, unsigned char *out, size_t outlen)
+{
+	static char hex[16384];
+	char path[1024], line[4096];
+	size_t namelen = strlen(name), used = 0, n;
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.vec", PK_VECTOR_DIR, file);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("no test vector file %s", path);
+	hex[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (found && (line[0] == ' ' || line[0] == '\t')) {
+			n = strlen(line);
+			if (used + n + 1 >= sizeof(hex))
+				break;
+			memcpy(hex + used, line, n + 1);
+			used += n;
+			continue;
+		}
+		if (found)
+			break;
+		if (line[0] == '[' && strncmp(line + 1, name, namelen) == 0 && line[1 + namelen] == ']') {
+			found = 1;
+			n = strlen(line + 2 + namelen);
+			if (n + 1 >= sizeof(hex))
+				break;
+			memcpy(hex, line + 2 + namelen, n + 1);
+			used = n;
+		}
+	}
+	fclose(f);
+	if (!found)
+		fail_msg("no test vector [%s] in %s", name, path);
+	return unit_hex(hex, out, outlen);
+}

@@ -62,6 +62,10 @@ unit_run_rows(const char *group, const void *rows, size_t nrows, size_t rowsize,
  * fails the test on malformed input or overflow. @return the number of
  * bytes */
 size_t unit_hex(const char *hex, unsigned char *out, size_t outlen);
+/* The bytes of test vector NAME in tests/vectors/FILE.vec ("[NAME] hex",
+ * continued on indented lines; the same files seed the fuzz corpus). Fails
+ * the test if the file or the name is missing. */
+size_t unit_vector(const char *file, const char *name, unsigned char *out, size_t outlen);
 void unit_tohex(const unsigned char *p, size_t n, char *out, size_t outlen);
 void unit_assert_hex(const unsigned char *got, size_t n, const char *want,
 		const char *file, int line);
