@@ -142,6 +142,21 @@ Function WriteConfLines
 	Pop $0
 FunctionEnd
 
+; The uninstaller gets the file time of pkicards-confedit.exe (which File
+; set from the build), so that a second install leaves it as it was.
+Function StampUninstaller
+	System::Call 'kernel32::CreateFileW(w "$INSTDIR\pkicards-confedit.exe", i 0x80000000, i 7, p 0, i 3, i 0x80, p 0) p.r1'
+	System::Call 'kernel32::CreateFileW(w "$INSTDIR\uninstall.exe", i 0x100, i 7, p 0, i 3, i 0x80, p 0) p.r2'
+	System::Call '*(l 0) p.r3'
+	System::Call 'kernel32::GetFileTime(p r1, p 0, p 0, p r3) i.r4'
+	${If} $4 != 0
+		System::Call 'kernel32::SetFileTime(p r2, p 0, p 0, p r3) i.r4'
+	${EndIf}
+	System::Call 'kernel32::CloseHandle(p r1)'
+	System::Call 'kernel32::CloseHandle(p r2)'
+	System::Free $3
+FunctionEnd
+
 Section "pkicards"
 	SetRegView 64
 	InitPluginsDir
@@ -176,6 +191,7 @@ Section "pkicards"
 	SetOutPath "$INSTDIR"
 	File "/oname=pkicards-confedit.exe" "${CONFEDIT}"
 	WriteUninstaller "$INSTDIR\uninstall.exe"
+	Call StampUninstaller
 	WriteRegStr HKLM "${REGKEY}" "Version" "${VERSION}"
 	WriteRegStr HKLM "${REGKEY}" "OpenSCVersion" "$OpenSCVer"
 	WriteRegStr HKLM "${REGKEY}" "ConfigFile" "$ConfFile"

@@ -7,7 +7,12 @@
 # SCardGetAttrib(SCARD_ATTR_DEVICE_SYSTEM_NAME_A), and for each APDU the
 # very response the simulator logged.
 . "$(dirname "$0")/../integration/lib.sh"
+. "$top/tests/windows/env.sh"
+win_skip_unless_buildable
 win="$top/tests/windows/run"
+# the prefix once (OpenSC, our installer); then every run skips the check
+"$top/tests/windows/setup-prefix" || { not_ok "tests/windows/setup-prefix failed"; finish; }
+export PKICARDS_WIN_READY=1
 cards=acos5-64v2,starcos-spk24
 
 cat >"$tmp/session.sh" <<'SH'
@@ -17,7 +22,8 @@ opensc-tool -l 2>/dev/null | sed -n 's/^[0-9] .*  \(pkicards vpcd.*\)$/linux-rea
 "$win" pcsc-probe.exe 0084000008 0084000008
 echo "probe status $?"
 SH
-$with_card --apdu-log "$tmp/apdu0" --apdu-log "$tmp/apdu1" "$cards" -- bash "$tmp/session.sh" "$win" >"$tmp/out" 2>&1 </dev/null
+$with_card --apdu-log "$tmp/apdu0" --apdu-log "$tmp/apdu1" "$cards" -- bash "$tmp/session.sh" "$win" 2>&1 </dev/null |
+	tr -d '\r' >"$tmp/out" # (Windows programs end their lines with CR LF)
 cat "$tmp/out"
 
 expect_match "pcsc-probe.exe ran to the end" "^probe status 0\$" "$tmp/out"

@@ -74,3 +74,12 @@ win_path() {
 	case $1 in /*) p=$1 ;; *) p=$PWD/$1 ;; esac
 	echo "Z:${p//\//\\}"
 }
+
+# win_skip_unless_buildable: exit 77 (meson: skipped) when no Windows OpenSC
+# can be had (scripts/build-opensc absent and OPENSC_WIN_DIR unset)
+win_skip_unless_buildable() {
+	if [ -z "${OPENSC_WIN_DIR:-}" ] && [ ! -x "$win_top/scripts/build-opensc" ]; then
+		echo "no scripts/build-opensc and no OPENSC_WIN_DIR: no Windows OpenSC to test with; skipped"
+		exit 77
+	fi
+}

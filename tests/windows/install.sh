@@ -13,9 +13,11 @@
 # Ends installed, as the other Windows tests expect.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$top/tests/windows/env.sh"
+win_skip_unless_buildable
 win="$top/tests/windows/run"
 
 "$top/tests/windows/setup-prefix" || { not_ok "setup-prefix failed"; finish; }
+export PKICARDS_WIN_READY=1 # (run must not reinstall us behind the test's back)
 d=$("$top/tests/windows/prepare" | tail -n 1)
 dist=$d/dist
 v=$(sed -n 's/^OPENSC_VERSION=//p' "$d/opensc.env")
@@ -27,15 +29,17 @@ pk="$WINEPREFIX/drive_c/Program Files/pkicards"
 reg64=$win_build/conf/pkicards-minidriver.reg
 ours="pkicards.dll pkicards-p15init.dll pkicards-emu.dll"
 
-# the registry sections of system.reg whose names match ERE, values sorted,
-# without wine's time stamps
+# the registry sections of system.reg whose names match ERE, without wine's
+# time stamps, long values joined (wine wraps them with "\" + newline)
 reg_sections() {
-	awk -v re="$1" '
-		/^\[/ { keep = ($0 ~ re); if (keep) { h = $0; sub(/\] [0-9]+$/, "]", h); print h }; next }
+	RE=$1 awk '
+		cont { sub(/^ +/, ""); line = line $0; if (line ~ /\\$/) { sub(/\\$/, "", line); next } cont = 0; $0 = line }
+		/\\$/ && !/^\[/ { cont = 1; line = $0; sub(/\\$/, "", line); next }
+		/^\[/ { keep = ($0 ~ ENVIRON["RE"]); if (keep) { h = $0; sub(/\] [0-9]+$/, "]", h); print h }; next }
 		/^#time=/ { next }
 		keep && NF { print }' "$WINEPREFIX/system.reg"
 }
-ours_re='\(pkicards( [0-9]+)?\)\]|^\[Software\\\\pkicards\]|Uninstall\\\\pkicards\]'
+ours_re='[(]pkicards( [0-9]+)?[)]\]|^\[Software\\\\pkicards\]|Uninstall\\\\pkicards\]'
 # snapshot: every file and key the installer touches (with file times)
 snapshot() {
 	{
@@ -124,10 +128,11 @@ installer "$inst" >/dev/null # put them back
 # OpenSC's minidriver of this prefix
 md="$win_opensc\\minidriver\\opensc-minidriver.dll"
 n=0 bad=0
+tr -d '\r' <"$reg64" >"$tmp/reg64" # (a REGEDIT4 file has CR LF lines)
 while IFS= read -r key; do
 	name=${key##*\\}
 	name=${name%]}
-	atr=$(awk -v k="$key" '$0 == k { p = 1; next } /^\[/ { p = 0 } p && /^"ATR"=/ { print; exit }' "$reg64")
+	atr=$(K=$key awk '$0 == ENVIRON["K"] { p = 1; next } /^\[/ { p = 0 } p && /^"ATR"=/ { print; exit }' "$tmp/reg64")
 	sec=$(reg_sections "SmartCards\\\\\\\\${name//[()]/.}\\]")
 	n=$((n + 1))
 	if ! grep -qF "$atr" <<<"$sec" || ! grep -qF "\"80000001\"=\"${md//\\/\\\\}\"" <<<"$sec" ||
@@ -137,10 +142,10 @@ while IFS= read -r key; do
 		bad=$((bad + 1))
 		echo "    card type $name: $(echo $sec)"
 	fi
-done < <(grep '^\[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\' "$reg64")
+done < <(grep '^\[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\' "$tmp/reg64")
 [ $n -gt 0 ] && [ $bad = 0 ] && ok "all $n card types of pkicards-minidriver.reg registered for $md" ||
 	not_ok "$bad of $n card types missing or different"
-[ "$(reg_sections '\(pkicards( [0-9]+)?\)\]' | grep -c '^\[')" = $n ] && ok "no other card types" || not_ok "card type count"
+[ "$(reg_sections '[(]pkicards( [0-9]+)?[)]\]' | grep -c '^\[')" = $n ] && ok "no other card types" || not_ok "card type count"
 reg_sections '^\[Software\\\\pkicards\]' | grep -qF "\"OpenSCVersion\"=\"$v\"" && ok "HKLM\\Software\\pkicards records OpenSC $v" ||
 	not_ok "our key: $(reg_sections '^\[Software\\\\pkicards\]')"
 [ -f "$pk/uninstall.exe" ] && ok "uninstaller written" || not_ok "no uninstaller"

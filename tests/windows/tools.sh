@@ -14,7 +14,12 @@
 # (doc/starcos.md): there the 2048-bit generation and the PSS signature must
 # be refused, and the card is personalised with 1024 bits.
 . "$(dirname "$0")/../integration/lib.sh"
+. "$top/tests/windows/env.sh"
+win_skip_unless_buildable
 win="$top/tests/windows/run"
+# the prefix once (OpenSC, our installer); then every run skips the check
+"$top/tests/windows/setup-prefix" || { not_ok "tests/windows/setup-prefix failed"; finish; }
+export PKICARDS_WIN_READY=1
 cards=${*:-acos5-64v2 acos5-64v3 starcos-spk24}
 pin=648219
 so=87654321
@@ -87,7 +92,8 @@ for card in $cards; do
 	bits=2048 spk2=0
 	case $card in starcos-spk2*) bits=1024 spk2=1 ;; esac
 	(cd "$w" && $with_card --state "$w/card.state" "$card" -- \
-		bash "$tmp/session.sh" "$win" "$pin" "$so" "$puk" "$id" "$bits" "$spk2") >"$w/log" 2>&1 </dev/null
+		bash "$tmp/session.sh" "$win" "$pin" "$so" "$puk" "$id" "$bits" "$spk2") 2>&1 </dev/null |
+		tr -d '\r' >"$w/log" # (Windows programs end their lines with CR LF)
 	expect_match "$card: opensc-tool.exe -n uses our driver" "^Using card driver .*\(pkicards\)\.$" "$w/log"
 	expect_match "$card: opensc-tool.exe -n names the card" "^Card name: $(card_name "$card")\$" "$w/log"
 	for s in create-pkcs15 store-pin generate-key read-public-key store-certificate list-linux \
