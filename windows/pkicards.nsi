@@ -136,7 +136,6 @@ Function WriteConfLines
 	FileOpen $0 "$PLUGINSDIR\p15.txt" w
 	FileWrite $0 "pkcs15init acos5_ext {$\n$\tmodule = $\"$ToolsDir\pkicards-p15init.dll$\";$\n}$\n"
 	FileWrite $0 "pkcs15init starcos_ext {$\n$\tmodule = $\"$ToolsDir\pkicards-p15init.dll$\";$\n}$\n"
-	FileWrite $0 "try_emulation_first = yes;$\n"
 	FileWrite $0 "emulate pkicards {$\n$\tmodule = $\"$ToolsDir\pkicards-emu.dll$\";$\n}$\n"
 	FileClose $0
 	Pop $0

@@ -16,7 +16,7 @@ cd "$tmp" || exit 2
 printf '%s\n' 'card_drivers = acos5_ext, starcos_ext, internal;' 'card_driver acos5_ext {' \
 	'	module = "C:\Program Files\OpenSC Project\OpenSC\tools\pkicards.dll";' '}' >top
 printf '%s\n' 'pkcs15init acos5_ext {' '	module = "C:\x\pkicards-p15init.dll";' '}' \
-	'try_emulation_first = yes;' >p15
+	'emulate pkicards {' '	module = "C:\x\pkicards-emu.dll";' '}' >p15
 # OpenSC 0.23.0's etc/opensc.conf, which its Windows installer ships
 printf '%s\n' 'app default {' '	# debug = 3;' '	# debug_file = opensc-debug.txt;' \
 	'	framework pkcs15 {' '		# use_file_caching = public;' '	}' '}' >opensc.conf
@@ -30,7 +30,7 @@ awk 'prev ~ /^app default \{$/ && /# pkicards begin/ { a = 1 }
 	{ prev = $0 } END { exit !(a && f) }' opensc.conf &&
 	ok "lines right after 'app default {' and after its 'framework pkcs15 {'" ||
 	{ not_ok "lines not where expected:"; sed 's/^/    /' opensc.conf; }
-grep -qx '		try_emulation_first = yes;' opensc.conf && grep -qx '	card_driver acos5_ext {' opensc.conf &&
+grep -qx '		emulate pkicards {' opensc.conf && grep -qx '	card_driver acos5_ext {' opensc.conf &&
 	ok "indented one level per block" || not_ok "indentation"
 [ "$(grep -c 'framework pkcs15' opensc.conf)" = 1 ] && ok "no second framework pkcs15 block" || not_ok "framework pkcs15 blocks: $(grep -c 'framework pkcs15' opensc.conf)"
 cp -p opensc.conf after1

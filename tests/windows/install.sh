@@ -118,7 +118,7 @@ done
 for line in 'card_drivers = acos5_ext, starcos_ext, internal;' \
 	"module = \"$win_opensc\\tools\\pkicards.dll\";" \
 	"module = \"$win_opensc\\tools\\pkicards-p15init.dll\";" \
-	"module = \"$win_opensc\\tools\\pkicards-emu.dll\";" 'try_emulation_first = yes;'; do
+	"module = \"$win_opensc\\tools\\pkicards-emu.dll\";" 'emulate pkicards {'; do
 	grep -qF -- "$line" "$conf" && ok "opensc.conf: $line" || not_ok "opensc.conf lacks: $line"
 done
 "$win_out/pkicards-confedit" remove "$conf" >/dev/null 2>&1 # (a copy, to compare)
