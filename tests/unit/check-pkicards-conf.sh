@@ -1,10 +1,11 @@
 #!/bin/sh
-# check-pkicards-conf.sh PKICARDS-CONF DRIVER P15INIT EMU: pkicards-conf on
+# check-pkicards-conf.sh PKICARDS-CONF DRIVER P15INIT EMU [load|no-load]: pkicards-conf on
 # copies of opensc.conf: enable adds our lines (twice = once), disable gives
 # back the file byte for byte and drops the backup, other lines and comments
 # stay, a hand-made configuration or another program's card_drivers list is
 # refused without a change, OpenSC itself loads our drivers from the enabled
-# file (opensc-tool -D), status says so. No root, no card.
+# file (opensc-tool -D), status says so (not with no-load: sanitizer builds,
+# whose modules OpenSC's tools cannot load). No root, no card.
 set -u
 tool=$1
 tmp=$(mktemp -d)
@@ -25,6 +26,11 @@ check() { # DESCRIPTION COMMAND...
 	if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d"; fi
 }
 pc() { sh "$tool" "$@"; }
+load=${5:-load}
+# check_load DESCRIPTION COMMAND...: a check that OpenSC loads our modules
+check_load() {
+	if [ "$load" = load ]; then check "$@"; else echo "ok - $1 # not in a sanitizer build"; fi
+}
 
 # ---- fixtures -----------------------------------------------------------------
 # Debian 12's /etc/opensc/opensc.conf as the opensc package ships it
@@ -66,9 +72,9 @@ for f in debian admin no-default empty no-framework; do
 		sh -c "! grep -q 'profile_dir\|try_emulation_first' '$c'"
 	check "$f: every line of the original is still there" \
 		sh -c "sed 's/^#pkicards-conf disabled: //' '$c' | grep -vxF -f - '$c.orig' | grep -q . && exit 1 || exit 0"
-	check "$f: OpenSC loads acos5_ext and starcos_ext from it" \
+	check_load "$f: OpenSC loads acos5_ext and starcos_ext from it" \
 		sh -c "OPENSC_CONF='$c' opensc-tool -D | grep -q '^  acos5_ext ' && OPENSC_CONF='$c' opensc-tool -D | grep -q '^  starcos_ext '"
-	check "$f: status says enabled and loaded (exit 0)" \
+	check_load "$f: status says enabled and loaded (exit 0)" \
 		sh -c "OPENSC_CONF='$c' sh '$tool' status >'$tmp/st' && grep -q '^state: enabled' '$tmp/st' && grep -q '^OpenSC loads: acos5_ext starcos_ext' '$tmp/st'"
 	cp "$c" "$c.once"
 	pc -f "$c" enable >"$tmp/out" 2>&1
@@ -125,7 +131,7 @@ refuse unbalanced 'app default {\n\tdebug = 0;\n' 'not closed'
 
 # print = the installed snippet's lines, which OpenSC parses
 pc print >"$tmp/print.conf"
-check "print: an opensc.conf OpenSC loads our drivers from" \
+check_load "print: an opensc.conf OpenSC loads our drivers from" \
 	sh -c "OPENSC_CONF='$tmp/print.conf' opensc-tool -D | grep -q '^  acos5_ext '"
 check "usage error exits 2" sh -c "sh '$tool' frobnicate; [ \$? = 2 ]"
 
