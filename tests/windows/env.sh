@@ -4,10 +4,11 @@
 # Inputs (environment, all optional):
 #   WITH_CARD_BUILD      native build directory (default: top/build)
 #   PKICARDS_WINEPREFIX  the test prefix (default: BUILD/tests/windows/prefix)
+#   PKICARDS_WIN_OPENSC  OpenSC versions for the installer, the first one
+#                        tested (default: the native build's version)
 #   OPENSC_WIN_DIR       a Windows OpenSC build as scripts/build-opensc makes
-#                        it (src/, dist/); default: scripts/build-opensc
-#                        --host win64 VERSION, VERSION being
-#                        PKICARDS_WIN_OPENSC or the native build's)
+#                        it (src/, dist/) of the tested version; default:
+#                        scripts/build-opensc --host win64 VERSION
 # Never the default wine prefix: WINEPREFIX is always set here.
 win_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 win_build=${WITH_CARD_BUILD:-$win_top/build}
@@ -34,26 +35,34 @@ win_die() {
 	exit 2
 }
 
-# win_opensc_version: the OpenSC version the Windows tests use
-win_opensc_version() {
+# win_opensc_versions: the OpenSC versions the installer gets DLLs for, the
+# first being the one installed in the prefix and tested: the list
+# PKICARDS_WIN_OPENSC (e.g. "0.23.0 0.26.1"), else the native build's
+win_opensc_versions() {
 	if [ -n "${PKICARDS_WIN_OPENSC:-}" ]; then
-		echo "$PKICARDS_WIN_OPENSC"
+		echo "${PKICARDS_WIN_OPENSC//,/ }"
 	elif [ -f "$win_build/meson-logs/meson-log.txt" ]; then
 		sed -n 's/^Message: building for OpenSC \([^ ]*\) with headers.*/\1/p' \
 			"$win_build/meson-logs/meson-log.txt" | tail -n 1
 	fi
 }
+win_opensc_version() {
+	local v
+	v=$(win_opensc_versions)
+	echo "${v%% *}"
+}
 
-# win_opensc_dir: the Windows OpenSC build (D/src: its configured source,
-# D/dist: its files in the layout of the MSI), built when missing
-# (scripts/build-opensc keeps it by version outside the clone)
+# win_opensc_dir [VERSION]: the Windows OpenSC build of VERSION (default:
+# the tested one; D/src: its configured source, D/dist: its files in the
+# layout of the MSI), built when missing (scripts/build-opensc keeps it by
+# version outside the clone). OPENSC_WIN_DIR replaces the tested one.
 win_opensc_dir() {
-	local v d
-	if [ -n "${OPENSC_WIN_DIR:-}" ]; then
+	local v=${1:-} d
+	if [ -n "${OPENSC_WIN_DIR:-}" ] && { [ -z "$v" ] || [ "$v" = "$(win_opensc_version)" ]; }; then
 		echo "$OPENSC_WIN_DIR"
 		return
 	fi
-	v=$(win_opensc_version)
+	[ -n "$v" ] || v=$(win_opensc_version)
 	[ -n "$v" ] || win_die "no OpenSC version: build first (meson setup build) or set PKICARDS_WIN_OPENSC"
 	[ -x "$win_top/scripts/build-opensc" ] || win_die "scripts/build-opensc is missing: set OPENSC_WIN_DIR to a Windows OpenSC build (src/, dist/)"
 	d=$("$win_top/scripts/build-opensc" --host win64 "$v" | tail -n 1) || win_die "scripts/build-opensc --host win64 $v failed"
