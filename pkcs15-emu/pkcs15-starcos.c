@@ -38,6 +38,7 @@
 #define SC2_MF_ISF 256
 #define SC2_DF_ISF 2560
 #define SC2_BLOB_GAP 16
+#define SC2_SLOTS 4            /* key records 91..94 prepared for the first user PIN */
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -83,6 +84,44 @@ sc2_so_login(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	if (r == SC_ERROR_DATA_OBJECT_NOT_FOUND)
 		return 0; /* 6A 88: the SO PIN is not on the card yet (--create-pkcs15) */
 	LOG_TEST_RET(p15card->card->ctx, r, "this change needs the SO PIN (--so-pin)");
+	return 0;
+}
+
+/*
+ * Key generation and import, public keys, certificates and deleting them:
+ * the layout gives these to the user PIN (key records prepared at
+ * personalisation, directory files with UPDATE=$PIN), so OpenSC's
+ * minidriver, which never has the SO PIN, can enrol. The SO PIN is still
+ * verified when it is at hand (pkcs15-init --so-pin): cards personalised
+ * before this layout need it. Without it the card decides.
+ */
+static int
+sc2_so_login_if_given(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	u8 v[64];
+	size_t n = sizeof(v);
+	int r = pk_cmdline_secret(p15card->card->ctx, "so-pin", v, &n);
+
+	sc_mem_clear(v, sizeof(v));
+	if (r == SC_ERROR_OBJECT_NOT_FOUND) {
+		sc_log(p15card->card->ctx, "no SO PIN given: the user PIN's rights apply");
+		return 0;
+	}
+	return sc2_so_login(profile, p15card);
+}
+
+/* VERIFY the PIN with KID @p ref (from OpenSC's PIN cache or pkcs15-init's
+ * --pin): a DF-local PIN's state is lost when the MF is selected, so this
+ * comes right before the command that needs it, in the selected DF */
+static int
+sc2_pin_login(struct sc_profile *profile, struct sc_pkcs15_card *p15card, int ref)
+{
+	int r;
+
+	if (ref <= 0)
+		return 0;
+	r = sc_pkcs15init_verify_secret(profile, p15card, profile->df_info->file, SC_AC_CHV, ref);
+	LOG_TEST_RET(p15card->card->ctx, r, "the key's PIN");
 	return 0;
 }
 
@@ -179,6 +218,38 @@ sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
+/* The directory files the user PIN updates (PrKDF, PuKDF, CDF; the profile
+ * gives them UPDATE=$PIN and room for several entries) are created now,
+ * empty, and listed in the ODF with the others: creating a file in 5015
+ * later needs the SO PIN, and the user PIN alone must be able to add a key
+ * and its certificate (Windows enrolment through OpenSC's minidriver). */
+static int
+sc2_create_user_dfs(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	static const struct {
+		const char *ident;
+		unsigned int type;
+	} dfs[] = {{"PKCS15-PrKDF", SC_PKCS15_PRKDF}, {"PKCS15-PuKDF", SC_PKCS15_PUKDF},
+			{"PKCS15-CDF", SC_PKCS15_CDF}};
+	struct sc_card *card = p15card->card;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(dfs) / sizeof(dfs[0]); i++) {
+		struct file_info *fi = pk_profile_find(profile, dfs[i].ident);
+
+		if (!fi)
+			LOG_TEST_RET(card->ctx, SC_ERROR_FILE_NOT_FOUND, dfs[i].ident);
+		r = sc_pkcs15init_create_file(profile, p15card, fi->file);
+		if (r == SC_ERROR_FILE_ALREADY_EXISTS)
+			r = 0;
+		LOG_TEST_RET(card->ctx, r, "cannot create a PKCS#15 directory file");
+		r = sc_pkcs15_add_df(p15card, dfs[i].type, &fi->file->path);
+		LOG_TEST_RET(card->ctx, r, "cannot list a PKCS#15 directory file");
+	}
+	return 0;
+}
+
 /* The PKCS#15 DF 5015 (REGISTER DF + CREATE DF) and its IPF */
 static int
 sc2_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struct sc_file *df)
@@ -206,6 +277,8 @@ sc2_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 	r = sc2_select(card, &df->path);
 	if (r == 0)
 		r = sc2_create_ipf(profile, card, "P15-IPF");
+	LOG_TEST_RET(card->ctx, r, "cannot create the IPF");
+	r = sc2_create_user_dfs(profile, p15card);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
@@ -307,6 +380,37 @@ sc2_write_secret(struct sc_card *card, const u8 *hdr, const u8 *val, size_t len)
 	return r;
 }
 
+/*
+ * Key records 91..94 for the first user PIN (83), installed while the SO
+ * PIN is verified (personalisation): used and changed with the user PIN,
+ * for signing, authentication and deciphering. GENERATE KEY into such a
+ * record needs only the user PIN, which is what lets OpenSC's minidriver
+ * (which never has the SO PIN) create a key container on Windows. The
+ * first key personalised goes into 91 like any other. An existing record
+ * is left as it is.
+ */
+static int
+sc2_prepare_slots(struct sc_card *card, unsigned int pin_kid)
+{
+	u8 ac = starcos2_ac_for_pin(pin_kid);
+	struct pk_starcos_wkey wk;
+	int i, r;
+
+	for (i = 0; i < SC2_SLOTS; i++) {
+		const u8 h[12] = {(u8)(SC2_MIN_KEY + i), SC2_KEY_LEN >> 8, SC2_KEY_LEN & 0xFF, ac, 0x8F, ac,
+				0x33, 0x00, 0x09, 0x33, 0x03, 0xA0};
+
+		memset(&wk, 0, sizeof(wk));
+		wk.header = h;
+		wk.kid = h[0];
+		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+		if (r == SC_ERROR_FILE_ALREADY_EXISTS)
+			continue;
+		LOG_TEST_RET(card->ctx, r, "WRITE KEY of a key record failed");
+	}
+	return 0;
+}
+
 static int
 sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struct sc_file *df,
 		struct sc_pkcs15_object *pin_obj, const u8 *pin, size_t pin_len,
@@ -339,6 +443,10 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 		r = sc2_write_secret(card, hdr, puk, puk_len);
 		LOG_TEST_RET(card->ctx, r, "cannot store the PUK");
 	}
+	if (!so && kid == SC2_MIN_LPIN) {
+		r = sc2_prepare_slots(card, kid);
+		LOG_TEST_RET(card->ctx, r, "cannot prepare the key records of the user PIN");
+	}
 	auth->path = so ? profile->mf_info->file->path : df->path;
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
@@ -360,13 +468,51 @@ sc2_key_in_use(struct sc_pkcs15_card *p15card, int kid)
 	return 0;
 }
 
+/* The modulus length in bytes of KID's public key in the application's IPF,
+ * 0 if it has none. The card replaces an IPF entry only by one of the same
+ * size (entries are appended, never moved: starcos-card.md §3.1.1), so a
+ * record whose earlier key had another size cannot take this one. */
+static size_t
+sc2_ipf_modulus(struct sc_profile *profile, struct sc_card *card, int kid)
+{
+	struct file_info *fi = pk_profile_find(profile, "P15-IPF");
+	struct sc_file *file = NULL;
+	struct starcos2_pubkey k;
+	u8 buf[2048];
+	size_t pos = 1, size, n = 0;
+	unsigned int i, cnt;
+	int r;
+
+	if (!fi || sc_select_file(card, &fi->file->path, &file) < 0)
+		return 0;
+	size = file->size < sizeof(buf) ? file->size : sizeof(buf);
+	sc_file_free(file);
+	r = size ? sc_read_binary(card, 0, buf, size, 0) : 0;
+	if (r <= 0 || buf[0] == 0xFF)
+		return 0;
+	size = (size_t)r;
+	cnt = buf[0];
+	for (i = 0; i < cnt && pos + 3 <= size; i++) {
+		size_t len = 12 + ((size_t)buf[pos + 1] << 8 | buf[pos + 2]);
+
+		if (len > size - pos || starcos2_parse_pubkey(buf + pos, len, &k) < 0)
+			break;
+		if ((int)k.kid == kid)
+			n = k.n_len;
+		pos += len;
+	}
+	return n;
+}
+
 static int
 sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_prkey_info *key)
 {
 	int kid = key->key_reference < SC2_MIN_KEY ? SC2_MIN_KEY : key->key_reference;
+	size_t want = key->modulus_length / 8, had;
 
-	while (kid <= SC2_MAX_KEY && sc2_key_in_use(p15card, kid))
+	while (kid <= SC2_MAX_KEY && (sc2_key_in_use(p15card, kid) ||
+			((had = sc2_ipf_modulus(profile, p15card->card, kid)) && want && had != want)))
 		kid++;
 	if (kid > SC2_MAX_KEY)
 		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "all key slots 91..9F in use");
@@ -398,8 +544,10 @@ sc2_key_pin_ref(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *o
 	return a->attrs.pin.reference;
 }
 
-/* Private-key record header: use = the key's PIN, change = SO PIN. A key
- * whose auth ID names no PIN is refused: it would be usable by anyone. */
+/* Private-key record header: use and change = the key's PIN (the user
+ * generates and replaces the keys of the PIN's slots, also without the SO
+ * PIN: Windows enrolment). A key whose auth ID names no PIN is refused: it
+ * would be usable by anyone. */
 static int
 sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj, u8 *h)
 {
@@ -410,8 +558,8 @@ sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *ob
 	if (ref < 0)
 		return SC_ERROR_OBJECT_NOT_FOUND;
 	const u8 v[12] = {(u8)key->key_reference, SC2_KEY_LEN >> 8, SC2_KEY_LEN & 0xFF, use, 0x8F,
-			starcos2_ac_for_pin(SC2_SO_PIN), 0x33, 0x00, 0x09, sc2_key_usage(key->usage), 0x03,
-			0xA0};
+			ref > 0 ? use : starcos2_ac_for_pin(SC2_SO_PIN), 0x33, 0x00, 0x09,
+			sc2_key_usage(key->usage), 0x03, 0xA0};
 
 	memcpy(h, v, sizeof(v));
 	return 0;
@@ -441,7 +589,7 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"StarCOS SPK 2.x holds RSA keys of 512, 768 and 1024 bits only");
-	r = sc2_so_login(profile, p15card);
+	r = sc2_so_login_if_given(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	r = sc2_select_app(profile, card);
 	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
@@ -452,7 +600,13 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	wk.kid = hdr[0];
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
 	if (r == SC_ERROR_FILE_ALREADY_EXISTS) {
-		sc_log(card->ctx, "key record %02X exists (deleted key): reusing it", hdr[0]);
+		sc_log(card->ctx, "key record %02X exists (prepared, or a deleted key's): using it", hdr[0]);
+		r = 0;
+	} else if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED) {
+		/* no SO PIN: only a prepared record can take the key, which
+		 * GENERATE KEY or the import finds (or not) */
+		sc_log(card->ctx, "no new key record without the SO PIN: key %02X must be a prepared one",
+				hdr[0]);
 		r = 0;
 	}
 	LOG_TEST_RET(card->ctx, r, "cannot install the key record");
@@ -473,10 +627,15 @@ sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "StarCOS generates RSA key pairs only");
 	r = sc2_select_app(profile, card);
 	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
+	r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
+	LOG_TEST_RET(card->ctx, r, "GENERATE KEY needs the key's PIN");
 	memset(&kg, 0, sizeof(kg));
 	kg.kid = (u8)key->key_reference;
 	kg.bits = (unsigned int)key->modulus_length;
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_GENERATE_KEY, &kg);
+	if (r == SC_ERROR_REF_DATA_NOT_USABLE || r == SC_ERROR_DATA_OBJECT_NOT_FOUND)
+		LOG_TEST_RET(card->ctx, r, "no key record for the key: all prepared records (91..94) are "
+				"used; more keys need the SO PIN (pkcs15-init --so-pin)");
 	LOG_TEST_RET(card->ctx, r, "key generation failed");
 	r = pk_p15_pubkey_from_card(card->ctx, pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
@@ -544,6 +703,8 @@ sc2_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 				"the key does not fit a StarCOS key record (CRT RSA up to 1024 bits)");
 	}
 	r = sc2_select_app(profile, card);
+	if (r == 0)
+		r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
 	if (r == 0) {
 		memset(&wk, 0, sizeof(wk));
 		wk.kid = (u8)key->key_reference;
@@ -603,27 +764,51 @@ sc2_delete_object(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
-	r = sc2_so_login(profile, p15card);
+	r = sc2_so_login_if_given(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
-	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY)
-		r = sc2_wipe_key(profile, card, obj->data);
-	else if (path && path->len > 4)
+	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY) {
+		r = sc2_select_app(profile, card);
+		if (r == 0)
+			r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
+		if (r == 0)
+			r = sc2_wipe_key(profile, card, obj->data);
+	} else if (path && path->len > 4) {
 		r = sc2_wipe_file(card, path);
+	}
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* Certificates, data objects, public keys: the SO PIN first, then OpenSC's
- * own file handling (profile templates, create_file of the driver) */
+/* Public keys and certificates are stored as direct values in the PuKDF and
+ * the CDF (UPDATE=$PIN, created at personalisation): no file is created,
+ * which on SPK 2.x needs the SO PIN, so the user PIN alone can add them
+ * (Windows enrolment). The public key is also in the IPF, where the card
+ * put it. Data objects: the SO PIN first, then OpenSC's own file handling
+ * (profile templates, create_file of the driver). */
 static int
 sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		struct sc_pkcs15_object *obj, struct sc_pkcs15_der *der, struct sc_path *path)
 {
+	unsigned int cls = obj->type & SC_PKCS15_TYPE_CLASS_MASK;
 	int r;
 
-	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY)
+	if (cls == SC_PKCS15_TYPE_PRKEY)
 		return SC_ERROR_NOT_IMPLEMENTED;
+	if (cls == SC_PKCS15_TYPE_PUBKEY || cls == SC_PKCS15_TYPE_CERT) {
+		/* OpenSC updates the directory file next without a VERIFY of
+		 * its own (the card reports no ACs): the user PIN now, in 5015 */
+		r = sc2_select_app(profile, p15card->card);
+		if (r == 0)
+			r = sc2_pin_login(profile, p15card, SC2_MIN_LPIN);
+		LOG_TEST_RET(p15card->card->ctx, r, "adding a key's public key or certificate needs the user PIN");
+		if (path)
+			memset(path, 0, sizeof(*path));
+		sc_log(p15card->card->ctx, "%s stored in its directory file (direct value)",
+				cls == SC_PKCS15_TYPE_CERT ? "certificate" : "public key");
+		return SC_SUCCESS;
+	}
 	r = sc2_so_login(profile, p15card);
 	LOG_TEST_RET(p15card->card->ctx, r, "SO PIN");
+	(void)der;
 	return SC_ERROR_NOT_IMPLEMENTED;
 }
 

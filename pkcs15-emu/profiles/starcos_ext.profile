@@ -10,8 +10,13 @@
 # NEVER = 5F, $SOPIN = 01 (global state 1, set by VERIFY of the SO PIN 01),
 # $PIN = 1E (local state 0E of 5015, set by VERIFY of the user PIN 83). The
 # card enforces them only after "pkcs15-init --finalize" (CREATE END).
-# Everything that changes the card needs the SO PIN: the module verifies it
-# before each change (the card does not report ACs on SELECT).
+# The structure, PINs, TokenInfo, data objects need the SO PIN (the module
+# verifies it before each such change: the card does not report ACs on
+# SELECT). The user's keys and certificates need only the user PIN, so that
+# Windows enrolment through OpenSC's minidriver (no SO PIN there) works:
+# key records 91..94 are prepared with the user PIN (pkcs15-starcos.c), the
+# PrKDF, PuKDF and CDF are created with the application and have
+# UPDATE=$PIN, public keys and certificates are direct values in them.
 #
 
 cardinfo {
@@ -97,15 +102,19 @@ filesystem {
             EF PKCS15-AODF {
                 ACL         = *=NEVER, READ=NONE, UPDATE=$SOPIN;
             }
+            # the user's directories (see the top): four keys with public
+            # keys and certificates as direct values
             EF PKCS15-PrKDF {
-                ACL         = *=NEVER, READ=NONE, UPDATE=$SOPIN;
+                size        = 768;
+                ACL         = *=NEVER, READ=NONE, UPDATE=$PIN;
             }
             EF PKCS15-PuKDF {
-                ACL         = *=NEVER, READ=NONE, UPDATE=$SOPIN;
+                size        = 1024;
+                ACL         = *=NEVER, READ=NONE, UPDATE=$PIN;
             }
             EF PKCS15-CDF {
-                size        = 1024;
-                ACL         = *=NEVER, READ=NONE, UPDATE=$SOPIN;
+                size        = 4096;
+                ACL         = *=NEVER, READ=NONE, UPDATE=$PIN;
             }
             EF PKCS15-DODF {
                 ACL         = *=NEVER, READ=NONE, UPDATE=$SOPIN;

@@ -66,9 +66,9 @@ p15_bits() {
 }
 
 # p15_store_so SPEC: the options of tests/clients/enrol and agent-enrol that
-# storing a certificate on SPEC needs
-# besides the user PIN: the StarCOS SPK 2.x profile (starcos_ext.profile)
-# asks for the SO PIN to write the certificate file and CDF.
+# storing a certificate on SPEC takes besides the user PIN: the SO PIN on
+# StarCOS SPK 2.x, whose module verifies it when given (cards personalised
+# before the user-PIN layout need it; doc/starcos.md).
 p15_store_so() {
 	case $1 in starcos-spk2*) echo "--store-so-pin $p15_so" ;; esac
 }

@@ -103,7 +103,7 @@ personalise() {
 	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
 		-days 30 -out "$w/cert.pem" 2>/dev/null
 	must "$card: store certificate" "$card" "$state" pkcs15-init --store-certificate "$w/cert.pem" \
-		--id 45 --so-pin $so
+		--id 45 --pin $user --so-pin $so
 	echo "some data" >"$w/data.bin"
 	must "$card: store data object" "$card" "$state" pkcs15-init --store-data "$w/data.bin" \
 		--label mydata --so-pin $so
@@ -121,7 +121,7 @@ personalise() {
 	mkdir -p "$tmp/$card-47" && cp "$tmp/$card-47.pub" "$tmp/$card-47/pub.pem"
 	use_key "$card" "$state" 47 "$tmp/$card-47"
 	must "$card: delete key 46" "$card" "$state" pkcs15-init --delete-objects privkey,pubkey --id 46 \
-		--so-pin $so
+		--pin $user --so-pin $so
 	on "$card" "$state" pkcs15-tool -D
 	not_listed "$card: key 46 gone" "ID  *: 46" "$tmp/out"
 }
@@ -163,6 +163,36 @@ erase() {
 	expect_match "$card: blank after erase (no MF: 69 85)" "SW1=0x69, SW2=0x85" "$tmp/out"
 }
 
+# user_enrol CARD STATE: on the finalised card the user PIN alone adds a key
+# and its certificate (what Windows enrolment through OpenSC's minidriver
+# does, which never has the SO PIN): GENERATE KEY into a key record prepared
+# at personalisation, public key and certificate as direct values in the
+# PuKDF and CDF (doc/starcos.md, "Enrolment with the user PIN")
+user_enrol() {
+	local card=$1 state=$2 w=$tmp/$card-52
+	mkdir -p "$w"
+	must "$card: finalized: the user PIN alone generates a key (id 52)" "$card" "$state" \
+		pkcs15-init --generate-key rsa/1024 --auth-id 01 --id 52 --key-usage sign,decrypt --pin $user \
+		</dev/null
+	on "$card" "$state" pkcs15-tool --read-public-key 52 -o "$w/pub.pem"
+	openssl req -new -key "$tmp/ca.key" -subj "/CN=user-enrolled $card" -out "$w/req.csr" 2>/dev/null
+	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
+		-days 30 -out "$w/cert.pem" 2>/dev/null
+	must "$card: finalized: the user PIN alone stores its certificate" "$card" "$state" \
+		pkcs15-init --store-certificate "$w/cert.pem" --id 52 --pin $user </dev/null
+	on "$card" "$state" pkcs15-tool --read-certificate 52 -o "$w/back.pem"
+	if openssl x509 -in "$w/cert.pem" -outform DER -out "$w/cert.der" 2>/dev/null &&
+		openssl x509 -in "$w/back.pem" -outform DER -out "$w/back.der" 2>/dev/null &&
+		cmp -s "$w/cert.der" "$w/back.der"; then
+		ok "$card: finalized: the certificate reads back"
+	else
+		not_ok "$card: finalized: the certificate does not read back"
+	fi
+	use_key "$card" "$state" 52 "$w"
+	refused "$card: finalized: no key without any PIN" "$card" "$state" \
+		pkcs15-init --generate-key rsa/1024 --auth-id 01 --id 53 --key-usage sign </dev/null
+}
+
 # raw CREATE EF 3F00/5015/FID (transparent, 16 bytes), after VERIFY of the
 # SO PIN if VERIFY=yes
 raw_create() {
@@ -193,6 +223,7 @@ for card in starcos-spk23 starcos-spk24; do
 		pkcs15-init --store-data "$tmp/$card-45/data.bin" --label nope </dev/null
 	must "$card: finalized: store data with the SO PIN" "$card" "$state" \
 		pkcs15-init --store-data "$tmp/$card-45/data.bin" --label more --so-pin $so
+	user_enrol "$card" "$state"
 	pins "$card" "$state"
 	erase "$card" "$state"
 done
