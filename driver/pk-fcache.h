@@ -1,0 +1,114 @@
+/*
+ * pk-fcache.h: the drivers' file cache.
+ *
+ * What the drivers read from a card (a file's FCI and its content, a public
+ * key file) is kept per card, keyed by the file's absolute path, so that no
+ * file is read twice in one process; public entries are also written to the
+ * user's OpenSC cache directory, so that the next process can skip the
+ * reads. A persisted cache belongs to one card (driver name and serial
+ * number in the file name) and to one state of it: the card's fingerprint
+ * (chosen by the driver: e.g. the free EEPROM counter) and the content of
+ * its validator files (EF(TokenInfo), whose lastUpdate every PKCS#15 writer
+ * changes). Before a process uses it the driver reads both from the card;
+ * any difference discards the whole cache (doc/acos5.md "File cache").
+ *
+ * A process that writes to the card deletes the persisted cache before its
+ * first write and never saves one: the next process starts cold.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef PK_FCACHE_H
+#define PK_FCACHE_H
+
+#include <stddef.h>
+
+#include "libopensc/opensc.h"
+
+#define PK_FCACHE_FCI_MAX 255
+#define PK_FCACHE_FP_MAX 32
+#define PK_FCACHE_FILE_MAX 65535 /* largest content kept */
+
+struct pk_fcache_entry {
+	u8 path[SC_MAX_PATH_SIZE]; /* absolute, from 3F00 */
+	size_t pathlen;
+	u8 fci[PK_FCACHE_FCI_MAX]; /* the SELECT answer as the card gave it */
+	size_t fcilen;             /* 0: not known */
+	size_t size;               /* content size from the FCI (0: unknown) */
+	u8 *data;                  /* content known from offset 0 */
+	size_t datalen;
+	size_t end;                /* content ends here (known when complete) */
+	unsigned int complete : 1; /* data holds the whole content */
+	unsigned int pub : 1;      /* readable without a PIN: may be persisted */
+	unsigned int validator : 1; /* compared with the card before the cache is used */
+	struct pk_fcache_entry *next;
+};
+
+struct pk_fcache {
+	char file[512];         /* persisted cache, "" when there is none */
+	u8 fp[PK_FCACHE_FP_MAX]; /* fingerprint of the card state the entries show */
+	size_t fplen;
+	unsigned int enabled : 1; /* persist (card_driver option file_caching) */
+	unsigned int wrote : 1;   /* this process wrote to the card */
+	unsigned int dirty : 1;   /* entries learnt since load */
+	struct pk_fcache_entry *head;
+};
+
+/** Forget every entry (the card changed, was erased, or the cache is wrong). */
+void pk_fcache_clear(struct pk_fcache *fc);
+/** Free everything (driver finish). */
+void pk_fcache_free(struct pk_fcache *fc);
+
+/** The entry of an absolute path, or NULL. */
+struct pk_fcache_entry *pk_fcache_get(struct pk_fcache *fc, const u8 *path, size_t len);
+/** The entry of an absolute path, created empty when missing (NULL: no memory). */
+struct pk_fcache_entry *pk_fcache_add(struct pk_fcache *fc, const u8 *path, size_t len);
+/** Forget the entry of @p path and every entry below it. */
+void pk_fcache_drop(struct pk_fcache *fc, const u8 *path, size_t len);
+/** Forget what is known of the content of @p path (its FCI stays). */
+void pk_fcache_drop_data(struct pk_fcache *fc, const u8 *path, size_t len);
+
+/** Record the FCI of @p e (@p size: content size it names, 0 if none). */
+void pk_fcache_set_fci(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *fci,
+		size_t fcilen, size_t size, int pub);
+/**
+ * Serve @p count bytes at @p off from what is known.
+ * @return bytes copied (0 at the end of the content), or -1 when not known
+ */
+int pk_fcache_read(const struct pk_fcache_entry *e, size_t off, u8 *buf, size_t count);
+/** Bytes read from the card at @p off: kept when they extend the known prefix
+ * (also past the end of the content: a writer compares with them). */
+void pk_fcache_learn(struct pk_fcache *fc, struct pk_fcache_entry *e, size_t off, const u8 *buf,
+		size_t n);
+/** Bytes written to the card at @p off: the known content follows. */
+void pk_fcache_written(struct pk_fcache_entry *e, size_t off, const u8 *buf, size_t n);
+
+/**
+ * Where the content of a transparent EF ends when it is a sequence of
+ * BER-TLV objects followed by 00 bytes (PKCS#15 pads its directory files
+ * and certificate files this way): @p p holds the first @p n bytes.
+ * @return 1 and *end when the objects end before @p n and every byte after
+ *         them is 00; 0 when more bytes are needed to tell; -1 when the data
+ *         is not such a sequence
+ */
+int pk_fcache_content_end(const u8 *p, size_t n, size_t *end);
+
+/**
+ * Name the persisted cache of a card (@p driver, @p serial) in OpenSC's
+ * cache directory; nothing is read yet.
+ */
+int pk_fcache_name(struct sc_context *ctx, struct pk_fcache *fc, const char *driver,
+		const u8 *serial, size_t seriallen);
+/**
+ * Load the persisted cache. @return 0 loaded, SC_ERROR_FILE_NOT_FOUND when
+ * there is none; a file that does not parse is deleted and reported as none.
+ */
+int pk_fcache_load(struct sc_context *ctx, struct pk_fcache *fc);
+/** The parser behind pk_fcache_load, over a buffer (fuzzed). */
+int pk_fcache_parse(struct pk_fcache *fc, const u8 *buf, size_t len);
+/** Write the persisted cache (when enabled, learnt something and never wrote). */
+int pk_fcache_save(struct sc_context *ctx, struct pk_fcache *fc);
+/** This process is about to write to the card: delete the persisted cache. */
+void pk_fcache_will_write(struct sc_context *ctx, struct pk_fcache *fc);
+
+#endif
