@@ -21,6 +21,7 @@
 #include "acos5-parse.h"
 #include "pk-card.h"
 #include "pk-cardctl.h"
+#include "pk-fcache.h"
 #include "pk-rsa.h"
 #include "pk-tlv.h"
 
@@ -117,6 +118,31 @@ struct acos5_cur {
 	unsigned int fresh : 1;    /* recorded in the current card transaction */
 };
 
+/* What OpenSC selected last by absolute path: the card is moved there only
+ * when a command needs it (acos5_sync), so that a path whose FCI and
+ * content are known costs no APDU at all */
+enum acos5_wkind { ACOS5_KIND_UNKNOWN, ACOS5_KIND_DF, ACOS5_KIND_EF };
+
+struct acos5_want {
+	u8 path[SC_MAX_PATH_SIZE];
+	size_t len;          /* 0: nothing pending; commands act where the card is */
+	enum acos5_wkind kind;
+};
+
+/* Records of one SE file, as read in this process: pkcs15init asks which
+ * PIN an access condition means before every protected operation, and
+ * each READ RECORD costs two APDUs (T=0: 6C XX, then the right Le) */
+#define ACOS5_SE_RECORDS 15
+#define ACOS5_SE_RECORD_MAX 64
+
+struct acos5_se_cache {
+	unsigned int df_fid, se_fid; /* 0: empty */
+	u8 rec[ACOS5_SE_RECORDS][ACOS5_SE_RECORD_MAX];
+	size_t len[ACOS5_SE_RECORDS];
+	unsigned int known;     /* bit n-1: record n known */
+	unsigned int count;     /* records the file has, once a READ RECORD found the end; 0 unknown */
+};
+
 struct acos5_priv {
 	const struct acos5_gen *gen;
 	struct acos5_os_version os;
@@ -128,6 +154,11 @@ struct acos5_priv {
 	unsigned int df_se_fid; /* its SE file (tag 8D), 0: none */
 	unsigned int df_se_known : 1; /* df_se_fid is from the DF's FCI */
 	struct acos5_cur cur;
+	struct acos5_want want;
+	struct pk_fcache fc;
+	struct acos5_se_cache se; /* SE records read in this process */
+	u8 fci[SC_MAX_APDU_RESP_SIZE]; /* the FCI the last SELECT gave */
+	size_t fcilen;
 };
 
 #define DRVDATA(card) ((struct acos5_priv *)((card)->drv_data))
@@ -273,6 +304,11 @@ acos5_probe(struct sc_card *card, struct acos5_priv *priv)
 }
 
 static int acos5_key_size_ok(const struct acos5_priv *priv, unsigned int bits);
+static int acos5_select_path(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out);
+static int acos5_free_space(struct sc_card *card, unsigned int *bytes);
+static int acos5_read_serial(struct sc_card *card);
+static int acos5_cache_open(struct sc_card *card, struct acos5_priv *priv);
+static void acos5_cache_start(struct sc_card *card, struct acos5_priv *priv);
 
 static void
 acos5_add_algorithms(struct sc_card *card, const struct acos5_priv *priv)
@@ -312,20 +348,147 @@ acos5_init(struct sc_card *card)
 	card->max_send_size = 255;
 	card->max_recv_size = 256;
 	card->caps |= SC_CARD_CAP_RNG;
-	r = acos5_probe(card, priv);
+	r = acos5_cache_open(card, priv) == 0 ? 0 : acos5_probe(card, priv);
 	if (r < 0) {
+		pk_fcache_free(&priv->fc);
 		free(priv);
 		card->drv_data = NULL;
 		LOG_FUNC_RETURN(card->ctx, r);
 	}
+	acos5_cache_start(card, priv);
 	card->name = priv->name;
 	acos5_add_algorithms(card, priv);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
+/* ---- the persisted file cache (pk-fcache.h, doc/acos5.md "File cache") ------ */
+
+#define ACOS5_FP_LEN 6
+
+/* The card state a persisted cache belongs to: generation, OS version,
+ * operation mode and the free EEPROM counter, which every CREATE and DELETE
+ * FILE changes (the original ACOS5 has no such counter: FF FF) */
+static int
+acos5_fingerprint(struct sc_card *card, u8 fp[ACOS5_FP_LEN])
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	unsigned int space = 0xFFFF;
+	int r;
+
+	if (priv->gen->os_major) {
+		r = acos5_free_space(card, &space);
+		LOG_TEST_RET(card->ctx, r, "cannot read the free space");
+	}
+	fp[0] = (u8)(card->type & 0xFF);
+	fp[1] = (u8)priv->os.major;
+	fp[2] = (u8)priv->os.minor;
+	fp[3] = (u8)priv->op_mode;
+	fp[4] = (u8)(space >> 8);
+	fp[5] = (u8)space;
+	return 0;
+}
+
+/* Every validator file (EF(TokenInfo)) still holds what the cache says */
+static int
+acos5_validators_hold(struct sc_card *card)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct pk_fcache_entry *e;
+	u8 buf[256];
+	size_t off, n;
+	int r, seen = 0;
+
+	for (e = priv->fc.head; e; e = e->next) {
+		if (!e->validator || !e->complete || !e->datalen)
+			continue;
+		r = acos5_select_path(card, e->path, e->pathlen, NULL);
+		for (off = 0; r == 0 && off < e->datalen; off += n) {
+			n = e->datalen - off > sizeof(buf) ? sizeof(buf) : e->datalen - off;
+			r = iso_ops->read_binary(card, (unsigned int)off, buf, n, 0);
+			if (r >= 0)
+				r = (size_t)r == n && memcmp(buf, e->data + off, n) == 0 ? 0 : 1;
+		}
+		if (r != 0)
+			return 1;
+		seen = 1;
+	}
+	return seen ? 0 : 1;
+}
+
+/* The persisted cache of this card, if it still shows the card as it is.
+ * Its fingerprint also names the card's OS version and mode, so a valid
+ * cache spares Identify Self and the OS version. @return 0 the card is
+ * identified from the cache, 1 not (probe it) */
+static int
+acos5_cache_open(struct sc_card *card, struct acos5_priv *priv)
+{
+	scconf_block *blk = sc_get_conf_block(card->ctx, "card_driver", PK_ACOS5_SHORT_NAME, 1);
+	u8 fp[ACOS5_FP_LEN];
+	int r, loaded = 0, ok = 0;
+
+	priv->fc.enabled = blk ? scconf_get_bool(blk, "file_caching", 0) : 0;
+	if (!priv->fc.enabled)
+		return 1;
+	if (sc_lock(card) < 0)
+		return 1;
+	priv->op_mode = ACOS5_OP_MODE_64K;
+	r = priv->gen->has_op_mode ? acos5_card_info_sw2(card, 0x09, 0x00, &priv->op_mode) : 0;
+	if (r == 0)
+		r = acos5_read_serial(card);
+	if (r == 0)
+		r = pk_fcache_name(card->ctx, &priv->fc, PK_ACOS5_SHORT_NAME, card->serialnr.value,
+				card->serialnr.len);
+	if (r == 0)
+		loaded = pk_fcache_load(card->ctx, &priv->fc) == 0;
+	if (loaded && priv->fc.fplen == ACOS5_FP_LEN && priv->fc.fp[0] == (u8)(card->type & 0xFF) &&
+			priv->fc.fp[3] == (u8)priv->op_mode) {
+		priv->os.major = priv->fc.fp[1];
+		priv->os.minor = priv->fc.fp[2];
+		ok = acos5_fingerprint(card, fp) == 0 && memcmp(fp, priv->fc.fp, ACOS5_FP_LEN) == 0 &&
+		     acos5_validators_hold(card) == 0;
+	}
+	if (loaded && !ok) {
+		sc_log(card->ctx, "the card changed since its file cache was written: cache discarded");
+		pk_fcache_clear(&priv->fc);
+		remove(priv->fc.file);
+	}
+	acos5_forget(card);
+	sc_unlock(card);
+	if (!ok)
+		return 1;
+	if (priv->gen->has_op_mode)
+		snprintf(priv->name, sizeof(priv->name), "%s (%s)", priv->gen->name,
+				acos5_mode_name(priv->op_mode));
+	else
+		snprintf(priv->name, sizeof(priv->name), "%s", priv->gen->name);
+	sc_log(card->ctx, "%s identified by its file cache %s", priv->name, priv->fc.file);
+	return 0;
+}
+
+/* The state this process starts from, for the cache it may write */
+static void
+acos5_cache_start(struct sc_card *card, struct acos5_priv *priv)
+{
+	if (!priv->fc.enabled || priv->fc.fplen)
+		return;
+	if (acos5_read_serial(card) < 0 || acos5_fingerprint(card, priv->fc.fp) < 0 ||
+			pk_fcache_name(card->ctx, &priv->fc, PK_ACOS5_SHORT_NAME, card->serialnr.value,
+					card->serialnr.len) < 0) {
+		priv->fc.enabled = 0;
+		return;
+	}
+	priv->fc.fplen = ACOS5_FP_LEN;
+}
+
 static int
 acos5_finish(struct sc_card *card)
 {
+	struct acos5_priv *priv = DRVDATA(card);
+
+	if (priv) {
+		pk_fcache_save(card->ctx, &priv->fc);
+		pk_fcache_free(&priv->fc);
+	}
 	free(card->drv_data);
 	card->drv_data = NULL;
 	return 0;
@@ -640,6 +803,11 @@ acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 	r = acos5_select_sw(card, &apdu, id, idlen);
 	LOG_TEST_RET(card->ctx, r, "SELECT failed");
 	acos5_track_df(card, apdu.resp, apdu.resplen);
+	DRVDATA(card)->fcilen = 0;
+	if (apdu.resplen <= sizeof(DRVDATA(card)->fci)) {
+		memcpy(DRVDATA(card)->fci, apdu.resp, apdu.resplen);
+		DRVDATA(card)->fcilen = apdu.resplen;
+	}
 	if (!file_out)
 		return 0;
 	file = sc_file_new();
@@ -676,6 +844,8 @@ acos5_select_quiet(struct sc_card *card, const u8 fid[2])
 	LOG_TEST_RET(card->ctx, r, "SELECT failed");
 	return 0;
 }
+
+static void acos5_want(struct sc_card *card, const u8 *path, size_t len, enum acos5_wkind kind);
 
 /* The remembered walk no longer says where the card is */
 static void
@@ -756,6 +926,67 @@ acos5_walk_from(struct sc_card *card, const u8 *path, size_t len)
 	return df;
 }
 
+/* The FCI the last SELECT gave is that of @p path: into the file cache.
+ * Content is kept only for EFs anyone may read (READ/GET KEY condition
+ * "always"): transparent EFs and RSA public key files. */
+static void
+acos5_learn_fci(struct sc_card *card, const u8 *path, size_t len)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	struct pk_fcache_entry *e;
+	struct acos5_fci f;
+	int pub;
+
+	if (!priv->fcilen || acos5_parse_fci(priv->fci, priv->fcilen, &f) < 0)
+		return;
+	e = pk_fcache_add(&priv->fc, path, len);
+	if (!e)
+		return;
+	pub = (f.fdb == ACOS5_FDB_TRANSPARENT || f.fdb == ACOS5_FDB_RSA_KEY) && f.scb[0] == 0x00 &&
+	      (f.flags & ACOS5_FCI_HAS_SIZE);
+	pk_fcache_set_fci(&priv->fc, e, priv->fci, priv->fcilen,
+			(f.flags & ACOS5_FCI_HAS_SIZE) ? f.size : 0, pub);
+	/* EF(TokenInfo) of a PKCS#15 application: every PKCS#15 writer
+	 * changes its lastUpdate, so it tells whether the cache still holds */
+	if (len >= 4 && path[len - 2] == 0x50 && path[len - 1] == 0x32 && f.fdb == ACOS5_FDB_TRANSPARENT)
+		e->validator = 1;
+}
+
+/* 1 if the FCI of the MF's DF on @p path is not in the file cache (and
+ * the cache is in use) */
+static int
+acos5_df_unknown(struct sc_card *card, const u8 *path)
+{
+	const struct pk_fcache_entry *e = pk_fcache_get(&DRVDATA(card)->fc, path, 4);
+
+	return DRVDATA(card)->fc.enabled && (!e || !e->fcilen);
+}
+
+/* A DF of the MF whose FCI (so its DF name) is known is selected by name
+ * in one SELECT instead of the MF and then the DF: names are unique, so no
+ * file of the same FID can shadow it. @return 1 done, 0 not possible */
+static int
+acos5_select_named_df(struct sc_card *card, const u8 *path)
+{
+	struct pk_fcache_entry *e = pk_fcache_get(&DRVDATA(card)->fc, path, 4);
+	struct sc_apdu apdu;
+	struct acos5_fci f;
+	int r;
+
+	if (!e || !e->fcilen || acos5_parse_fci(e->fci, e->fcilen, &f) < 0 || !acos5_fdb_is_df(f.fdb) ||
+			f.name_len == 0)
+		return 0;
+	sc_format_apdu_ex(&apdu, 0x00, 0xA4, 0x04, 0x00, f.name, f.name_len, NULL, 0);
+	apdu.flags |= SC_APDU_FLAGS_NO_GET_RESP;
+	r = sc_transmit_apdu(card, &apdu);
+	if (r < 0 || apdu.sw1 != 0x61) {
+		acos5_forget(card);
+		return 0;
+	}
+	acos5_note_walk(card, path, 4, ACOS5_LAST_DF);
+	return 1;
+}
+
 /* The walk's last component: with its FCI only when the caller wants it
  * (paths relative to the current DF: always, as before) */
 static int
@@ -765,16 +996,27 @@ acos5_select_last(struct sc_card *card, const u8 *path, size_t len, struct sc_fi
 	enum acos5_last last = ACOS5_LAST_UNKNOWN;
 	int r;
 
-	if (!file_out && absolute)
+	if (!file_out && absolute && len == 4 && acos5_df_unknown(card, path)) {
+		/* the first time, a DF of the MF with its FCI: later walks
+		 * select it by name (acos5_select_named_df) */
+		r = acos5_select(card, 0x00, path + 2, 2, NULL);
+		if (r == 0 && DRVDATA(card)->df_fid == (unsigned int)(path[2] << 8 | path[3])) {
+			acos5_learn_fci(card, path, len);
+			last = ACOS5_LAST_DF;
+		}
+	} else if (!file_out && absolute) {
 		r = acos5_select_quiet(card, path + len - 2);
-	else
+	} else {
 		r = acos5_select(card, 0x00, path + len - 2, 2, file_out);
+	}
 	if (r < 0)
 		return r;
 	if (!absolute)
 		return 0; /* acos5_track_df saw the FCI; the walk is forgotten */
-	if (file_out)
+	if (file_out) {
 		last = (*file_out)->type == SC_FILE_TYPE_DF ? ACOS5_LAST_DF : ACOS5_LAST_EF;
+		acos5_learn_fci(card, path, len);
+	}
 	if (len == 2)
 		last = ACOS5_LAST_DF;
 	acos5_note_walk(card, path, len, last);
@@ -799,16 +1041,28 @@ acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 	if (!absolute)
 		acos5_forget(card); /* relative to a DF the walk may not know */
 	i = acos5_walk_from(card, path, len);
+	if (i == 0 && absolute && len >= 4 && !(len == 4 && file_out) && acos5_select_named_df(card, path))
+		i = 4;
 	if (!file_out && i > 0 && (i == len || (cur->len == len && !memcmp(cur->path, path, len)))) {
 		if (cur->len != len) /* the DF of the EF selected last */
 			acos5_note_walk(card, path, len, ACOS5_LAST_DF);
+		acos5_want(card, path, len, cur->last == ACOS5_LAST_DF ? ACOS5_KIND_DF
+				: cur->last == ACOS5_LAST_EF ? ACOS5_KIND_EF : ACOS5_KIND_UNKNOWN);
 		return 0;
 	}
 	if (i == len)
 		i -= 2; /* the last component again, for its FCI */
 	for (; r == 0 && i + 2 < len; i += 2) {
-		r = absolute ? acos5_select_quiet(card, path + i)
-			     : acos5_select(card, 0x00, path + i, 2, NULL);
+		if (absolute && i == 2 && acos5_df_unknown(card, path)) {
+			/* a DF of the MF: its FCI once, so that later walks
+			 * select it by name (acos5_select_named_df) */
+			r = acos5_select(card, 0x00, path + i, 2, NULL);
+			if (r == 0)
+				acos5_learn_fci(card, path, 4);
+		} else {
+			r = absolute ? acos5_select_quiet(card, path + i)
+				     : acos5_select(card, 0x00, path + i, 2, NULL);
+		}
 		if (r == 0 && absolute)
 			acos5_note_walk(card, path, i + 2, ACOS5_LAST_DF);
 	}
@@ -817,6 +1071,100 @@ acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 	if (r < 0 || !absolute)
 		acos5_forget(card);
 	LOG_TEST_RET(card->ctx, r, "SELECT of a path component failed");
+	if (absolute) /* what commands act on follows the card */
+		acos5_want(card, path, len, cur->last == ACOS5_LAST_DF ? ACOS5_KIND_DF
+				: cur->last == ACOS5_LAST_EF ? ACOS5_KIND_EF : ACOS5_KIND_UNKNOWN);
+	else
+		DRVDATA(card)->want.len = 0;
+	return 0;
+}
+
+/* OpenSC selected @p path (of @p kind): where commands that need the
+ * current DF or EF are to act */
+static void
+acos5_want(struct sc_card *card, const u8 *path, size_t len, enum acos5_wkind kind)
+{
+	struct acos5_want *w = &DRVDATA(card)->want;
+
+	w->len = 0;
+	if (len == 0 || len > sizeof(w->path))
+		return;
+	memmove(w->path, path, len);
+	w->len = len;
+	w->kind = len == 2 ? ACOS5_KIND_DF : kind;
+}
+
+/* Move the card to what OpenSC selected last, if it is not there: the file
+ * itself (@p ef) or only its DF (a file of unknown kind: the path itself,
+ * which leaves its DF current either way) */
+static int
+acos5_sync(struct sc_card *card, int ef)
+{
+	struct acos5_want w = DRVDATA(card)->want;
+	size_t len;
+	int r;
+
+	if (!w.len)
+		return 0;
+	len = ef || w.kind != ACOS5_KIND_EF ? w.len : w.len - 2;
+	r = acos5_select_path(card, w.path, len, NULL);
+	DRVDATA(card)->want = w; /* still what OpenSC selected */
+	if (r == 0 && len == w.len && w.kind == ACOS5_KIND_EF)
+		acos5_note_walk(card, w.path, w.len, ACOS5_LAST_EF);
+	else if (r == 0 && len == w.len && w.kind == ACOS5_KIND_DF)
+		acos5_note_walk(card, w.path, w.len, ACOS5_LAST_DF);
+	return r;
+}
+
+/* EF.DIR: OpenSC (sc_enum_apps) selects it and reads it in two card
+ * transactions, so reading it later costs the walk again; it is read now,
+ * while the card is there, when anyone may read it. */
+static void
+acos5_prefetch(struct sc_card *card, const u8 *path, size_t len)
+{
+	static const u8 ef_dir[4] = {0x3F, 0x00, 0x2F, 0x00};
+	struct pk_fcache_entry *e = pk_fcache_get(&DRVDATA(card)->fc, path, len);
+	u8 buf[256];
+	size_t n;
+	int r;
+
+	if (!DRVDATA(card)->fc.enabled || len != sizeof(ef_dir) || memcmp(path, ef_dir, len) != 0 || !e ||
+			!e->pub || e->datalen ||
+			!e->size)
+		return;
+	n = e->size < sizeof(buf) ? e->size : sizeof(buf);
+	r = iso_ops->read_binary(card, 0, buf, n, 0);
+	if (r > 0)
+		pk_fcache_learn(&DRVDATA(card)->fc, e, 0, buf, (size_t)r);
+}
+
+/* A path whose FCI is in the file cache is "selected" without an APDU: the
+ * card follows when a command needs it (acos5_sync). @return 0 done, 1 not
+ * known */
+static int
+acos5_select_known(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out)
+{
+	struct pk_fcache_entry *e = pk_fcache_get(&DRVDATA(card)->fc, path, len);
+	struct acos5_fci f;
+	struct sc_file *file;
+	int r;
+
+	if (len < 2 || path[0] != 0x3F || path[1] != 0x00 || !e || !e->fcilen ||
+			acos5_parse_fci(e->fci, e->fcilen, &f) < 0 || f.fid != (unsigned int)(path[len - 2] << 8 | path[len - 1]))
+		return 1;
+	if (file_out) {
+		file = sc_file_new();
+		if (!file)
+			return SC_ERROR_OUT_OF_MEMORY;
+		r = acos5_process_fci(card, file, e->fci, e->fcilen);
+		if (r < 0) {
+			sc_file_free(file);
+			return 1;
+		}
+		file->path.len = 0;
+		*file_out = file;
+	}
+	acos5_want(card, path, len, acos5_fdb_is_df(f.fdb) ? ACOS5_KIND_DF : ACOS5_KIND_EF);
 	return 0;
 }
 
@@ -827,8 +1175,15 @@ acos5_select_fid(struct sc_card *card, const u8 fid[2], struct sc_file **file_ou
 {
 	int r;
 
-	if (fid[0] == 0x3F && fid[1] == 0x00)
-		return acos5_select_path(card, fid, 2, file_out);
+	if (fid[0] == 0x3F && fid[1] == 0x00) {
+		r = acos5_select_path(card, fid, 2, file_out);
+		acos5_want(card, fid, 2, ACOS5_KIND_DF);
+		return r;
+	}
+	r = acos5_sync(card, 0); /* the FID is looked for from the DF OpenSC selected */
+	if (r < 0)
+		return r;
+	DRVDATA(card)->want.len = 0;
 	acos5_forget(card);
 	r = acos5_select(card, 0x00, fid, 2, file_out);
 	if (r < 0)
@@ -883,13 +1238,31 @@ acos5_select_file(struct sc_card *card, const struct sc_path *path,
 		r = acos5_select_fid(card, path->value, file_out);
 		break;
 	case SC_PATH_TYPE_DF_NAME:
+		DRVDATA(card)->want.len = 0;
 		acos5_forget(card);
 		r = acos5_select(card, 0x04, path->value, path->len, file_out);
 		break;
 	case SC_PATH_TYPE_PATH:
-		if (path->aid.len)
+		if (path->aid.len) {
+			DRVDATA(card)->want.len = 0;
 			acos5_forget(card);
+			r = acos5_select_path(card, path->value, path->len, file_out);
+			break;
+		}
+		r = acos5_select_known(card, path->value, path->len, file_out);
+		if (r <= 0)
+			break;
 		r = acos5_select_path(card, path->value, path->len, file_out);
+		if (r == 0 && file_out) {
+			acos5_want(card, path->value, path->len,
+					(*file_out)->type == SC_FILE_TYPE_DF ? ACOS5_KIND_DF : ACOS5_KIND_EF);
+			acos5_prefetch(card, path->value, path->len);
+		}
+		else if (r == 0)
+			acos5_want(card, path->value, path->len,
+					DRVDATA(card)->cur.last == ACOS5_LAST_DF ? ACOS5_KIND_DF : ACOS5_KIND_UNKNOWN);
+		else
+			DRVDATA(card)->want.len = 0;
 		break;
 	default:
 		r = SC_ERROR_NOT_SUPPORTED;
@@ -909,6 +1282,8 @@ acos5_list_files(struct sc_card *card, u8 *buf, size_t buflen)
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
+	r = acos5_sync(card, 0);
+	LOG_TEST_RET(card->ctx, r, "cannot select the DF");
 	r = acos5_card_info_sw2(card, 0x01, 0x00, &count);
 	LOG_TEST_RET(card->ctx, r, "cannot count the files of the current DF");
 	for (i = 0; i < count; i++) {
@@ -924,11 +1299,45 @@ acos5_list_files(struct sc_card *card, u8 *buf, size_t buflen)
 	LOG_FUNC_RETURN(card->ctx, (int)n);
 }
 
+/* This process is about to change the card: the persisted cache goes
+ * (pk-fcache.h). @p fid >= 0: a file of the current DF is created, deleted
+ * or rewritten as a whole: what is known of it is forgotten (all of the
+ * cache when the DF is not known). */
+static void
+acos5_will_write(struct sc_card *card, int fid)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct acos5_want *w = &priv->want;
+	u8 path[SC_MAX_PATH_SIZE];
+	size_t len;
+
+	pk_fcache_will_write(card->ctx, &priv->fc);
+	if (fid < 0)
+		return;
+	memset(&priv->se, 0, sizeof(priv->se)); /* a file created or deleted: maybe an SE file */
+	len = w->kind == ACOS5_KIND_DF ? w->len : w->kind == ACOS5_KIND_EF ? w->len - 2 : 0;
+	if (!w->len || !len || len + 2 > sizeof(path)) {
+		pk_fcache_clear(&priv->fc);
+		return;
+	}
+	memcpy(path, w->path, len);
+	path[len] = (u8)(fid >> 8);
+	path[len + 1] = (u8)fid;
+	pk_fcache_drop(&priv->fc, path, len + 2);
+}
+
 /* CREATE FILE selects the new file, DELETE FILE the parent of the deleted
  * one (acos5-card.md §2.1): the remembered walk is dropped */
 static int
 acos5_create_file(struct sc_card *card, struct sc_file *file)
 {
+	int r;
+
+	r = acos5_sync(card, 0);
+	if (r < 0)
+		return r;
+	acos5_will_write(card, file->id);
+	DRVDATA(card)->want.len = 0;
 	acos5_forget(card);
 	return iso_ops->create_file(card, file);
 }
@@ -936,8 +1345,195 @@ acos5_create_file(struct sc_card *card, struct sc_file *file)
 static int
 acos5_delete_file(struct sc_card *card, const struct sc_path *path)
 {
+	int r;
+
+	r = acos5_sync(card, 0);
+	if (r < 0)
+		return r;
+	acos5_will_write(card, path->len >= 2 ? (int)(path->value[path->len - 2] << 8 | path->value[path->len - 1]) : -1);
+	DRVDATA(card)->want.len = 0;
 	acos5_forget(card);
 	return iso_ops->delete_file(card, path);
+}
+
+/* ---- reads and writes through the file cache -------------------------------- */
+
+/* The cache entry of the EF OpenSC selected by path, or NULL */
+static struct pk_fcache_entry *
+acos5_want_entry(struct sc_card *card)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+
+	if (!priv->want.len || priv->want.kind != ACOS5_KIND_EF)
+		return NULL;
+	return pk_fcache_get(&priv->fc, priv->want.path, priv->want.len);
+}
+
+static int
+acos5_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags)
+{
+	struct pk_fcache_entry *e = acos5_want_entry(card);
+	int r;
+
+	if (e && (r = pk_fcache_read(e, idx, buf, count)) >= 0)
+		return r;
+	r = acos5_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	r = iso_ops->read_binary(card, idx, buf, count, flags);
+	if (r > 0 && e && e->pub)
+		pk_fcache_learn(&DRVDATA(card)->fc, e, idx, buf, (size_t)r);
+	return r;
+}
+
+/* Bytes of an EF that anyone may read, at [@p idx, @p end): known from the
+ * file cache, or read now (a READ BINARY costs a tenth of an EEPROM write).
+ * @return 1 known, 0 not (the caller writes everything) */
+static int
+acos5_know(struct sc_card *card, struct pk_fcache_entry *e, size_t end)
+{
+	u8 buf[256];
+	size_t n;
+	int r;
+
+	if (!e->pub || !e->size || end > e->size || end > PK_FCACHE_FILE_MAX)
+		return 0;
+	while (e->datalen < end) {
+		n = e->size - e->datalen < sizeof(buf) ? e->size - e->datalen : sizeof(buf);
+		r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, 0);
+		if (r <= 0)
+			return 0;
+		pk_fcache_learn(&DRVDATA(card)->fc, e, e->datalen, buf, (size_t)r);
+	}
+	return 1;
+}
+
+/* UPDATE BINARY of what differs from the card's content only: OpenSC
+ * rewrites a whole PKCS#15 directory file, padding included, for every
+ * object it adds, and rewrites unchanged files (EEPROM writes cost
+ * 50-150 ms each, doc/simulator.md "Time model"). Differences closer than
+ * ACOS5_WRITE_GAP bytes go in one command. */
+#define ACOS5_WRITE_GAP 48
+
+static int
+acos5_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	struct pk_fcache_entry *e;
+	size_t i = 0, a, b;
+	int r;
+
+	r = acos5_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	e = acos5_want_entry(card);
+	if (!e || !acos5_know(card, e, idx + count)) {
+		acos5_will_write(card, -1);
+		r = iso_ops->update_binary(card, idx, buf, count, flags);
+		if (e && r > 0)
+			pk_fcache_written(e, idx, buf, (size_t)r);
+		else if (e)
+			pk_fcache_drop_data(&DRVDATA(card)->fc, e->path, e->pathlen);
+		return r;
+	}
+	while (i < count) {
+		for (a = i; a < count && buf[a] == e->data[idx + a]; a++)
+			;
+		if (a == count)
+			break;
+		/* a run of differences, joined to the next one across a short gap */
+		for (b = a + 1; b < count; b++) {
+			size_t g = b;
+
+			while (g < count && g - b < ACOS5_WRITE_GAP && buf[g] == e->data[idx + g])
+				g++;
+			if (g == count || g - b == ACOS5_WRITE_GAP)
+				break;
+			b = g;
+		}
+		acos5_will_write(card, -1);
+		r = iso_ops->update_binary(card, (unsigned int)(idx + a), buf + a, b - a, flags);
+		if (r < 0) {
+			pk_fcache_drop_data(&DRVDATA(card)->fc, e->path, e->pathlen);
+			return r;
+		}
+		pk_fcache_written(e, idx + a, buf + a, b - a);
+		i = b;
+	}
+	return (int)count;
+}
+
+static int
+acos5_write_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	struct pk_fcache_entry *e;
+	int r;
+
+	r = acos5_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	acos5_will_write(card, -1);
+	r = iso_ops->write_binary(card, idx, buf, count, flags);
+	if ((e = acos5_want_entry(card)) != NULL)
+		pk_fcache_drop_data(&DRVDATA(card)->fc, e->path, e->pathlen);
+	return r;
+}
+
+static int
+acos5_erase_binary(struct sc_card *card, unsigned int idx, size_t count, unsigned long flags)
+{
+	struct pk_fcache_entry *e;
+	int r;
+
+	r = acos5_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	acos5_will_write(card, -1);
+	r = iso_ops->erase_binary(card, idx, count, flags);
+	if ((e = acos5_want_entry(card)) != NULL)
+		pk_fcache_drop_data(&DRVDATA(card)->fc, e->path, e->pathlen);
+	return r;
+}
+
+static int
+acos5_read_record(struct sc_card *card, unsigned int rec, u8 *buf, size_t count, unsigned long flags)
+{
+	int r = acos5_sync(card, 1);
+
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	return iso_ops->read_record(card, rec, buf, count, flags);
+}
+
+static int
+acos5_update_record(struct sc_card *card, unsigned int rec, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	int r = acos5_sync(card, 1);
+
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	acos5_will_write(card, -1);
+	memset(&DRVDATA(card)->se, 0, sizeof(DRVDATA(card)->se));
+	return iso_ops->update_record(card, rec, buf, count, flags);
+}
+
+static int
+acos5_write_record(struct sc_card *card, unsigned int rec, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	int r = acos5_sync(card, 1);
+
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	acos5_will_write(card, -1);
+	memset(&DRVDATA(card)->se, 0, sizeof(DRVDATA(card)->se));
+	return iso_ops->write_record(card, rec, buf, count, flags);
+}
+
+static int
+acos5_append_record(struct sc_card *card, const u8 *buf, size_t count, unsigned long flags)
+{
+	int r = acos5_sync(card, 1);
+
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	acos5_will_write(card, -1);
+	memset(&DRVDATA(card)->se, 0, sizeof(DRVDATA(card)->se));
+	return iso_ops->append_record(card, buf, count, flags);
 }
 
 /* ---- misc -------------------------------------------------------------- */
@@ -1106,6 +1702,10 @@ acos5_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_lef
 	LOG_FUNC_CALLED(card->ctx);
 	if (data->pin_type != SC_AC_CHV)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	if (data->pin_reference & 0x80) { /* local PIN: of the DF OpenSC selected */
+		r = acos5_sync(card, 0);
+		LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF");
+	}
 	if (data->cmd == SC_PIN_CMD_GET_INFO)
 		LOG_FUNC_RETURN(card->ctx, acos5_pin_get_info(card, data, tries_left));
 	if (data->cmd == SC_PIN_CMD_UNBLOCK && DRVDATA(card)->gen->puk_is_next_pin)
@@ -1200,6 +1800,8 @@ acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, 
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "ACOS5 keys are addressed by key file");
 	memcpy(priv->env.fid, ref->value + ref->len - 2, 2);
 	priv->env.flags = env->algorithm_flags;
+	r = acos5_sync(card, 0); /* the key file is a child of the current DF */
+	LOG_TEST_RET(card->ctx, r, "cannot select the key's DF");
 	switch (env->operation) {
 	case SC_SEC_OPERATION_SIGN:
 		r = acos5_mse(card, ACOS5_CRT_DST, ACOS5_ALG_RSA_SIGN, priv->env.fid, ACOS5_UQB_PRIVATE);
@@ -1424,6 +2026,7 @@ static int
 acos5_read_public_key_file(struct sc_card *card, struct sc_file *file, struct pk_rsa_pubkey *pub)
 {
 	const struct acos5_gen *gen = DRVDATA(card)->gen;
+	struct pk_fcache_entry *e = acos5_want_entry(card);
 	u8 buf[21 + PK_RSA_MAX_BYTES];
 	size_t size = file->size;
 	int r;
@@ -1431,8 +2034,16 @@ acos5_read_public_key_file(struct sc_card *card, struct sc_file *file, struct pk
 	sc_file_free(file);
 	if (size > sizeof(buf))
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_DATA, "public key file too large");
-	r = acos5_get_key(card, size, buf);
-	LOG_TEST_RET(card->ctx, r, "cannot read the public key");
+	if (e && e->complete && e->end == size && size) {
+		memcpy(buf, e->data, size); /* read before in this process or a previous one */
+	} else {
+		r = acos5_sync(card, 1);
+		LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
+		r = acos5_get_key(card, size, buf);
+		LOG_TEST_RET(card->ctx, r, "cannot read the public key");
+		if (e && e->pub)
+			pk_fcache_learn(&DRVDATA(card)->fc, e, 0, buf, size);
+	}
 	r = acos5_parse_public_key(buf, size, gen->pub_exp_len, gen->little_endian,
 			pub->modulus, &pub->modulus_len, pub->exponent, &pub->exponent_len);
 	LOG_TEST_RET(card->ctx, r, "malformed public key file");
@@ -1607,17 +2218,41 @@ static int
 acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id,
 		struct acos5_se_chv *chv)
 {
+	struct acos5_se_cache *se = &DRVDATA(card)->se;
 	u8 fid[2] = {(u8)(se_fid >> 8), (u8)se_fid}, rec[256];
 	unsigned int n;
-	int r;
+	int r, selected = 0;
 
-	r = acos5_select_fid(card, fid, NULL);
-	LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
-	for (n = 1; n <= 15; n++) {
-		r = sc_read_record(card, n, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
-		if (r == SC_ERROR_RECORD_NOT_FOUND || r == SC_ERROR_INCORRECT_PARAMETERS)
+	if (se->df_fid != DRVDATA(card)->df_fid || se->se_fid != se_fid) {
+		memset(se, 0, sizeof(*se));
+		se->df_fid = DRVDATA(card)->df_fid;
+		se->se_fid = se_fid;
+	}
+	for (n = 1; n <= ACOS5_SE_RECORDS; n++) {
+		if (se->count && n > se->count)
 			return 0;
+		if (se->known & (1u << (n - 1))) {
+			r = acos5_se_record_chv(se->rec[n - 1], se->len[n - 1], se_id, chv);
+			if (r != 0)
+				return r;
+			continue;
+		}
+		if (!selected) {
+			r = acos5_select_fid(card, fid, NULL);
+			LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
+			selected = 1;
+		}
+		r = sc_read_record(card, n, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
+		if (r == SC_ERROR_RECORD_NOT_FOUND || r == SC_ERROR_INCORRECT_PARAMETERS) {
+			se->count = n - 1;
+			return 0;
+		}
 		LOG_TEST_RET(card->ctx, r, "cannot read the SE file");
+		if ((size_t)r <= ACOS5_SE_RECORD_MAX) {
+			memcpy(se->rec[n - 1], rec, (size_t)r);
+			se->len[n - 1] = (size_t)r;
+			se->known |= 1u << (n - 1);
+		}
 		r = acos5_se_record_chv(rec, (size_t)r, se_id, chv);
 		if (r != 0)
 			return r;
@@ -1665,6 +2300,10 @@ acos5_chv_in_se(struct sc_card *card, int *se_num)
 
 	if (*se_num < 1 || *se_num > 14)
 		return SC_ERROR_INVALID_ARGUMENTS;
+	r = acos5_sync(card, 0);
+	if (r < 0)
+		return r;
+	r = SC_ERROR_FILE_NOT_FOUND;
 	if (acos5_resolve_df(card) == 0)
 		acos5_df_se(card);
 	if (priv->df_fid && priv->df_se_known && priv->df_se_fid)
@@ -1690,10 +2329,13 @@ acos5_read_pubkey_op(struct sc_card *card, unsigned int algorithm, struct sc_pat
 	LOG_FUNC_CALLED(card->ctx);
 	if (algorithm != SC_ALGORITHM_RSA || !path || path->len < 2)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	r = sc_lock(card);
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
 	r = sc_select_file(card, path, &file);
-	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
 	memset(&pub, 0, sizeof(pub));
-	r = acos5_read_public_key_file(card, file, &pub);
+	if (r == 0)
+		r = acos5_read_public_key_file(card, file, &pub);
+	sc_unlock(card);
 	LOG_TEST_RET(card->ctx, r, "cannot read the public key file");
 	rsa.modulus.data = pub.modulus;
 	rsa.modulus.len = pub.modulus_len;
@@ -1747,15 +2389,36 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 	case PK_CARDCTL_ACOS5_FREE_SPACE:
 		return ptr ? acos5_free_space(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	case PK_CARDCTL_ACOS5_GENERATE_KEY:
-		return ptr ? acos5_generate_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+		if (!ptr)
+			return SC_ERROR_INVALID_ARGUMENTS;
+		r = acos5_sync(card, 0); /* the key files are children of the current DF */
+		LOG_TEST_RET(card->ctx, r, "cannot select the key files' DF");
+		acos5_will_write(card, (int)((struct pk_acos5_keygen *)ptr)->priv_fid);
+		acos5_will_write(card, (int)((struct pk_acos5_keygen *)ptr)->pub_fid);
+		return acos5_generate_key(card, ptr);
 	case PK_CARDCTL_ACOS5_READ_PUBLIC_KEY:
 		return ptr ? acos5_read_public_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	case PK_CARDCTL_ACOS5_ZEROIZE:
+		acos5_will_write(card, -1);
+		pk_fcache_clear(&DRVDATA(card)->fc);
+		memset(&DRVDATA(card)->se, 0, sizeof(DRVDATA(card)->se));
+		DRVDATA(card)->want.len = 0;
 		return acos5_zeroize(card);
 	case PK_CARDCTL_ACOS5_ACTIVATE:
-		return ptr ? acos5_activate(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+		if (!ptr)
+			return SC_ERROR_INVALID_ARGUMENTS;
+		r = acos5_sync(card, 0); /* ACTIVATE names a file of the current DF */
+		LOG_TEST_RET(card->ctx, r, "cannot select the file's DF");
+		acos5_will_write(card, (int)*(const unsigned int *)ptr);
+		return acos5_activate(card, ptr);
 	case PK_CARDCTL_ACOS5_PUT_KEY:
-		return ptr ? acos5_put_key(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+		if (!ptr)
+			return SC_ERROR_INVALID_ARGUMENTS;
+		r = acos5_sync(card, 0);
+		LOG_TEST_RET(card->ctx, r, "cannot select the key files' DF");
+		acos5_will_write(card, (int)((struct pk_acos5_import *)ptr)->priv_fid);
+		acos5_will_write(card, (int)((struct pk_acos5_import *)ptr)->pub_fid);
+		return acos5_put_key(card, ptr);
 	case SC_CARDCTL_GET_CHV_REFERENCE_IN_SE:
 		return ptr ? acos5_chv_in_se(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
 	default:
@@ -1786,6 +2449,14 @@ pk_get_acos5_driver(void)
 	acos5_ops.read_public_key = acos5_read_pubkey_op;
 	acos5_ops.create_file = acos5_create_file;
 	acos5_ops.delete_file = acos5_delete_file;
+	acos5_ops.read_binary = acos5_read_binary;
+	acos5_ops.update_binary = acos5_update_binary;
+	acos5_ops.write_binary = acos5_write_binary;
+	acos5_ops.erase_binary = acos5_erase_binary;
+	acos5_ops.read_record = acos5_read_record;
+	acos5_ops.update_record = acos5_update_record;
+	acos5_ops.write_record = acos5_write_record;
+	acos5_ops.append_record = acos5_append_record;
 	acos5_ops.card_reader_lock_obtained = acos5_reader_lock_obtained;
 	return &acos5_drv;
 }
