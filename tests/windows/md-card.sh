@@ -1,7 +1,8 @@
 #!/bin/bash
 # md-card.sh CARD: OpenSC's Windows minidriver with our drivers, driven by
 # md-harness.exe (the Base CSP's part) under wine, on a blank CARD
-# (acos5-64v2, acos5-64v3, starcos-spk24) personalised with pkcs15-init
+# (acos5-64v2, acos5-64v3, starcos-spk24) personalised under wine with the
+# Windows OpenSC's pkcs15-init.exe (SPK 2.4 also finalised)
 # (issue 10, acceptance 2 and 6; doc/windows.md, "The minidriver"):
 #   - the harness finds the minidriver by ATR in the registry our installer
 #     wrote, CardAcquireContext, cardid, cardcf, cmapfile, CardGetProperty
@@ -20,7 +21,13 @@
 . "$(dirname "$0")/../integration/lib.sh"
 card=${1:?usage: md-card.sh CARD}
 win_run=${PKICARDS_WIN_RUN:-$top/tests/windows/run}
-[ -x "$win_run" ] || { echo "no $win_run (the wine prefix runner): skipped"; exit 77; }
+if [ -z "${PKICARDS_WIN_RUN:-}" ]; then
+	. "$top/tests/windows/env.sh"
+	win_skip_unless_buildable
+	# the prefix once (OpenSC, our installer); then every run skips the check
+	"$top/tests/windows/setup-prefix" || { not_ok "tests/windows/setup-prefix failed"; finish; }
+	export PKICARDS_WIN_READY=1
+fi
 pin=1234
 newpin=4321
 puk=12345678 # tests/clients/p15-personalise
@@ -64,14 +71,24 @@ modulus() {
 		openssl rsa -RSAPublicKey_in -inform DER -in "$1" -noout -modulus 2>/dev/null
 }
 
-# --- personalisation ----------------------------------------------------------
-p15_personalise "$card" "$state" "$pin" || finish
-if [ $finalise = yes ]; then
-	on pkcs15-init --finalize || { not_ok "$card: pkcs15-init --finalize failed"; finish; }
-fi
+# --- personalisation under wine (pkcs15-init.exe of the Windows OpenSC) -----------
+so=$p15_so
+steps=("--create-pkcs15 --so-pin $so --so-puk $puk --label pkicards-md"
+	"--store-pin --auth-id 01 --label User --pin $pin --puk $puk --so-pin $so"
+	"--generate-key rsa/$bits --auth-id 01 --id $p15_id --key-usage sign,decrypt --pin $pin --so-pin $so")
+[ $finalise = yes ] && steps+=("--finalize")
+rm -f "$state"
+for s in "${steps[@]}"; do
+	# shellcheck disable=SC2086
+	if ! $with_card --state "$state" "$card" -- "$win_run" pkcs15-init.exe $s </dev/null >"$d/p15.out" 2>&1; then
+		not_ok "$card: pkcs15-init.exe ${s%% *} failed under wine:"
+		sed 's/^/    /' "$d/p15.out"
+		finish
+	fi
+done
 note=
 [ $finalise = yes ] && note=", finalised"
-ok "$card: personalised with pkcs15-init ($bits-bit key $p15_id$note)"
+ok "$card: personalised under wine with pkcs15-init.exe ($bits-bit key $p15_id$note)"
 on pkcs15-tool --read-public-key "$p15_id" -o "$d/pub.pem"
 openssl rsa -pubin -in "$d/pub.pem" -noout 2>/dev/null || not_ok "$card: Linux could not read the public key"
 echo "signed under Windows" >"$d/data"

@@ -15,7 +15,13 @@
 #     succeeds.
 . "$(dirname "$0")/../integration/lib.sh"
 win_run=${PKICARDS_WIN_RUN:-$top/tests/windows/run}
-[ -x "$win_run" ] || { echo "no $win_run (the wine prefix runner): skipped"; exit 77; }
+if [ -z "${PKICARDS_WIN_RUN:-}" ]; then
+	. "$top/tests/windows/env.sh"
+	win_skip_unless_buildable
+	# the prefix once (OpenSC, our installer); then every run skips the check
+	"$top/tests/windows/setup-prefix" || { not_ok "tests/windows/setup-prefix failed"; finish; }
+	export PKICARDS_WIN_READY=1
+fi
 pin=1234
 d=$tmp/w
 mkdir -p "$d"

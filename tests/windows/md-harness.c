@@ -66,6 +66,7 @@
 
 /* ---- output ------------------------------------------------------------ */
 
+/* clang-format off */
 #define RC(x) { (DWORD)(x), #x }
 static const struct {
 	DWORD code;
@@ -117,6 +118,7 @@ static const struct {
 	RC(ERROR_REVISION_MISMATCH),
 	RC(ERROR_TIMEOUT),
 };
+/* clang-format on */
 
 static const char *
 rc_name(DWORD rc)
@@ -878,10 +880,22 @@ step_sign(char **a, int n)
 
 	(void)n;
 	switch (hlen) {
-	case 20: alg = BCRYPT_SHA1_ALGORITHM; calg = CALG_SHA1; break;
-	case 32: alg = BCRYPT_SHA256_ALGORITHM; calg = CALG_SHA_256; break;
-	case 48: alg = BCRYPT_SHA384_ALGORITHM; calg = CALG_SHA_384; break;
-	case 64: alg = BCRYPT_SHA512_ALGORITHM; calg = CALG_SHA_512; break;
+	case 20:
+		alg = BCRYPT_SHA1_ALGORITHM;
+		calg = CALG_SHA1;
+		break;
+	case 32:
+		alg = BCRYPT_SHA256_ALGORITHM;
+		calg = CALG_SHA_256;
+		break;
+	case 48:
+		alg = BCRYPT_SHA384_ALGORITHM;
+		calg = CALG_SHA_384;
+		break;
+	case 64:
+		alg = BCRYPT_SHA512_ALGORITHM;
+		calg = CALG_SHA_512;
+		break;
 	default:
 		report("sign", SCARD_E_INVALID_PARAMETER, "the digest is not SHA-1/256/384/512 hex");
 		return SCARD_E_INVALID_PARAMETER;
@@ -1025,7 +1039,7 @@ step_enrol(char **a, int n)
 	report("enrol", rc, "index=%lu bits=%lu guid=%ls public=%lu", (unsigned long)idx,
 			(unsigned long)bits, guid, (unsigned long)kbits);
 	if (rc == SCARD_S_SUCCESS && n > 1) {
-		char sidx[8], *args[2] = { sidx, a[1] };
+		char sidx[8], *args[2] = {sidx, a[1]};
 
 		snprintf(sidx, sizeof(sidx), "%lu", (unsigned long)idx);
 		step_container(args, 2);
@@ -1120,24 +1134,25 @@ step_sleep(char **a, int n)
 static const struct step {
 	const char *name;
 	int min, max;
-	DWORD (*run)(char **args, int n);
+	DWORD (*run)
+	(char **args, int n);
 } steps[] = {
-	{ "read", 1, 2, step_read },
-	{ "caps", 0, 0, step_caps },
-	{ "prop", 1, 2, step_prop },
-	{ "keysizes", 1, 1, step_keysizes },
-	{ "free-space", 0, 0, step_free_space },
-	{ "container", 1, 2, step_container },
-	{ "login", 1, 2, step_login },
-	{ "sign", 4, 4, step_sign },
-	{ "decrypt", 3, 3, step_decrypt },
-	{ "enrol", 1, 2, step_enrol },
-	{ "cert", 2, 2, step_cert },
-	{ "change-pin", 2, 2, step_change_pin },
-	{ "unblock", 2, 2, step_unblock },
-	{ "logout", 0, 0, step_logout },
-	{ "logout-v4", 0, 0, step_logout_v4 },
-	{ "sleep", 1, 1, step_sleep },
+		{"read", 1, 2, step_read},
+		{"caps", 0, 0, step_caps},
+		{"prop", 1, 2, step_prop},
+		{"keysizes", 1, 1, step_keysizes},
+		{"free-space", 0, 0, step_free_space},
+		{"container", 1, 2, step_container},
+		{"login", 1, 2, step_login},
+		{"sign", 4, 4, step_sign},
+		{"decrypt", 3, 3, step_decrypt},
+		{"enrol", 1, 2, step_enrol},
+		{"cert", 2, 2, step_cert},
+		{"change-pin", 2, 2, step_change_pin},
+		{"unblock", 2, 2, step_unblock},
+		{"logout", 0, 0, step_logout},
+		{"logout-v4", 0, 0, step_logout_v4},
+		{"sleep", 1, 1, step_sleep},
 };
 
 static const struct step *
