@@ -93,6 +93,24 @@ static const struct sc_card_error acos5_errors[] = {
 	{0x9540, SC_SUCCESS, "Identify Self: ACOS5-64"},
 	{0, 0, NULL}};
 
+/* Status words that are a command's answer, not an error (acos5-card.md
+ * §2.2, §2.3, §8); every APDU goes through pk_transmit_sw */
+#define ACOS5_SW_IDENTIFY_SELF 0x9540 /* an ACOS5-64 */
+#define ACOS5_SW_NO_MF 0x6986         /* SELECT of the MF on a blank card */
+#define ACOS5_SW_MORE_DATA 0x6100     /* 61 XX: XX bytes for GET RESPONSE */
+#define ACOS5_SW_VALUE 0x9000         /* 90 NN: GET CARD INFO's answer in SW2 */
+#define ACOS5_SW_VALUE_95 0x9500      /* 95 NN: the same, as the manual gives it */
+#define ACOS5_SW_TRIES 0x63C0         /* 63 CX: X tries left */
+#define ACOS5_SW_BLOCKED 0x6983       /* authentication method blocked */
+static const struct pk_sw_class acos5_sw_in_sw2[] = {{ACOS5_SW_VALUE, 0xFF00},
+		{ACOS5_SW_VALUE_95, 0xFF00}, PK_SW_END};
+static const struct pk_sw_class acos5_sw_any[] = {PK_SW_ANY};
+static const struct pk_sw_class acos5_sw_more_data[] = {{ACOS5_SW_MORE_DATA, 0xFF00}, PK_SW_END};
+static const struct pk_sw_class acos5_sw_select[] = {{ACOS5_SW_MORE_DATA, 0xFF00},
+		{ACOS5_SW_NO_MF, 0xFFFF}, PK_SW_END};
+static const struct pk_sw_class acos5_sw_pin_status[] = {{ACOS5_SW_TRIES, 0xFFF0},
+		{ACOS5_SW_BLOCKED, 0xFFFF}, PK_SW_END};
+
 #define ACOS5_OP_MODE_FIPS 0x00
 #define ACOS5_OP_MODE_32K 0x01
 #define ACOS5_OP_MODE_64K 0x02
@@ -210,14 +228,14 @@ static int
 acos5_card_info_sw2(struct sc_card *card, u8 p1, u8 p2, unsigned int *value)
 {
 	struct sc_apdu apdu;
+	unsigned int sw;
 	int r;
 
 	pk_apdu(&apdu, 0x80, 0x14, p1, p2, NULL, NULL, 0);
-	r = sc_transmit_apdu(card, &apdu);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	if (apdu.sw1 != 0x90 && apdu.sw1 != 0x95)
-		return sc_check_sw(card, apdu.sw1, apdu.sw2);
-	*value = apdu.sw2;
+	r = pk_transmit_sw(card, &apdu, acos5_sw_in_sw2, &sw);
+	if (r < 0)
+		return r;
+	*value = PK_SW2(sw);
 	return 0;
 }
 
@@ -244,15 +262,16 @@ static int
 acos5_identify(struct sc_card *card, struct acos5_priv *priv)
 {
 	struct sc_apdu apdu;
+	unsigned int sw;
 	u8 ver[8];
 	int r;
 
 	pk_apdu(&apdu, 0x80, 0x14, 0x05, 0x00, NULL, NULL, 0);
-	r = sc_transmit_apdu(card, &apdu);
+	r = pk_transmit_sw(card, &apdu, acos5_sw_any, &sw);
 	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	if (apdu.sw1 != 0x95 || apdu.sw2 != 0x40) {
+	if (sw != ACOS5_SW_IDENTIFY_SELF) {
 		sc_log(card->ctx, "Identify Self answered %02X %02X, not 95 40: not an ACOS5-64",
-				apdu.sw1, apdu.sw2);
+				PK_SW1(sw), PK_SW2(sw));
 		return SC_ERROR_INVALID_CARD;
 	}
 	r = acos5_card_info_data(card, 0x06, 0x00, ver, sizeof(ver));
@@ -774,16 +793,16 @@ acos5_construct_fci(struct sc_card *card, const struct sc_file *file, u8 *out, s
 
 /* ---- SELECT (acos5-card.md §2.1) --------------------------------------------- */
 
-/* The card's answer to a SELECT that did not succeed */
+/* SELECT answered 69 86 (acos5_sw_select): for the MF, a blank card */
 static int
-acos5_select_sw(struct sc_card *card, const struct sc_apdu *apdu, const u8 *id, size_t idlen)
+acos5_select_refused(struct sc_card *card, unsigned int sw, const u8 *id, size_t idlen)
 {
-	if (apdu->sw1 == 0x69 && apdu->sw2 == 0x86 && idlen == 2 && id[0] == 0x3F && id[1] == 0x00) {
+	if (sw == ACOS5_SW_NO_MF && idlen == 2 && id[0] == 0x3F && id[1] == 0x00) {
 		sc_log(card->ctx, "The card has no MF: it is blank. Initialise it with "
 				  "'pkcs15-init --create-pkcs15'");
 		return SC_ERROR_FILE_NOT_FOUND;
 	}
-	return sc_check_sw(card, apdu->sw1, apdu->sw2);
+	return pk_sw_error(card, sw);
 }
 
 /* SELECT (00 A4 P1 00): by FID (P1=00) or DF name (P1=04); P2 must be 00.
@@ -795,12 +814,13 @@ acos5_select(struct sc_card *card, u8 p1, const u8 *id, size_t idlen,
 	struct sc_apdu apdu;
 	u8 resp[SC_MAX_APDU_RESP_SIZE];
 	struct sc_file *file;
+	unsigned int sw;
 	int r;
 
 	sc_format_apdu_ex(&apdu, 0x00, 0xA4, p1, 0x00, id, idlen, resp, sizeof(resp));
-	r = sc_transmit_apdu(card, &apdu);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	r = acos5_select_sw(card, &apdu, id, idlen);
+	r = pk_transmit_sw(card, &apdu, acos5_sw_select, &sw);
+	if (r == 0 && sw == ACOS5_SW_NO_MF)
+		r = acos5_select_refused(card, sw, id, idlen);
 	LOG_TEST_RET(card->ctx, r, "SELECT failed");
 	acos5_track_df(card, apdu.resp, apdu.resplen);
 	DRVDATA(card)->fcilen = 0;
@@ -832,15 +852,14 @@ static int
 acos5_select_quiet(struct sc_card *card, const u8 fid[2])
 {
 	struct sc_apdu apdu;
+	unsigned int sw;
 	int r;
 
 	sc_format_apdu_ex(&apdu, 0x00, 0xA4, 0x00, 0x00, fid, 2, NULL, 0);
 	apdu.flags |= SC_APDU_FLAGS_NO_GET_RESP;
-	r = sc_transmit_apdu(card, &apdu);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	if (apdu.sw1 == 0x61)
-		return 0;
-	r = acos5_select_sw(card, &apdu, fid, 2);
+	r = pk_transmit_sw(card, &apdu, acos5_sw_select, &sw);
+	if (r == 0 && sw == ACOS5_SW_NO_MF)
+		r = acos5_select_refused(card, sw, fid, 2);
 	LOG_TEST_RET(card->ctx, r, "SELECT failed");
 	return 0;
 }
@@ -971,6 +990,7 @@ acos5_select_named_df(struct sc_card *card, const u8 *path)
 	struct pk_fcache_entry *e = pk_fcache_get(&DRVDATA(card)->fc, path, 4);
 	struct sc_apdu apdu;
 	struct acos5_fci f;
+	unsigned int sw = 0;
 	int r;
 
 	if (!e || !e->fcilen || acos5_parse_fci(e->fci, e->fcilen, &f) < 0 || !acos5_fdb_is_df(f.fdb) ||
@@ -978,8 +998,8 @@ acos5_select_named_df(struct sc_card *card, const u8 *path)
 		return 0;
 	sc_format_apdu_ex(&apdu, 0x00, 0xA4, 0x04, 0x00, f.name, f.name_len, NULL, 0);
 	apdu.flags |= SC_APDU_FLAGS_NO_GET_RESP;
-	r = sc_transmit_apdu(card, &apdu);
-	if (r < 0 || apdu.sw1 != 0x61) {
+	r = pk_transmit_sw(card, &apdu, acos5_sw_more_data, &sw);
+	if (r < 0 || (sw & 0xFF00) != ACOS5_SW_MORE_DATA) {
 		acos5_forget(card);
 		return 0;
 	}
@@ -1585,18 +1605,17 @@ static int
 acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
 	struct sc_apdu apdu;
-	unsigned int state;
+	unsigned int state, sw;
 	int r;
 
 	pk_apdu(&apdu, 0x00, 0x20, 0x00, (u8)data->pin_reference, NULL, NULL, 0);
-	r = sc_transmit_apdu(card, &apdu);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	if (apdu.sw1 == 0x63 && (apdu.sw2 & 0xF0) == 0xC0)
-		data->pin1.tries_left = apdu.sw2 & 0x0F;
-	else if (apdu.sw1 == 0x69 && apdu.sw2 == 0x83)
+	r = pk_transmit_sw(card, &apdu, acos5_sw_pin_status, &sw);
+	if (r < 0)
+		return r;
+	if ((sw & 0xFFF0) == ACOS5_SW_TRIES)
+		data->pin1.tries_left = (int)(sw & 0x0F);
+	else if (sw == ACOS5_SW_BLOCKED)
 		data->pin1.tries_left = 0;
-	else if (apdu.sw1 != 0x90 || apdu.sw2 != 0x00)
-		return sc_check_sw(card, apdu.sw1, apdu.sw2);
 	/* The PIN record's maximum is not readable; every documented layout
 	 * uses 8 (acos5-card.md §4.1), so PKCS#11 can flag a low counter. */
 	data->pin1.max_tries = data->pin1.tries_left > 8 ? data->pin1.tries_left : 8;

@@ -72,14 +72,35 @@ pk_no_answer(struct sc_card *card, int r)
 }
 
 int
-pk_transmit(struct sc_card *card, struct sc_apdu *apdu)
+pk_transmit_sw(struct sc_card *card, struct sc_apdu *apdu,
+		const struct pk_sw_class *answers, unsigned int *sw)
 {
+	unsigned int got;
 	int r = sc_transmit_apdu(card, apdu);
 
 	if (r < 0)
 		r = pk_no_answer(card, r);
 	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	return sc_check_sw(card, apdu->sw1, apdu->sw2);
+	got = apdu->sw1 << 8 | apdu->sw2;
+	if (sw)
+		*sw = got;
+	for (; answers && (answers->value || answers->mask != 0xFFFF); answers++) {
+		if ((got & answers->mask) == answers->value)
+			return 0;
+	}
+	return pk_sw_error(card, got);
+}
+
+int
+pk_transmit(struct sc_card *card, struct sc_apdu *apdu)
+{
+	return pk_transmit_sw(card, apdu, NULL, NULL);
+}
+
+int
+pk_sw_error(struct sc_card *card, unsigned int sw)
+{
+	return sc_check_sw(card, PK_SW1(sw), PK_SW2(sw));
 }
 
 int

@@ -49,6 +49,27 @@ void pk_apdu(struct sc_apdu *apdu, u8 cla, u8 ins, u8 p1, u8 p2,
 /** Transmit and map the SW with the card's check_sw. @return 0 or error */
 int pk_transmit(struct sc_card *card, struct sc_apdu *apdu);
 
+/* Status words a command answers with (a count in SW2, tries left, more
+ * data waiting): (sw & mask) == value. A list ends with PK_SW_END. */
+struct pk_sw_class {
+	unsigned int value, mask;
+};
+#define PK_SW_END {0, 0xFFFF}
+#define PK_SW_ANY {0, 0} /* every status word is the answer */
+#define PK_SW1(sw) ((unsigned int)(sw) >> 8)
+#define PK_SW2(sw) ((unsigned int)(sw) & 0xFF)
+/**
+ * The one way an APDU goes to the card: like pk_transmit, but a status word
+ * of a class in @p answers is the command's answer, not an error: 0, and
+ * the status word in @p sw. Every other status word goes through the
+ * driver's translation (check_sw); those it takes for success (90 00 ...)
+ * also give 0 and @p sw.
+ */
+int pk_transmit_sw(struct sc_card *card, struct sc_apdu *apdu,
+		const struct pk_sw_class *answers, unsigned int *sw);
+/** The driver's translation of a status word (its check_sw) */
+int pk_sw_error(struct sc_card *card, unsigned int sw);
+
 /** Store a serial number in card->serialnr. */
 int pk_set_serial(struct sc_card *card, const u8 *sn, size_t len);
 /** SC_CARDCTL_GET_SERIALNR from card->serialnr. */
