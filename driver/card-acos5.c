@@ -46,12 +46,39 @@ static const u8 acos5_zeroize_v1[] = {0x80, 0xCA, 0xFF, 0x00};
 static const u8 acos5_zeroize_64[] = {0x80, 0x30, 0x00, 0x00};
 
 static const struct acos5_gen acos5_gens[] = {
-	{PK_CARD_TYPE_ACOS5_V1, "ACOS5 (32K, v1)", 0, 0, 6, 6, 512, 2048, 512,
-			1, 8, acos5_zeroize_v1, sizeof(acos5_zeroize_v1), 0x07, 1},
-	{PK_CARD_TYPE_ACOS5_64_V2, "ACOS5-64 V2", 2, 0, 6, 6, 512, 4096, 256,
-			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64), 0, 0},
-	{PK_CARD_TYPE_ACOS5_64_V3, "ACOS5-64 V3", 3, 1, 6, 8, 512, 4096, 256,
-			0, 16, acos5_zeroize_64, sizeof(acos5_zeroize_64), 0, 0},
+	{
+		.type = PK_CARD_TYPE_ACOS5_V1,
+		.name = "ACOS5 (32K, v1)",
+		.serial_len = 6,
+		.serial_len_fips = 6,
+		.rsa_min = 512, .rsa_max = 2048, .rsa_step = 512,
+		.little_endian = 1,
+		.pub_exp_len = 8,
+		.zeroize = acos5_zeroize_v1, .zeroize_len = sizeof(acos5_zeroize_v1),
+		.import_type = 0x07,
+		.puk_is_next_pin = 1,
+	},
+	{
+		.type = PK_CARD_TYPE_ACOS5_64_V2,
+		.name = "ACOS5-64 V2",
+		.os_major = 2,
+		.serial_len = 6,
+		.serial_len_fips = 6,
+		.rsa_min = 512, .rsa_max = 4096, .rsa_step = 256,
+		.pub_exp_len = 16,
+		.zeroize = acos5_zeroize_64, .zeroize_len = sizeof(acos5_zeroize_64),
+	},
+	{
+		.type = PK_CARD_TYPE_ACOS5_64_V3,
+		.name = "ACOS5-64 V3",
+		.os_major = 3,
+		.has_op_mode = 1,
+		.serial_len = 6,
+		.serial_len_fips = 8,
+		.rsa_min = 512, .rsa_max = 4096, .rsa_step = 256,
+		.pub_exp_len = 16,
+		.zeroize = acos5_zeroize_64, .zeroize_len = sizeof(acos5_zeroize_64),
+	},
 };
 
 /* V2/V3 mask TA1 (EEPROM C183 may change it); v1 accepts any version byte
