@@ -1710,13 +1710,16 @@ acos5_unblock_rewrite(struct sc_card *card, struct sc_pin_cmd_data *data, int *t
 	rec.pad = (data->flags & SC_PIN_CMD_NEED_PADDING) ? (u8)data->pin2.pad_char : 0x00;
 	pk_buf_init(&b, mem, sizeof(mem));
 	r = acos5_build_pin_record(&rec, 1, &b);
-	LOG_TEST_RET(card->ctx, r, "the new PIN does not fit the PIN record (1-8 characters)");
-
+	if (r < 0) {
+		sc_log(card->ctx, "the new PIN does not fit the PIN record (1-8 characters)");
+		goto err;
+	}
 	if (data->pin_reference & 0x80) { /* the DF before the PUK is verified in it */
 		r = acos5_resolve_df(card);
-		if (r < 0)
-			sc_mem_clear(mem, sizeof(mem));
-		LOG_TEST_RET(card->ctx, r, "cannot tell the current DF");
+		if (r < 0) {
+			sc_log(card->ctx, "cannot tell the current DF");
+			goto err;
+		}
 	}
 	puk = *data;
 	puk.cmd = SC_PIN_CMD_VERIFY;
@@ -1724,20 +1727,25 @@ acos5_unblock_rewrite(struct sc_card *card, struct sc_pin_cmd_data *data, int *t
 	memset(&puk.pin2, 0, sizeof(puk.pin2));
 	r = iso_ops->pin_cmd(card, &puk, tries_left);
 	if (r < 0) {
-		sc_mem_clear(mem, sizeof(mem));
-		LOG_TEST_RET(card->ctx, r, "the PUK was not accepted");
+		sc_log(card->ctx, "the PUK was not accepted");
+		goto err;
 	}
 	r = acos5_select_pin_file(card, data->pin_reference);
 	if (r == 0)
 		r = sc_update_record(card, id, mem, b.len, SC_RECORD_BY_REC_NR);
-	sc_mem_clear(mem, sizeof(mem));
 	pk_apdu(&apdu, 0x80, 0x2E, 0x00, (u8)puk.pin_reference, NULL, NULL, 0);
 	rl = pk_transmit(card, &apdu);
 	if (rl < 0)
 		sc_log(card->ctx, "LOGOUT of the PUK failed: %s", sc_strerror(rl));
-	LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot rewrite the PIN record");
+	if (r < 0) {
+		sc_log(card->ctx, "cannot rewrite the PIN record");
+		goto err;
+	}
 	acos5_note_pin(card, data->pin_reference, 0);
-	return 0;
+	r = 0; /* not the bytes written */
+err:
+	sc_mem_clear(mem, sizeof(mem));
+	LOG_FUNC_RETURN(card->ctx, r);
 }
 
 static int
