@@ -92,19 +92,51 @@ static const unsigned short starcos3_fids[] = {0x2F00, 0x2F01, 0x2F02, 0x0013, 0
 
 /* 2.x: data of at most 128 bytes per command except PSO DECIPHER's 129,
  * so the send limit is 255 and UPDATE BINARY chunks itself. */
+/* SPK 2.3 and 2.4 differ only in type and name (starcos-card.md §1.1) */
+#define STARCOS2_GEN \
+	.max_send = 255, .max_recv = 128, \
+	.rsa_max = 1024, .rsa_flags = STARCOS2_RSA_GEN, \
+	.select_fid = starcos2_select_fid, \
+	.read_serial = starcos2_read_serial, \
+	.probe_fids = starcos2_fids, \
+	.sign = starcos2_sign, \
+	.decipher_mse = starcos2_decipher_mse, \
+	.dec_pad_indicator = 0x00, \
+	.logout = starcos2_logout, \
+	.keep_df = 1
+#define STARCOS3_GEN \
+	.max_send = 255, .max_recv = 256, \
+	.rsa_flags = STARCOS3_RSA, \
+	.select_fid = starcos3_select_fid, \
+	.read_serial = starcos3_read_serial, \
+	.probe_fids = starcos3_fids, \
+	.pin_status = 1, \
+	.sign = starcos3_sign, \
+	.dec_pad_indicator = 0x81, \
+	.keep_df = 1, \
+	.no_admin = STARCOS3_NO_ADMIN
+
 static const struct starcos_gen starcos_gens[] = {
-	{PK_CARD_TYPE_STARCOS_SPK23, "StarCOS SPK 2.3", 255, 128, 1024, STARCOS2_RSA_GEN,
-			starcos2_select_fid, starcos2_read_serial, starcos2_fids, NULL, 0, 0,
-			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout, 1, NULL},
-	{PK_CARD_TYPE_STARCOS_SPK24, "StarCOS SPK 2.4", 255, 128, 1024, STARCOS2_RSA_GEN,
-			starcos2_select_fid, starcos2_read_serial, starcos2_fids, NULL, 0, 0,
-			starcos2_sign, starcos2_decipher_mse, 0x00, starcos2_logout, 1, NULL},
-	{PK_CARD_TYPE_STARCOS_3_4, "StarCOS 3.4", 255, 256, 2048, STARCOS3_RSA,
-			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000015", 0x83, 1,
-			starcos3_sign, starcos34_decipher_mse, 0x81, NULL, 1, STARCOS3_NO_ADMIN},
-	{PK_CARD_TYPE_STARCOS_3_5, "StarCOS 3.5", 255, 256, 3072, STARCOS3_RSA,
-			starcos3_select_fid, starcos3_read_serial, starcos3_fids, "3F000013", 0x88, 1,
-			starcos3_sign, starcos35_decipher_mse, 0x81, NULL, 1, STARCOS3_NO_ADMIN},
+	{.type = PK_CARD_TYPE_STARCOS_SPK23, .name = "StarCOS SPK 2.3", STARCOS2_GEN},
+	{.type = PK_CARD_TYPE_STARCOS_SPK24, .name = "StarCOS SPK 2.4", STARCOS2_GEN},
+	{
+		.type = PK_CARD_TYPE_STARCOS_3_4,
+		.name = "StarCOS 3.4",
+		STARCOS3_GEN,
+		.rsa_max = 2048,
+		.pin_desc_path = "3F000015", /* EF.PWDD */
+		.pin_ref_tag = 0x83,
+		.decipher_mse = starcos34_decipher_mse,
+	},
+	{
+		.type = PK_CARD_TYPE_STARCOS_3_5,
+		.name = "StarCOS 3.5",
+		STARCOS3_GEN,
+		.rsa_max = 3072,
+		.pin_desc_path = "3F000013", /* EF.KEYD */
+		.pin_ref_tag = 0x88,
+		.decipher_mse = starcos35_decipher_mse,
+	},
 };
 
 /* Every StarCOS ATR of starcos-card.md §1.2, by generation */
