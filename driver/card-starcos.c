@@ -163,9 +163,11 @@ static const struct sc_atr_table starcos_atrs[] = {
 	{"3b:da:96:ff:81:31:fe:45:80:56:31:b8:53:49:43:41:81:05:7b", NULL, "StarCOS 3.5", PK_CARD_TYPE_STARCOS_3_5, 0, NULL},
 	{NULL, NULL, NULL, 0, 0, NULL}};
 
+#define STARCOS_SW_DF_NO_FCI 0x6284 /* 2.x: a DF selected with P2 = 00 */
+
 /* Status words (starcos-card.md §2.6) */
 static const struct sc_card_error starcos_errors[] = {
-	{0x6284, SC_SUCCESS, "DF selected, no FCI"},
+	{STARCOS_SW_DF_NO_FCI, SC_SUCCESS, "DF selected, no FCI"},
 	{0x6600, SC_ERROR_INCORRECT_PARAMETERS, "Error setting the security environment"},
 	{0x66F0, SC_ERROR_INCORRECT_PARAMETERS, "No space left for padding"},
 	{0x6700, SC_ERROR_WRONG_LENGTH, "Wrong length"},
@@ -353,12 +355,8 @@ static int
 starcos_select_apdu(struct sc_card *card, struct sc_apdu *apdu, u8 p1, u8 p2,
 		const u8 *id, size_t idlen, u8 *resp, size_t resplen)
 {
-	int r;
-
 	sc_format_apdu_ex(apdu, 0x00, 0xA4, p1, p2, id, idlen, resp, resplen);
-	r = sc_transmit_apdu(card, apdu);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	return sc_check_sw(card, apdu->sw1, apdu->sw2);
+	return pk_transmit(card, apdu);
 }
 
 static int
@@ -376,11 +374,13 @@ starcos2_select_fid(struct sc_card *card, const u8 *fid, int last, struct sc_fil
 {
 	struct sc_apdu apdu;
 	u8 resp[SC_MAX_APDU_RESP_SIZE];
+	unsigned int sw;
 	int r;
 
-	r = starcos_select_apdu(card, &apdu, 0x00, 0x00, fid, 2, resp, sizeof(resp));
+	sc_format_apdu_ex(&apdu, 0x00, 0xA4, 0x00, 0x00, fid, 2, resp, sizeof(resp));
+	r = pk_transmit_sw(card, &apdu, NULL, &sw); /* 62 84 is success (starcos_errors) */
 	LOG_TEST_RET(card->ctx, starcos_blank_card(card, fid, r), "SELECT failed");
-	if (apdu.sw1 == 0x62 && apdu.sw2 == 0x84)
+	if (sw == STARCOS_SW_DF_NO_FCI)
 		apdu.resplen = 0;
 	return starcos_file_from_resp(card, fid, &apdu, starcos2_parse_fci,
 			last ? file_out : NULL);
@@ -615,9 +615,7 @@ starcos2_read_serial(struct sc_card *card)
 	int r;
 
 	sc_format_apdu_ex(&apdu, 0x80, 0xF6, 0x00, 0x00, NULL, 0, resp, sizeof(resp));
-	r = sc_transmit_apdu(card, &apdu);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	r = sc_check_sw(card, apdu.sw1, apdu.sw2);
+	r = pk_transmit(card, &apdu);
 	LOG_TEST_RET(card->ctx, r, "GET CARD DATA failed");
 	return pk_set_serial(card, apdu.resp, apdu.resplen);
 }
