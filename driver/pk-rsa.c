@@ -73,7 +73,7 @@ pk_pkcs1_pad_01(const u8 *in, size_t len, u8 *out, size_t n)
 
 /* all-ones if a == b, else 0, without branches */
 static unsigned int
-ct_eq(unsigned int a, unsigned int b)
+pk_ct_eq(unsigned int a, unsigned int b)
 {
 	unsigned int x = a ^ b;
 
@@ -88,9 +88,9 @@ pk_pkcs1_strip_02(const u8 *in, size_t n, u8 *out, size_t *outlen)
 
 	if (n < 11 || n > 0xFFFF)
 		return SC_ERROR_WRONG_PADDING;
-	good = ct_eq(in[0], 0) & ct_eq(in[1], 2);
+	good = pk_ct_eq(in[0], 0) & pk_ct_eq(in[1], 2);
 	for (i = 2; i < n; i++) {
-		unsigned int is_zero = ct_eq(in[i], 0);
+		unsigned int is_zero = pk_ct_eq(in[i], 0);
 
 		zero_at |= ~found & is_zero & i;
 		found |= is_zero;
