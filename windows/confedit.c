@@ -430,41 +430,58 @@ usage(void)
 	exit(2);
 }
 
+static void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct buf conf, clean = {NULL, 0, 0}, out = {NULL, 0, 0};
-	int found;
+	struct buf conf = {NULL, 0, 0}, clean = {NULL, 0, 0}, out = {NULL, 0, 0};
+	struct buf top = {NULL, 0, 0}, p15 = {NULL, 0, 0};
+	int found, rc = 2;
 	if (argc < 3)
 		usage();
 	if (strcmp(argv[1], "remove") == 0) {
 		if (argc != 3)
 			usage();
 		conf = read_file(argv[2], 0);
+		rc = 1;
 		if (strip_regions(&conf, &clean, &found))
-			return 1;
+			goto out;
 		if (found > 0)
 			write_file(argv[2], &clean);
 		printf("%s: %s\n", argv[2], found ? "our lines removed" : "none of our lines (unchanged)");
-		return 0;
-	}
-	if ((strcmp(argv[1], "add") == 0 || strcmp(argv[1], "check") == 0) && argc == 5) {
-		struct buf top = read_file(argv[3], 1), p15 = read_file(argv[4], 1);
+		rc = 0;
+	} else if ((strcmp(argv[1], "add") == 0 || strcmp(argv[1], "check") == 0) && argc == 5) {
+		top = read_file(argv[3], 1);
+		p15 = read_file(argv[4], 1);
 		conf = read_file(argv[2], 1);
+		rc = 1;
 		if (strip_regions(&conf, &clean, &found) || insert(&clean, &top, &p15, &out))
-			return 1;
+			goto out;
 		if (out.len == conf.len && memcmp(out.p, conf.p, conf.len) == 0) {
 			printf("%s: our lines are in place (unchanged)\n", argv[2]);
-			return 0;
-		}
-		if (strcmp(argv[1], "check") == 0) {
+			rc = 0;
+		} else if (strcmp(argv[1], "check") == 0) {
 			printf("%s: our lines are %s\n", argv[2], found ? "out of date" : "missing");
-			return 1;
+		} else {
+			write_file(argv[2], &out);
+			printf("%s: our lines %s\n", argv[2], found ? "updated" : "added");
+			rc = 0;
 		}
-		write_file(argv[2], &out);
-		printf("%s: our lines %s\n", argv[2], found ? "updated" : "added");
-		return 0;
+	} else {
+		usage();
 	}
-	usage();
-	return 2;
+out:
+	buf_free(&conf);
+	buf_free(&clean);
+	buf_free(&out);
+	buf_free(&top);
+	buf_free(&p15);
+	return rc;
 }
