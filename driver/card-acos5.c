@@ -20,6 +20,7 @@
 #include "libopensc/pkcs15.h"
 #include "acos5-parse.h"
 #include "pk-card.h"
+#include "pk-compat.h"
 #include "pk-cardctl.h"
 #include "pk-fcache.h"
 #include "pk-rsa.h"

@@ -17,6 +17,7 @@
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 #include "pk-card.h"
+#include "pk-compat.h"
 #include "pk-cardctl.h"
 #include "pk-rsa.h"
 #include "starcos-parse.h"
@@ -636,7 +637,7 @@ starcos3_read_serial(struct sc_card *card)
 	LOG_TEST_RET(card->ctx, r, "cannot select EF.GDO");
 	len = file->size && file->size < sizeof(buf) ? file->size : sizeof(buf);
 	sc_file_free(file);
-	r = iso_ops->read_binary(card, 0, buf, len, 0);
+	r = iso_ops->read_binary(card, 0, buf, len, PK_NO_RB_FLAGS);
 	LOG_TEST_RET(card->ctx, r, "cannot read EF.GDO");
 	r = starcos_parse_gdo_serial(buf, (size_t)r, &sn, &sn_len);
 	LOG_TEST_RET(card->ctx, r, "EF.GDO has no ICCSN");
@@ -956,7 +957,7 @@ starcos3_pin_format(struct sc_card *card, unsigned int ref, unsigned int *fmt)
 	r = starcos_select_file(card, &path, NULL);
 	LOG_TEST_RET(card->ctx, r, "cannot select the PIN descriptions");
 	for (nr = 1; nr < 32; nr++) {
-		r = iso_ops->read_record(card, nr, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
+		r = pk_read_record(card, nr, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
 		if (r == SC_ERROR_RECORD_NOT_FOUND)
 			break;
 		LOG_TEST_RET(card->ctx, r, "cannot read a PIN description");
@@ -1232,7 +1233,7 @@ starcos_check_ext_apdu(struct sc_card *card)
 	sc_format_path("3F002F01", &path);
 	r = starcos_select_file(card, &path, NULL);
 	if (r == 0)
-		r = iso_ops->read_binary(card, 0, buf, sizeof(buf), 0);
+		r = iso_ops->read_binary(card, 0, buf, sizeof(buf), PK_NO_RB_FLAGS);
 	if (r >= 0)
 		r = starcos_parse_ef_atr(buf, (size_t)r, &max_cmd);
 	if (r < 0 || max_cmd <= 261)

@@ -22,6 +22,7 @@
 #include "libopensc/pkcs15.h"
 #include "acos5-parse.h"
 #include "pk-card.h"
+#include "pk-compat.h"
 #include "pk-cardctl.h"
 #include "pk-p15init.h"
 #include "pk-cmdline.h"
@@ -147,7 +148,7 @@ p15_write_se_records(struct sc_card *card, const struct sc_file *file)
 	r = sc_select_file(card, &file->path, NULL);
 	LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
 	while ((r = acos5_se_next_record(p, len, off)) > 0) {
-		int w = sc_update_record(card, n++, p + off, (size_t)r, SC_RECORD_BY_REC_NR);
+		int w = pk_update_record(card, n++, p + off, (size_t)r, SC_RECORD_BY_REC_NR);
 
 		LOG_TEST_RET(card->ctx, w, "cannot write an SE record");
 		off += (size_t)r;
@@ -414,7 +415,7 @@ p15_write_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (r == 0)
 		r = sc_select_file(card, &pinfile->path, NULL);
 	if (r == 0)
-		r = sc_update_record(card, rec->ref & 0x1F, b.data, b.len, SC_RECORD_BY_REC_NR);
+		r = pk_update_record(card, rec->ref & 0x1F, b.data, b.len, SC_RECORD_BY_REC_NR);
 	sc_mem_clear(mem, sizeof(mem));
 	LOG_TEST_RET(card->ctx, r, "cannot write the PIN record");
 	return 0;

@@ -18,6 +18,7 @@
 #include "fake-reader.h"
 #include "pk-card.h"
 #include "pk-cardctl.h"
+#include "pk-compat.h"
 
 /* ATRs (acos5-card.md §1) */
 #define ATR_V1 "3B BE 18 00 00 41 05 10 00 00 00 00 00 00 00 00 00 90 00"
@@ -599,7 +600,7 @@ enum walk_op { W_END, W_LOCK, W_UNLOCK, W_SEL, W_SEL_FCI, W_READ, W_DELETE, W_RE
 struct walk_step {
 	enum walk_op op;
 	const char *path; /* W_SEL, W_SEL_FCI (with file_out), W_DELETE (FID) */
-	int rc; /* a failed READ BINARY: OpenSC 0.23's sc_read_binary says OFFSET_TOO_LARGE */
+	int rc; /* a failed READ BINARY: as sc_read_binary reports it (pk-compat.h) */
 };
 
 struct walk_row {
@@ -653,7 +654,7 @@ static const struct walk_row walk_rows[] = {
 			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL_FCI, "3F0041005099", SC_ERROR_FILE_NOT_FOUND},
 					{W_SEL_FCI, P_5032}, {W_UNLOCK}}},
 	{"walk: forgotten after a failed command", wk_cmd_failed,
-			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_READ, NULL, SC_ERROR_OFFSET_TOO_LARGE},
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_READ, NULL, PK_READ_BINARY_ERROR(SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)},
 					{W_SEL_FCI, P_5032}, {W_UNLOCK}}},
 	{"walk: forgotten in a new transaction", wk_twice,
 			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_UNLOCK}, {W_LOCK}, {W_SEL_FCI, P_5032},

@@ -1,0 +1,104 @@
+/*
+ * pk-compat.h: the differences between the OpenSC releases the plug-in is
+ * built for (tested: 0.23.0 and 0.26.1), one entry each, naming the release
+ * and the OpenSC commit that made it. meson.build decides by feature tests on
+ * the selected OpenSC headers (PK_HAVE_* in config.h) and only where a change
+ * left no trace in the headers by the version; no other file of the plug-in
+ * tests for an OpenSC version. doc/install.md, "OpenSC versions", lists the
+ * differences in behaviour that need no code here.
+ *
+ * Differences handled outside C:
+ * - libopensc's soname: libopensc.so.8 up to 0.24, .so.11 in 0.25, .so.12
+ *   in 0.26 (configure.ac OPENSC_LT_OLDEST): meson.build links the
+ *   libopensc whose sc_get_version() equals the source's version
+ *   (scripts/find-libopensc), never a fixed name.
+ * - Structures that grew or widened (sc_security_env, sc_algorithm_info,
+ *   sc_pin_cmd_pin.len, sc_context, sc_pkcs15_object, ... in 0.24-0.26):
+ *   no source change, but a module runs only in the release whose headers
+ *   it was compiled with; OpenSC refuses a card driver whose
+ *   sc_driver_version() is not its own (ctx.c, "invalid module version").
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef PK_COMPAT_H
+#define PK_COMPAT_H
+
+#include "config.h"
+
+#include "libopensc/opensc.h"
+
+/*
+ * 1. Record offset. 0.24.0 (440376bfe, "added idx parameter to
+ *    sc_[read|update]_record"): the card operations read_record and
+ *    update_record, sc_read_record() and sc_update_record() take an offset
+ *    into the record (idx) after the record number; sc_read_record() then
+ *    loops (5e06acb3f): after a record shorter than the buffer it asks for
+ *    the rest with READ RECORD B3 and an offset, which neither ACOS5 nor
+ *    StarCOS knows (6D00 for one more APDU per record). These helpers send
+ *    one READ / UPDATE RECORD for the whole record through the card's
+ *    operation, as sc_read_record() / sc_update_record() of 0.23 did, and
+ *    return the operation's result (bytes read or written, or an error).
+ */
+static inline int
+pk_read_record(struct sc_card *card, unsigned int rec_nr, u8 *buf, size_t count,
+		unsigned long flags)
+{
+	if (!card->ops->read_record)
+		return SC_ERROR_NOT_SUPPORTED;
+#if PK_HAVE_RECORD_IDX
+	return card->ops->read_record(card, rec_nr, 0, buf, count, flags);
+#else
+	return card->ops->read_record(card, rec_nr, buf, count, flags);
+#endif
+}
+
+static inline int
+pk_update_record(struct sc_card *card, unsigned int rec_nr, const u8 *buf, size_t count,
+		unsigned long flags)
+{
+	if (!card->ops->update_record)
+		return SC_ERROR_NOT_SUPPORTED;
+#if PK_HAVE_RECORD_IDX
+	return card->ops->update_record(card, rec_nr, 0, buf, count, flags);
+#else
+	return card->ops->update_record(card, rec_nr, buf, count, flags);
+#endif
+}
+
+/*
+ * 2. READ BINARY flags. 0.24.0 (8d62e2842, "Update sc_read_binary()
+ *    parameters"): the flags of the read_binary operation and of
+ *    sc_read_binary() became a pointer (unsigned long *; the operation may
+ *    report file flags back). The plug-in passes no flags: PK_NO_RB_FLAGS,
+ *    the null constant 0, fits both.
+ */
+#define PK_NO_RB_FLAGS 0
+
+/*
+ * 3. sc_read_binary() errors. 0.24.0 (dec16d62c, "avoid hiding errors in
+ *    card commands with SC_ERROR_OFFSET_TOO_LARGE"): a failed READ BINARY
+ *    returns the card's error; before, every error of the first read became
+ *    SC_ERROR_OFFSET_TOO_LARGE. No header shows it: meson.build sets
+ *    PK_READ_BINARY_KEEPS_ERROR by the version. PK_READ_BINARY_ERROR(e) is
+ *    what sc_read_binary() returns when the card's answer means error e.
+ */
+#if PK_READ_BINARY_KEEPS_ERROR
+#define PK_READ_BINARY_ERROR(e) (e)
+#else
+#define PK_READ_BINARY_ERROR(e) SC_ERROR_OFFSET_TOO_LARGE
+#endif
+
+/*
+ * 4. PKCS#1 v1.5 padding. 0.25.0 (b0f7fb9f1, "Add configuration option to
+ *    disable HW PKCS#1 v1.5 padding", with the constant-time unpadding of
+ *    CVE-2023-5992): SC_ALGORITHM_RSA_PAD_PKCS1 is the mask of two bits,
+ *    ..._TYPE_01 (signing) and ..._TYPE_02 (deciphering), and an algorithm
+ *    that also offers RSA_RAW (ACOS5) loses TYPE_02 unless opensc.conf says
+ *    disable_hw_pkcs1_padding = no: OpenSC then deciphers raw and removes
+ *    the padding itself. No code here: the drivers test the flags with
+ *    "& SC_ALGORITHM_RSA_PAD_PKCS1" (either bit, or the one bit before
+ *    0.25.0), never with "==".
+ */
+
+#endif
