@@ -1,11 +1,14 @@
 #!/bin/bash
 # Real clients: OpenSC's p11test (built from the OpenSC source tree by
 # tests/p11test/meson.build) against OpenSC's PKCS#11 module with each card
-# below; its JSON output must equal the reference tests/p11test/<card>_ref.json
-# (card spec with ':' replaced by '-'), as OpenSC's CI does for its applets.
+# below; its JSON output must equal the reference
+# tests/p11test/<OpenSC version>/<card>_ref.json (card spec with ':' replaced
+# by '-'), as OpenSC's CI does for its applets. p11test of another OpenSC
+# version prints other JSON (flags by name, mechanism order, more rows), so
+# each version the build can be for has its own references (doc/clients.md).
 #
 # A reference is (re)written from the current output with
-#   P11TEST_UPDATE_REF=1 tests/integration/clients-p11test.sh
+#   P11TEST_UPDATE_REF=1 WITH_CARD_BUILD=BUILD tests/integration/clients-p11test.sh
 # — review the diff before committing it (doc/clients.md).
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +17,13 @@ if [ ! -x "$p11test" ]; then
 	echo "no $p11test (cmocka missing?): skipped"
 	exit 77
 fi
+. "$build/opensc.env"
+refdir=$top/tests/p11test/$OPENSC_VERSION
+if [ ! -d "$refdir" ] && [ -z "${P11TEST_UPDATE_REF:-}" ]; then
+	not_ok "no p11test references for OpenSC $OPENSC_VERSION ($refdir; create them with P11TEST_UPDATE_REF=1)"
+	finish
+fi
+mkdir -p "$refdir"
 
 # card spec         user PIN   (PERSONALITY+p15: personalised by pkcs15-init, lib.sh)
 cards="
@@ -27,7 +37,7 @@ starcos-spk23+p15   648219
 while read -r card pin; do
 	[ -n "$card" ] || continue
 	name=$(echo "$card" | tr ':+' '--')
-	ref=$top/tests/p11test/${name}_ref.json
+	ref=$refdir/${name}_ref.json
 	out=$tmp/$name.json
 	card_args "$card" "$pin" || continue
 	run_card "$tmp/$name.log" "${card_argv[@]}" -- "$top/tests/clients/p11test-run" "$p11test" "$out" "$pin"
