@@ -25,9 +25,24 @@ static const struct {
 	{PK_STARCOS_SHORT_NAME, pk_get_starcos_driver},
 };
 
+/* OpenSC calls this first and refuses the module when it names another
+ * version (ctx.c load_dynamic_driver: "invalid module version", in its debug
+ * log only): say so on standard error too, once. The running version is
+ * that of the libopensc the loading program uses, where the dynamic linker
+ * gives us that one (a program linked with libopensc: OpenSC's tools). */
 const char *
 sc_driver_version(void)
 {
+	static int told;
+	const char *running = sc_get_version();
+
+	if (!told && !pk_version_compatible(running, PKICARDS_OPENSC_VERSION)) {
+		told = 1;
+		fprintf(stderr, "pkicards: this card driver was built for OpenSC %s but this is OpenSC %s;"
+				" OpenSC does not load it. Build the plug-in for OpenSC %s (doc/install.md).\n",
+				PKICARDS_OPENSC_VERSION, running ? running : "(unknown)",
+				running ? running : "(unknown)");
+	}
 	return PKICARDS_OPENSC_VERSION;
 }
 
