@@ -1,7 +1,7 @@
 #!/bin/sh
 # The plug-in exports exactly the two loader entry points, and every symbol
-# it needs from outside glibc is exported by Debian's libopensc.so.8
-# (doc/opensc-plugin.md §1.4).
+# it needs from outside glibc is exported by the selected OpenSC's libopensc
+# (libopensc.exports of its source tree; doc/opensc-plugin.md §1.4).
 # usage: check-exports.sh libpkicards.so libopensc.exports
 set -eu
 module=$1
@@ -36,7 +36,7 @@ for sym in $undefined; do
 	fi
 	checked=$((checked + 1))
 	if ! grep -qx "$sym" "$exports"; then
-		echo "FAIL: $module needs '$sym', which libopensc.so.8 does not export"
+		echo "FAIL: $module needs '$sym', which libopensc does not export ($exports)"
 		fail=1
 	fi
 done
