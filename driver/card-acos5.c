@@ -451,7 +451,7 @@ acos5_validators_hold(struct sc_card *card)
 		r = acos5_select_path(card, e->path, e->pathlen, NULL);
 		for (off = 0; r == 0 && off < e->datalen; off += n) {
 			n = e->datalen - off > sizeof(buf) ? sizeof(buf) : e->datalen - off;
-			r = iso_ops->read_binary(card, (unsigned int)off, buf, n, 0);
+			r = iso_ops->read_binary(card, (unsigned int)off, buf, n, PK_NO_RB_FLAGS);
 			if (r >= 0)
 				r = (size_t)r == n && memcmp(buf, e->data + off, n) == 0 ? 0 : 1;
 		}
@@ -1181,7 +1181,7 @@ acos5_prefetch(struct sc_card *card, const u8 *path, size_t len)
 			!e->size)
 		return;
 	n = e->size < sizeof(buf) ? e->size : sizeof(buf);
-	r = iso_ops->read_binary(card, 0, buf, n, 0);
+	r = iso_ops->read_binary(card, 0, buf, n, PK_NO_RB_FLAGS);
 	if (r > 0)
 		pk_fcache_learn(&DRVDATA(card)->fc, e, 0, buf, (size_t)r);
 }
@@ -1418,7 +1418,7 @@ acos5_want_entry(struct sc_card *card)
 }
 
 static int
-acos5_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags)
+acos5_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t count, pk_rb_flags_t flags)
 {
 	struct pk_fcache_entry *e = acos5_want_entry(card);
 	int r;
@@ -1447,7 +1447,7 @@ acos5_know(struct sc_card *card, struct pk_fcache_entry *e, size_t end)
 		return 0;
 	while (e->datalen < end) {
 		n = e->size - e->datalen < sizeof(buf) ? e->size - e->datalen : sizeof(buf);
-		r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, 0);
+		r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
 		if (r <= 0)
 			return 0;
 		pk_fcache_learn(&DRVDATA(card)->fc, e, e->datalen, buf, (size_t)r);
@@ -1541,24 +1541,25 @@ acos5_erase_binary(struct sc_card *card, unsigned int idx, size_t count, unsigne
 }
 
 static int
-acos5_read_record(struct sc_card *card, unsigned int rec, u8 *buf, size_t count, unsigned long flags)
+acos5_read_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM u8 *buf, size_t count,
+		unsigned long flags)
 {
 	int r = acos5_sync(card, 1);
 
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
-	return iso_ops->read_record(card, rec, buf, count, flags);
+	return iso_ops->read_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
 }
 
 static int
-acos5_update_record(struct sc_card *card, unsigned int rec, const u8 *buf, size_t count,
-		unsigned long flags)
+acos5_update_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM const u8 *buf,
+		size_t count, unsigned long flags)
 {
 	int r = acos5_sync(card, 1);
 
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
 	acos5_will_write(card, -1);
 	memset(&DRVDATA(card)->se, 0, sizeof(DRVDATA(card)->se));
-	return iso_ops->update_record(card, rec, buf, count, flags);
+	return iso_ops->update_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
 }
 
 static int
@@ -1733,7 +1734,7 @@ acos5_unblock_rewrite(struct sc_card *card, struct sc_pin_cmd_data *data, int *t
 	}
 	r = acos5_select_pin_file(card, data->pin_reference);
 	if (r == 0)
-		r = sc_update_record(card, id, mem, b.len, SC_RECORD_BY_REC_NR);
+		r = pk_update_record(card, id, mem, b.len, SC_RECORD_BY_REC_NR);
 	pk_apdu(&apdu, 0x80, 0x2E, 0x00, (u8)puk.pin_reference, NULL, NULL, 0);
 	rl = pk_transmit(card, &apdu);
 	if (rl < 0)
@@ -2297,7 +2298,7 @@ acos5_read_se_chv(struct sc_card *card, unsigned int se_fid, unsigned int se_id,
 			LOG_TEST_RET(card->ctx, r, "cannot select the SE file");
 			selected = 1;
 		}
-		r = sc_read_record(card, n, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
+		r = pk_read_record(card, n, rec, sizeof(rec), SC_RECORD_BY_REC_NR);
 		if (r == SC_ERROR_RECORD_NOT_FOUND || r == SC_ERROR_INCORRECT_PARAMETERS) {
 			se->count = n - 1;
 			return 0;

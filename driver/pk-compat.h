@@ -67,6 +67,19 @@ pk_update_record(struct sc_card *card, unsigned int rec_nr, const u8 *buf, size_
 }
 
 /*
+ *    A driver's own read_record / update_record operation takes the offset
+ *    where the release has it: PK_REC_IDX_PARAM in its parameter list after
+ *    the record number, PK_REC_IDX_ARG where it passes the call on.
+ */
+#if PK_HAVE_RECORD_IDX
+#define PK_REC_IDX_PARAM unsigned int idx,
+#define PK_REC_IDX_ARG idx,
+#else
+#define PK_REC_IDX_PARAM
+#define PK_REC_IDX_ARG
+#endif
+
+/*
  * 2. READ BINARY flags. 0.24.0 (8d62e2842, "Update sc_read_binary()
  *    parameters"): the flags of the read_binary operation and of
  *    sc_read_binary() became a pointer (unsigned long *; the operation may
@@ -74,6 +87,13 @@ pk_update_record(struct sc_card *card, unsigned int rec_nr, const u8 *buf, size_
  *    the null constant 0, fits both.
  */
 #define PK_NO_RB_FLAGS 0
+/* A driver's own read_binary operation takes its flags as pk_rb_flags_t and
+ * passes them on unchanged (PK_HAVE_RB_FLAGS_PTR: feature test). */
+#if PK_HAVE_RB_FLAGS_PTR
+typedef unsigned long *pk_rb_flags_t;
+#else
+typedef unsigned long pk_rb_flags_t;
+#endif
 
 /*
  * 3. sc_read_binary() errors. 0.24.0 (dec16d62c, "avoid hiding errors in

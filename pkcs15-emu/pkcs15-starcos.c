@@ -23,6 +23,7 @@
 #include "libopensc/pkcs15.h"
 #include "pk-buf.h"
 #include "pk-card.h"
+#include "pk-compat.h"
 #include "pk-cardctl.h"
 #include "pk-p15init.h"
 #include "pk-cmdline.h"
@@ -487,7 +488,7 @@ sc2_ipf_modulus(struct sc_profile *profile, struct sc_card *card, int kid)
 		return 0;
 	size = file->size < sizeof(buf) ? file->size : sizeof(buf);
 	sc_file_free(file);
-	r = size ? sc_read_binary(card, 0, buf, size, 0) : 0;
+	r = size ? sc_read_binary(card, 0, buf, size, PK_NO_RB_FLAGS) : 0;
 	if (r <= 0 || buf[0] == 0xFF)
 		return 0;
 	size = (size_t)r;
