@@ -74,10 +74,19 @@ pk_update_record(struct sc_card *card, unsigned int rec_nr, const u8 *buf, size_
 #if PK_HAVE_RECORD_IDX
 #define PK_REC_IDX_PARAM unsigned int idx,
 #define PK_REC_IDX_ARG idx,
+#define PK_REC_IDX idx
 #else
 #define PK_REC_IDX_PARAM
 #define PK_REC_IDX_ARG
+#define PK_REC_IDX 0u
 #endif
+/*
+ *    OpenSC's own sc_read_record() (EF.DIR, PIN and SE records) asks for a
+ *    record's rest at an offset after every record shorter than its buffer;
+ *    the drivers' read_record answers 0 (the record ended) for PK_REC_IDX
+ *    above 0 without sending anything: neither card has READ RECORD with an
+ *    offset, and 0.23 never asked.
+ */
 
 /*
  * 2. READ BINARY flags. 0.24.0 (8d62e2842, "Update sc_read_binary()
@@ -116,9 +125,17 @@ typedef unsigned long pk_rb_flags_t;
  *    ..._TYPE_01 (signing) and ..._TYPE_02 (deciphering), and an algorithm
  *    that also offers RSA_RAW (ACOS5) loses TYPE_02 unless opensc.conf says
  *    disable_hw_pkcs1_padding = no: OpenSC then deciphers raw and removes
- *    the padding itself. No code here: the drivers test the flags with
+ *    the padding itself. The drivers test the flags with
  *    "& SC_ALGORITHM_RSA_PAD_PKCS1" (either bit, or the one bit before
- *    0.25.0), never with "==".
+ *    0.25.0), never with "==". A caller that asks libopensc for a PKCS#1
+ *    v1.5 signature (sc_pkcs15_compute_signature) passes PK_PAD_PKCS1_SIGN:
+ *    the signing bit alone where it exists (both bits are refused with
+ *    SC_ERROR_INTERNAL), the one PKCS#1 bit before.
  */
+#ifdef SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
+#define PK_PAD_PKCS1_SIGN SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
+#else
+#define PK_PAD_PKCS1_SIGN SC_ALGORITHM_RSA_PAD_PKCS1
+#endif
 
 #endif

@@ -33,6 +33,7 @@
 #include "libopensc/pkcs15.h"
 #include "pkcs15init/pkcs15-init.h"
 #include "pkcs15init/profile.h"
+#include "pk-compat.h"
 
 #define ISSUE_MAX_CARDS 16
 #define ISSUE_PIN_DIGITS 8
@@ -199,7 +200,7 @@ write_output(struct worker *w, struct sc_pkcs15_card *p15, const char *out)
 	if (r == 0)
 		r = sc_pkcs15_verify_pin(p15, pin_obj, (const u8 *)w->pin, strlen(w->pin));
 	if (r == 0)
-		r = sc_pkcs15_compute_signature(p15, prk_obj, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+		r = sc_pkcs15_compute_signature(p15, prk_obj, PK_PAD_PKCS1_SIGN | SC_ALGORITHM_RSA_HASH_SHA256,
 				hash, sizeof(hash), sig, sizeof(sig), NULL);
 	if (r < 0) {
 		fprintf(w->log, "cannot sign the request on the card: %s\n", sc_strerror(r));
