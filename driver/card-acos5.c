@@ -1544,8 +1544,11 @@ static int
 acos5_read_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM u8 *buf, size_t count,
 		unsigned long flags)
 {
-	int r = acos5_sync(card, 1);
+	int r;
 
+	if (PK_REC_IDX > 0)
+		return 0;
+	r = acos5_sync(card, 1);
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
 	return iso_ops->read_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
 }

@@ -1329,6 +1329,17 @@ starcos_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, siz
 	return iso_ops->update_binary(card, idx, buf, count, flags);
 }
 
+/* READ RECORD: the rest of a record at an offset is not asked of the card
+ * (pk-compat.h, PK_REC_IDX) */
+static int
+starcos_read_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM u8 *buf, size_t count,
+		unsigned long flags)
+{
+	if (PK_REC_IDX > 0)
+		return 0;
+	return iso_ops->read_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
+}
+
 struct sc_card_driver *
 pk_get_starcos_driver(void)
 {
@@ -1344,6 +1355,7 @@ pk_get_starcos_driver(void)
 	starcos_ops.create_file = starcos_create_file;
 	starcos_ops.get_challenge = pk_get_challenge;
 	starcos_ops.update_binary = starcos_update_binary;
+	starcos_ops.read_record = starcos_read_record;
 	starcos_ops.pin_cmd = starcos_pin_cmd;
 	starcos_ops.logout = starcos_logout;
 	starcos_ops.set_security_env = starcos_set_security_env;
