@@ -8,7 +8,8 @@ with_card="$top/tests/with-card --build $build"
 pin_info=$build/tests/tools/p15-pin-info
 failures=0
 tmp=$(mktemp -d /tmp/pkicards-test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# PKICARDS_KEEP_TMP=1 keeps the test's files (logs) for a look afterwards
+[ -n "${PKICARDS_KEEP_TMP:-}" ] && echo "test files kept in $tmp" || trap 'rm -rf "$tmp"' EXIT
 
 if [ "$(id -u)" != 0 ]; then
 	echo "integration tests start pcscd and need root: skipped"
