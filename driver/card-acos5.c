@@ -1417,6 +1417,54 @@ acos5_want_entry(struct sc_card *card)
 	return pk_fcache_get(&priv->fc, priv->want.path, priv->want.len);
 }
 
+/* EF(ODF) has been read: the object directories it names are read now, in
+ * this card transaction. OpenSC reads each in a transaction of its own,
+ * which costs the application DF's SELECT again every time. */
+static void
+acos5_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	u8 paths[8][SC_MAX_PATH_SIZE], full[SC_MAX_PATH_SIZE], buf[256];
+	size_t lens[8], len, n, dflen = odf->pathlen - 2;
+	struct acos5_want want = priv->want;
+	struct pk_fcache_entry *e;
+	struct sc_file *file;
+	int i, count, r;
+
+	if (odf->pathlen < 4 || odf->path[dflen] != 0x50 || odf->path[dflen + 1] != 0x31 ||
+			card->lock_count == 0)
+		return;
+	count = pk_fcache_odf_paths(odf->data, odf->end, paths, lens, 8);
+	for (i = 0; i < count; i++) {
+		len = lens[i];
+		if (paths[i][0] == 0x3F && paths[i][1] == 0x00) {
+			memcpy(full, paths[i], len);
+		} else if (dflen + len <= sizeof(full)) { /* relative to the application */
+			memcpy(full, odf->path, dflen);
+			memcpy(full + dflen, paths[i], len);
+			len += dflen;
+		} else {
+			continue;
+		}
+		e = pk_fcache_get(&priv->fc, full, len);
+		if (e && e->complete)
+			continue;
+		file = NULL;
+		if (acos5_select_path(card, full, len, &file) < 0)
+			continue;
+		sc_file_free(file);
+		e = pk_fcache_get(&priv->fc, full, len);
+		while (e && e->pub && e->size && !e->complete && e->datalen < e->size) {
+			n = e->size - e->datalen < sizeof(buf) ? e->size - e->datalen : sizeof(buf);
+			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
+			if (r <= 0)
+				break;
+			pk_fcache_learn(&priv->fc, e, e->datalen, buf, (size_t)r);
+		}
+	}
+	priv->want = want; /* still what OpenSC selected */
+}
+
 static int
 acos5_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t count, pk_rb_flags_t flags)
 {
@@ -1428,8 +1476,11 @@ acos5_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t count,
 	r = acos5_sync(card, 1);
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
 	r = iso_ops->read_binary(card, idx, buf, count, flags);
-	if (r > 0 && e && e->pub)
+	if (r > 0 && e && e->pub) {
 		pk_fcache_learn(&DRVDATA(card)->fc, e, idx, buf, (size_t)r);
+		if (e->complete)
+			acos5_prefetch_dfs(card, e);
+	}
 	return r;
 }
 

@@ -19,6 +19,7 @@
 
 #include "libopensc/log.h"
 #include "pk-fcache.h"
+#include "pk-tlv.h"
 
 #define PK_FCACHE_MAGIC "pkicards file cache 1"
 #define PK_FCACHE_FILE_LIMIT (1024 * 1024) /* a persisted cache larger than this is not read */
@@ -137,6 +138,7 @@ pk_fcache_set_fci(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *fci
 	}
 	e->size = size;
 	e->pub = pub ? 1 : 0;
+	e->missing = 0;
 }
 
 int
@@ -263,6 +265,26 @@ pk_fcache_learn(struct pk_fcache *fc, struct pk_fcache_entry *e, size_t off, con
 }
 
 void
+pk_fcache_set_data(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *buf, size_t n)
+{
+	u8 *d = n ? malloc(n) : NULL;
+
+	free(e->data);
+	e->data = NULL;
+	e->datalen = e->end = 0;
+	e->complete = 0;
+	if (n && !d)
+		return;
+	if (n)
+		memcpy(d, buf, n);
+	e->data = d;
+	e->datalen = e->end = n;
+	e->complete = 1;
+	e->missing = 0;
+	fc->dirty = 1;
+}
+
+void
 pk_fcache_written(struct pk_fcache_entry *e, size_t off, const u8 *buf, size_t n)
 {
 	if (!e->data || off > e->datalen || off + n > e->datalen) {
@@ -275,6 +297,31 @@ pk_fcache_written(struct pk_fcache_entry *e, size_t off, const u8 *buf, size_t n
 	}
 	memcpy(e->data + off, buf, n);
 	pk_fcache_settle(e);
+}
+
+int
+pk_fcache_odf_paths(const u8 *p, size_t n, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max)
+{
+	struct pk_cur c, in;
+	struct pk_tlv t, seq, path;
+	size_t count = 0;
+	int r;
+
+	pk_cur_init(&c, p, n);
+	while ((r = pk_cur_tlv(&c, &t)) == 1) {
+		if (t.tag < 0xA0 || t.tag > 0xA8)
+			continue;
+		pk_cur_init(&in, t.value, t.len);
+		if (pk_cur_tlv(&in, &seq) != 1 || seq.tag != 0x30)
+			continue; /* a direct value or an unknown choice */
+		pk_cur_init(&in, seq.value, seq.len);
+		if (pk_cur_tlv(&in, &path) != 1 || path.tag != 0x04 || path.len < 2 || path.len % 2 ||
+				path.len > SC_MAX_PATH_SIZE || count >= max)
+			continue;
+		memcpy(paths[count], path.value, path.len);
+		lens[count++] = path.len;
+	}
+	return r < 0 ? r : (int)count;
 }
 
 /* ---- persisted form ------------------------------------------------------ */
@@ -561,6 +608,9 @@ pk_fcache_save(struct sc_context *ctx, struct pk_fcache *fc)
 	fputc('\n', f);
 	for (e = fc->head; e; e = e->next) {
 		int keep = e->pub && e->datalen;
+
+		if (e->missing)
+			continue;
 
 		fputc('e', f);
 		pk_put_hex(f, e->path, e->pathlen);

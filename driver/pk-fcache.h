@@ -41,6 +41,7 @@ struct pk_fcache_entry {
 	unsigned int complete : 1; /* data holds the whole content */
 	unsigned int pub : 1;      /* readable without a PIN: may be persisted */
 	unsigned int validator : 1; /* compared with the card before the cache is used */
+	unsigned int missing : 1;  /* the card answered "not found" (never persisted) */
 	struct pk_fcache_entry *next;
 };
 
@@ -80,6 +81,8 @@ int pk_fcache_read(const struct pk_fcache_entry *e, size_t off, u8 *buf, size_t 
  * (also past the end of the content: a writer compares with them). */
 void pk_fcache_learn(struct pk_fcache *fc, struct pk_fcache_entry *e, size_t off, const u8 *buf,
 		size_t n);
+/** The whole content of @p e is @p buf (a record, read in one command). */
+void pk_fcache_set_data(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *buf, size_t n);
 /** Bytes written to the card at @p off: the known content follows. */
 void pk_fcache_written(struct pk_fcache_entry *e, size_t off, const u8 *buf, size_t n);
 
@@ -92,6 +95,15 @@ void pk_fcache_written(struct pk_fcache_entry *e, size_t off, const u8 *buf, siz
  *         is not such a sequence
  */
 int pk_fcache_content_end(const u8 *p, size_t n, size_t *end);
+
+/**
+ * The paths EF(ODF) names (@p p: its @p n bytes of content): each object
+ * directory as [0..8] { Path { OCTET STRING } }; other entries are skipped.
+ * @return the number of paths put in @p paths / @p lens (at most @p max),
+ *         or a negative error when the ODF does not parse
+ */
+int pk_fcache_odf_paths(const u8 *p, size_t n, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens,
+		size_t max);
 
 /**
  * Name the persisted cache of a card (@p driver, @p serial) in OpenSC's

@@ -198,10 +198,31 @@ test_parse_row(void **state)
 	pk_fcache_free(&fc);
 }
 
+/* The object directories an ODF names: paths of Path entries only (the
+ * layouts of our ACOS5 and StarCOS personalisation, a direct value skipped) */
+static void
+test_odf_paths(void **state)
+{
+	u8 odf[128], paths[4][SC_MAX_PATH_SIZE];
+	size_t lens[4], n;
+
+	(void)state;
+	n = unit_hex("A80A300804063F0041004111 A00A300804063F0041004112"
+		     "A1083006040441134114 A7053003020101 A4023000", odf, sizeof(odf));
+	assert_int_equal(pk_fcache_odf_paths(odf, n, paths, lens, 4), 3);
+	assert_hex_equal(paths[0], lens[0], "3F0041004111");
+	assert_hex_equal(paths[1], lens[1], "3F0041004112");
+	assert_hex_equal(paths[2], lens[2], "41134114");
+	assert_int_equal(pk_fcache_odf_paths(odf, n, paths, lens, 1), 1);
+	n = unit_hex("A80A3008", odf, sizeof(odf)); /* runs past its end */
+	assert_true(pk_fcache_odf_paths(odf, n, paths, lens, 4) < 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_odf_paths),
 		cmocka_unit_test(test_end_all_zero),
 		cmocka_unit_test(test_learn_stops_at_padding),
 		cmocka_unit_test(test_exact_size_and_drop),
