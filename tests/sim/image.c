@@ -9,6 +9,7 @@
  *   EF 3F00/2F00 fdb=01 dcb=00 sfi=00 lcsi=05 sac=... sae= size=0021 data=...
  *   EF 3F00/0001 fdb=0A ... mrl=15 nor=01 rec=C18808...,-,...
  *   PIN 3F00 ref=01 max=3 tries=3 value=... pukmax=0 puktries=0 puk=
+ *   checksum sha256 <64 hex digits over every byte before this line>
  *
  * See doc/simulator.md for the full grammar.
  */
@@ -21,10 +22,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "sim.h"
 
 #define IMAGE_MAGIC	"cardsim-image"
 #define IMAGE_VERSION	1
+#define IMAGE_MAX_BYTES	(16u << 20)	/* far above any card's EEPROM as text */
+#define SUM_KEY		"checksum sha256 "
+#define SUM_HEX		64
+#define SUM_LINE_LEN	(sizeof(SUM_KEY) - 1 + SUM_HEX + 1)
 
 struct parser {
 	struct sim_card *c;
@@ -471,44 +478,152 @@ parse_line(struct parser *ps, char *line)
 	return perr(ps, "unknown keyword '%s'", line);
 }
 
-int
-image_load(struct sim_card *c, const char *path, char *err, size_t errcap)
+/* SHA-256 of @p n bytes as 64 lowercase hex digits (out: 65 bytes) */
+static int
+sum_hex(const char *p, size_t n, char *out)
 {
-	struct parser ps = { c, path, 0, err, errcap, 0 };
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rv = 0;
+	uint8_t md[32];
+	unsigned int mdlen = 0;
+
+	if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != sizeof(md))
+		return -1;
+	hex_encode(md, sizeof(md), out);
+	for (; *out; out++)
+		if (*out >= 'A' && *out <= 'F')
+			*out = (char)(*out - 'A' + 'a');
+	return 0;
+}
+
+/* The whole file in memory (NUL-terminated); -1 with err set */
+static char *
+read_all(const char *path, size_t *len, char *err, size_t errcap)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
 
 	if (!f) {
 		snprintf(err, errcap, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 4096) {
+			char *nb;
+
+			if (cap >= IMAGE_MAX_BYTES) {
+				snprintf(err, errcap, "%s: larger than %u bytes: not a card image", path,
+					 IMAGE_MAX_BYTES);
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if (!(nb = realloc(buf, cap + 1))) {
+				snprintf(err, errcap, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errcap, "%s: %s", path, strerror(errno ? errno : EIO));
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+/*
+ * The last line "checksum sha256 HEX" covers every byte before it. Returns
+ * the length of the covered part, or -1 (err set). Without a checksum line
+ * the whole file is returned when @p need is 0 (images kept in the source
+ * tree), refused when it is 1 (state files, which cardsim always seals).
+ */
+static long
+check_sum(const char *path, const char *buf, size_t len, int need, char *err, size_t errcap)
+{
+	char want[SUM_HEX + 1];
+	const char *line;
+
+	if (len >= SUM_LINE_LEN && buf[len - 1] == '\n'
+	    && (len == SUM_LINE_LEN || buf[len - SUM_LINE_LEN - 1] == '\n')
+	    && !strncmp(buf + len - SUM_LINE_LEN, SUM_KEY, sizeof(SUM_KEY) - 1)) {
+		line = buf + len - SUM_LINE_LEN;
+		if (sum_hex(buf, (size_t)(line - buf), want) < 0) {
+			snprintf(err, errcap, "%s: cannot compute SHA-256", path);
+			return -1;
+		}
+		if (strncmp(line + sizeof(SUM_KEY) - 1, want, SUM_HEX) != 0) {
+			snprintf(err, errcap, "%s: checksum mismatch: the file is damaged or was "
+				 "edited (after a deliberate edit: cardsim --seal %s)", path, path);
+			return -1;
+		}
+		return line - buf;
+	}
+	if (strstr(buf, "\n" SUM_KEY) || !strncmp(buf, SUM_KEY, sizeof(SUM_KEY) - 1)) {
+		snprintf(err, errcap, "%s: the checksum line is not the file's last line: the file "
+			 "is damaged", path);
+		return -1;
+	}
+	if (need) {
+		snprintf(err, errcap, "%s: no checksum line at the end: the state file is truncated "
+			 "or was not written by cardsim (after a deliberate edit: cardsim --seal %s)",
+			 path, path);
+		return -1;
+	}
+	return (long)len;
+}
+
+int
+image_load(struct sim_card *c, const char *path, int need_sum, char *err, size_t errcap)
+{
+	struct parser ps = { c, path, 0, err, errcap, 0 };
+	char *buf, *line, *next;
+	size_t len;
+	long body;
+	int rv = 0;
+
+	if (!(buf = read_all(path, &len, err, errcap)))
+		return -1;
+	body = check_sum(path, buf, len, need_sum, err, errcap);
+	if (body < 0) {
+		free(buf);
 		return -1;
 	}
 	card_clear(c);
 	memcpy(c->serial, c->pers->serial, c->pers->serial_len);
 	c->serial_len = c->pers->serial_len;
-	while (rv == 0 && (n = getline(&line, &cap, f)) >= 0) {
+	for (line = buf; rv == 0 && line < buf + body; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(buf + body - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(buf + body - line);
+
+		next = line + n + (nl ? 1 : 0);
+		line[n] = '\0';
 		ps.line++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if ((size_t)n != strlen(line))
+		if (n != strlen(line))
 			rv = perr(&ps, "NUL byte in line");
 		else if (ps.line == 1 && n == 0)
 			rv = perr(&ps, "empty file");
 		else
 			rv = parse_line(&ps, line);
 	}
-	if (rv == 0 && ferror(f))
-		rv = perr(&ps, "read error");
 	if (rv == 0 && ps.line == 0) {
 		ps.line = 1;
 		rv = perr(&ps, "empty file");
 	}
 	if (rv == 0 && !ps.have_card)
 		rv = perr(&ps, "no 'card NAME' line");
-	free(line);
-	fclose(f);
+	free(buf);
 	if (rv != 0)
 		card_clear(c);
 	card_reset(c);
@@ -608,15 +723,20 @@ image_write(const struct sim_card *c, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-int
-image_save(const struct sim_card *c, const char *path, char *err, size_t errcap)
+/* Writes @p n bytes and the checksum line to PATH.tmp, fsync, rename */
+static int
+write_sealed(const char *path, const char *body, size_t n, char *err, size_t errcap)
 {
-	char tmp[4096];
+	char tmp[4096], sum[SUM_HEX + 1];
 	FILE *f;
 	int fd, ok;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		snprintf(err, errcap, "%s: path too long", path);
+		return -1;
+	}
+	if (sum_hex(body, n, sum) < 0) {
+		snprintf(err, errcap, "%s: cannot compute SHA-256", path);
 		return -1;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -626,7 +746,8 @@ image_save(const struct sim_card *c, const char *path, char *err, size_t errcap)
 			close(fd);
 		return -1;
 	}
-	ok = image_write(c, f) == 0 && fflush(f) == 0 && fsync(fd) == 0;
+	ok = fwrite(body, 1, n, f) == n && fprintf(f, SUM_KEY "%s\n", sum) > 0
+	     && fflush(f) == 0 && fsync(fd) == 0;
 	if (fclose(f) != 0)
 		ok = 0;
 	if (!ok || rename(tmp, path) != 0) {
@@ -635,4 +756,52 @@ image_save(const struct sim_card *c, const char *path, char *err, size_t errcap)
 		return -1;
 	}
 	return 0;
+}
+
+int
+image_save(const struct sim_card *c, const char *path, char *err, size_t errcap)
+{
+	char *body = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&body, &n);
+	int rv;
+
+	if (!m) {
+		snprintf(err, errcap, "%s: out of memory", path);
+		return -1;
+	}
+	rv = image_write(c, m);
+	if (fclose(m) != 0 || rv < 0) {
+		free(body);
+		snprintf(err, errcap, "%s: out of memory", path);
+		return -1;
+	}
+	rv = write_sealed(path, body, n, err, errcap);
+	free(body);
+	return rv;
+}
+
+/* cardsim --seal FILE: replace (or add) the checksum line after an edit */
+int
+image_seal(const char *path, char *err, size_t errcap)
+{
+	char *buf;
+	size_t len;
+	long body;
+	int rv;
+
+	if (!(buf = read_all(path, &len, err, errcap)))
+		return -1;
+	body = (long)len;
+	if (len >= SUM_LINE_LEN && (len == SUM_LINE_LEN || buf[len - SUM_LINE_LEN - 1] == '\n')
+	    && !strncmp(buf + len - SUM_LINE_LEN, SUM_KEY, sizeof(SUM_KEY) - 1))
+		body = (long)(len - SUM_LINE_LEN);
+	if (body > 0 && buf[body - 1] != '\n') {
+		snprintf(err, errcap, "%s: the last line has no newline: the file is truncated", path);
+		free(buf);
+		return -1;
+	}
+	rv = write_sealed(path, buf, (size_t)body, err, errcap);
+	free(buf);
+	return rv;
 }

@@ -5,12 +5,14 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,10 +102,78 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: cardsim --list\n"
+		   "       cardsim --seal FILE\n"
 		   "       cardsim --card NAME[:IMAGE] [--state FILE] [--apdu-log FILE]\n"
 		   "               [--host 127.0.0.1] [--port 35963] [--serial HEX]\n"
 		   "               [--timing none|real] [--timing-scale F] [--cost-log FILE]\n"
 		   "               [--remove-on HEX]\n");
+}
+
+static const char *
+image_dir(void)
+{
+	const char *dir = getenv("CARDSIM_IMAGE_DIR");
+
+	return dir ? dir : CARDSIM_IMAGE_DIR;
+}
+
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The text of the image's "# description: " line, or "" */
+static void
+image_desc(const char *path, char *out, size_t cap)
+{
+	static const char key[] = "# description: ";
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n;
+
+	out[0] = '\0';
+	for (n = 0; f && n < 20 && fgets(line, sizeof(line), f); n++) {
+		if (strncmp(line, key, sizeof(key) - 1) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, cap, "%s", line + sizeof(key) - 1);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* --list: NAME<TAB>description per personality, then NAME:IMAGE<TAB>description
+ * per image of the image directory */
+static void
+list_cards(void)
+{
+	char path[4096], desc[512];
+	size_t k;
+
+	for (k = 0; sim_personalities[k]; k++)
+		printf("%s\t%s\n", sim_personalities[k]->name, sim_personalities[k]->desc);
+	for (k = 0; sim_personalities[k]; k++) {
+		const char *name = sim_personalities[k]->name;
+		struct dirent **ents = NULL;
+		int i, n;
+
+		snprintf(path, sizeof(path), "%s/%s", image_dir(), name);
+		n = scandir(path, &ents, NULL, by_name);
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(ents[i]->d_name);
+
+			if (len > 4 && !strcmp(ents[i]->d_name + len - 4, ".img")) {
+				snprintf(path, sizeof(path), "%s/%s/%s", image_dir(), name, ents[i]->d_name);
+				image_desc(path, desc, sizeof(desc));
+				printf("%s:%.*s\t%s\n", name, (int)(len - 4), ents[i]->d_name,
+				       desc[0] ? desc : "(no description line)");
+			}
+			free(ents[i]);
+		}
+		free(ents);
+	}
 }
 
 static int
@@ -119,11 +189,7 @@ parse_args(int argc, char **argv, struct options *o)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--list")) {
-			size_t k;
-
-			for (k = 0; sim_personalities[k]; k++)
-				printf("%s\t%s\n", sim_personalities[k]->name,
-				       sim_personalities[k]->desc);
+			list_cards();
 			exit(0);
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -132,6 +198,15 @@ parse_args(int argc, char **argv, struct options *o)
 		}
 		if (!v)
 			return -1;
+		if (!strcmp(a, "--seal")) {
+			char err[512];
+
+			if (image_seal(v, err, sizeof(err)) < 0) {
+				fprintf(stderr, "cardsim: %s\n", err);
+				exit(2);
+			}
+			exit(0);
+		}
 		if (!strcmp(a, "--card"))
 			o->card = v;
 		else if (!strcmp(a, "--state"))
@@ -179,13 +254,12 @@ parse_args(int argc, char **argv, struct options *o)
 static void
 image_path(const char *card, const char *image, char *out, size_t cap)
 {
-	const char *dir = getenv("CARDSIM_IMAGE_DIR");
 	size_t n = strlen(image);
 
 	if (strchr(image, '/') || (n > 4 && !strcmp(image + n - 4, ".img")))
 		snprintf(out, cap, "%s", image);
 	else
-		snprintf(out, cap, "%s/%s/%s.img", dir ? dir : CARDSIM_IMAGE_DIR, card, image);
+		snprintf(out, cap, "%s/%s/%s.img", image_dir(), card, image);
 }
 
 static int
@@ -213,7 +287,7 @@ load_card(struct sim_card *c, const struct options *o)
 	char err[512], path[4096];
 
 	if (o->state && access(o->state, F_OK) == 0) {
-		if (image_load(c, o->state, err, sizeof(err)) < 0) {
+		if (image_load(c, o->state, 1, err, sizeof(err)) < 0) {
 			fprintf(stderr, "cardsim: cannot load state file %s\n", err);
 			return 2;
 		}
@@ -221,7 +295,7 @@ load_card(struct sim_card *c, const struct options *o)
 	}
 	if (o->image) {
 		image_path(o->card, o->image, path, sizeof(path));
-		if (image_load(c, path, err, sizeof(err)) < 0) {
+		if (image_load(c, path, 0, err, sizeof(err)) < 0) {
 			fprintf(stderr, "cardsim: cannot load image %s\n", err);
 			return 2;
 		}
@@ -436,8 +510,16 @@ main(int argc, char **argv)
 	struct options o;
 	struct sigaction sa;
 	char *colon;
+	pid_t parent;
 	int rv;
 
+	/* The card dies with whoever started it (with-card, apdu-run): an
+	 * orphan would answer the next run's reader. */
+	parent = getppid();
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		return 1;	/* the parent died before prctl */
 	memset(&o, 0, sizeof(o));
 	if (parse_args(argc, argv, &o) < 0) {
 		usage(stderr);

@@ -57,6 +57,13 @@ def dir_record(aid, label, path):
     return der(0x61, der(0x4F, aid), der(0x50, label.encode()), der(0x51, path))
 
 
+# One-line descriptions ("# description:" lines, shown by cardsim --list)
+DESC = {
+    'acos5': 'small ACS-style PKCS#15 layout, no keys; SO PIN 87654321, user PIN 12345678',
+    'spk': 'OpenSC pkcs15-init-style layout, PINs only, no keys; SO PIN 87654321, user PIN 1234',
+    'sc3': 'factory files plus a PKCS#15 DF 5015, no keys; PIN %02X = 123456, local PIN 81 = 1234',
+}
+
 # ---- ACOS5 (acos5-card.md §4.1: MF, 0001/0003, EF.DIR, DF 4100 with 4101/4103,
 #      ODF 5031, TokenInfo 5032, AODF 4111, PrKDF 4112, PuKDF 4113, CDF 4114)
 
@@ -70,6 +77,7 @@ def acos_image(card, serial, mf_dcb):
     user = b'12345678'
     lines = [
         'cardsim-image 1',
+        '# description: ' + DESC['acos5'],
         '# demo: small ACS-client-kit-like PKCS#15 layout (acos5-card.md §4.1)',
         '# SO PIN 87654321 (global 01), user PIN 12345678 (local 81), PUKs equal',
         'card ' + card,
@@ -133,6 +141,7 @@ def starcos2_image(card, serial):
         pin_obj('Security Officer PIN', 2, b'\x03\x8F\x00', 0x01, b'\x00', bytes.fromhex('3F00'))
     return [
         'cardsim-image 1',
+        '# description: ' + DESC['spk'],
         '# demo: OpenSC pkcs15-init-like layout (starcos-card.md §4.1)',
         '# SO PIN 87654321 (global 01), user PIN 1234 (local 83, PUK 87654321), 00-padded',
         'card ' + card,
@@ -173,6 +182,7 @@ def starcos3_image(card, serial, gen):
     ef = 'EF {path} fdb=01 dcb=00 sfi={sfi} lcsi=05 sac= sae= size={size:04X} data={data}'
     lines = [
         'cardsim-image 1',
+        '# description: ' + DESC['sc3'] % pinref,
         '# demo: factory files plus a PKCS#15 application DF 5015',
         '# global PIN %02X = 123456, local PIN 81 = 1234 (format-2 blocks)' % pinref,
         'card ' + card,

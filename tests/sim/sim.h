@@ -378,9 +378,11 @@ void cost_account(const struct sim_cost *cost, const uint8_t *cmd, size_t cn,
 		  const struct timespec *start, double scale, FILE *log);
 
 /* ---- image / state files ---------------------------------------------- */
-/* 0 ok; -1 error (message written to err) */
-int image_load(struct sim_card *c, const char *path, char *err, size_t errcap);
+/* 0 ok; -1 error (message written to err). need_sum: refuse a file without
+ * its checksum line (state files); a wrong checksum is refused always. */
+int image_load(struct sim_card *c, const char *path, int need_sum, char *err, size_t errcap);
 int image_save(const struct sim_card *c, const char *path, char *err, size_t errcap);
+int image_seal(const char *path, char *err, size_t errcap);
 int image_write(const struct sim_card *c, FILE *f);
 
 #endif
