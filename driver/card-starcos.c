@@ -199,6 +199,7 @@ struct starcos_priv {
 	const struct starcos_gen *gen;
 	u8 cur_df[SC_MAX_PATH_SIZE]; /* absolute path of the DF last selected */
 	size_t cur_df_len;
+	int df_stale;                /* cur_df from before this card transaction */
 	u8 pin_fmt_ref[256];         /* 3.x PIN transmission format by reference, 0 unknown */
 	int env_op;                  /* SC_SEC_OPERATION_* set, 0 none */
 	u8 env_key;
@@ -424,6 +425,47 @@ starcos_note_df(struct sc_card *card, const u8 *path, size_t len, const struct s
 		len -= 2;
 	memcpy(priv->cur_df, path, len);
 	priv->cur_df_len = len;
+	priv->df_stale = 0;
+}
+
+/*
+ * A new card transaction (sc_lock from 0) or a reset: another process may
+ * have moved the card to another DF in between, so the remembered DF is only
+ * a guess until it is selected again (starcos_reselect_df). After a reset
+ * the card is at the MF with no security state: nothing to remember.
+ */
+static int
+starcos_reader_lock_obtained(struct sc_card *card, int was_reset)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	if (!priv)
+		return 0;
+	priv->df_stale = 1;
+	if (was_reset)
+		priv->cur_df_len = 0;
+	return 0;
+}
+
+/* Make the remembered DF (below the MF) current again by its FID, 00 A4 00
+ * 0C: found from the MF, from the DF itself and from a sibling DF, with no
+ * SELECT MF (which ends the DF-local security state, starcos-card.md §2.1, §3.2).
+ * On failure the remembered DF is forgotten: the caller walks from the MF. */
+static int
+starcos_reselect_df(struct sc_card *card)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	struct sc_apdu apdu;
+	int r = SC_ERROR_FILE_NOT_FOUND;
+
+	if (priv->cur_df_len >= 4)
+		r = starcos_select_apdu(card, &apdu, 0x00, 0x0C, priv->cur_df + priv->cur_df_len - 2, 2,
+				NULL, 0);
+	if (r == 0)
+		priv->df_stale = 0;
+	else
+		priv->cur_df_len = 0;
+	return r;
 }
 
 /* Where the walk of @p path starts: 0 (at the MF), or after the current DF
@@ -469,6 +511,13 @@ starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
 	if (len == 0 || len % 2 || len > SC_MAX_PATH_SIZE)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	i = starcos_walk_from(card, path, len);
+	if (i > 0 && DRVDATA(card)->df_stale) {
+		r = starcos_reselect_df(card);
+		if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET || r == SC_ERROR_TRANSMIT_FAILED)
+			LOG_TEST_RET(card->ctx, r, "cannot select the application DF again");
+		if (r < 0)
+			i = 0;
+	}
 	if (i == len)
 		return starcos_current_df(card, path, len, file_out);
 	if (i > 0) {
@@ -1358,6 +1407,7 @@ pk_get_starcos_driver(void)
 	starcos_ops.read_record = starcos_read_record;
 	starcos_ops.pin_cmd = starcos_pin_cmd;
 	starcos_ops.logout = starcos_logout;
+	starcos_ops.card_reader_lock_obtained = starcos_reader_lock_obtained;
 	starcos_ops.set_security_env = starcos_set_security_env;
 	starcos_ops.compute_signature = starcos_compute_signature;
 	starcos_ops.decipher = starcos_decipher;

@@ -129,6 +129,9 @@ test_starcos35_verify_format2(void **state)
 		{"00 A4 00 0C 02 3F 00", "90 00"},
 		{"00 A4 02 04 02 2F 01 00", "62 0A 82 01 01 83 02 2F 01 80 01 0B 90 00"},
 		{"00 B0 00 00 40", "7F 66 08 02 02 04 00 02 02 04 00 90 00"},
+		/* no lock held across the APDUs (sc_pin_cmd alone): another
+		 * process may have moved the card, so the MF is selected again */
+		{"00 A4 00 0C 02 3F 00", "90 00"},
 		{"00 A4 02 04 02 00 13 00", "62 0B 82 05 04 41 00 40 08 83 02 00 13 90 00"},
 		{"00 B2 01 04 00", "84 01 82 8A 01 05 90 00"},
 		{"00 B2 02 04 00", "88 01 06 7B 05 A4 03 89 01 12 90 00"},
