@@ -584,28 +584,20 @@ check_sum(const char *path, const char *buf, size_t len, int need, char *err, si
 	return (long)len;
 }
 
-int
-image_load(struct sim_card *c, const char *path, int need_sum, char *err, size_t errcap)
+/* Parses @p len bytes of image text (modified in place) into the card */
+static int
+parse_buf(struct sim_card *c, const char *path, char *buf, size_t len, char *err, size_t errcap)
 {
 	struct parser ps = { c, path, 0, err, errcap, 0 };
-	char *buf, *line, *next;
-	size_t len;
-	long body;
+	char *line, *next;
 	int rv = 0;
 
-	if (!(buf = read_all(path, &len, err, errcap)))
-		return -1;
-	body = check_sum(path, buf, len, need_sum, err, errcap);
-	if (body < 0) {
-		free(buf);
-		return -1;
-	}
 	card_clear(c);
 	memcpy(c->serial, c->pers->serial, c->pers->serial_len);
 	c->serial_len = c->pers->serial_len;
-	for (line = buf; rv == 0 && line < buf + body; line = next) {
-		char *nl = memchr(line, '\n', (size_t)(buf + body - line));
-		size_t n = nl ? (size_t)(nl - line) : (size_t)(buf + body - line);
+	for (line = buf; rv == 0 && line < buf + len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(buf + len - line);
 
 		next = line + n + (nl ? 1 : 0);
 		line[n] = '\0';
@@ -623,10 +615,61 @@ image_load(struct sim_card *c, const char *path, int need_sum, char *err, size_t
 	}
 	if (rv == 0 && !ps.have_card)
 		rv = perr(&ps, "no 'card NAME' line");
-	free(buf);
 	if (rv != 0)
 		card_clear(c);
 	card_reset(c);
+	return rv;
+}
+
+int
+image_load(struct sim_card *c, const char *path, int need_sum, char *err, size_t errcap)
+{
+	char *buf;
+	size_t len;
+	long body;
+	int rv;
+
+	if (!(buf = read_all(path, &len, err, errcap)))
+		return -1;
+	body = check_sum(path, buf, len, need_sum, err, errcap);
+	rv = body < 0 ? -1 : parse_buf(c, path, buf, (size_t)body, err, errcap);
+	free(buf);
+	return rv;
+}
+
+/* In-memory copies of the persistent state (fault injection, fault.c) */
+char *
+image_to_mem(const struct sim_card *c, size_t *len)
+{
+	char *body = NULL;
+	FILE *m = open_memstream(&body, len);
+
+	if (!m)
+		return NULL;
+	if (image_write(c, m) < 0) {
+		fclose(m);
+		free(body);
+		return NULL;
+	}
+	if (fclose(m) != 0) {
+		free(body);
+		return NULL;
+	}
+	return body;
+}
+
+int
+image_from_mem(struct sim_card *c, const char *text, size_t len)
+{
+	char err[256], *copy = malloc(len + 1);
+	int rv;
+
+	if (!copy)
+		return -1;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	rv = parse_buf(c, "(snapshot)", copy, len, err, sizeof(err));
+	free(copy);
 	return rv;
 }
 
@@ -761,18 +804,11 @@ write_sealed(const char *path, const char *body, size_t n, char *err, size_t err
 int
 image_save(const struct sim_card *c, const char *path, char *err, size_t errcap)
 {
-	char *body = NULL;
 	size_t n = 0;
-	FILE *m = open_memstream(&body, &n);
+	char *body = image_to_mem(c, &n);
 	int rv;
 
-	if (!m) {
-		snprintf(err, errcap, "%s: out of memory", path);
-		return -1;
-	}
-	rv = image_write(c, m);
-	if (fclose(m) != 0 || rv < 0) {
-		free(body);
+	if (!body) {
 		snprintf(err, errcap, "%s: out of memory", path);
 		return -1;
 	}

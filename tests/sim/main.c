@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,11 @@ struct options {
 	const char *cost_log;	/* --cost-log FILE (cost.c) */
 	uint8_t remove_on[16];	/* --remove-on HEX: pull the card at this APDU */
 	size_t remove_len;
+	struct sim_fault fault;
+	long fault_gap_ms;	/* remove: time out of the reader; mute: silence */
+	const char *fault_states; /* directory for before/half/after.state */
+	int control;		/* --control: commands on stdin */
+	char *ctl_state, *ctl_states; /* strings set by control commands */
 };
 
 static volatile sig_atomic_t stop;
@@ -106,7 +112,9 @@ usage(FILE *f)
 		   "       cardsim --card NAME[:IMAGE] [--state FILE] [--apdu-log FILE]\n"
 		   "               [--host 127.0.0.1] [--port 35963] [--serial HEX]\n"
 		   "               [--timing none|real] [--timing-scale F] [--cost-log FILE]\n"
-		   "               [--remove-on HEX]\n");
+		   "               [--remove-on HEX]\n"
+		   "               [--fault remove|reset|mute@N[:before|half|after]]\n"
+		   "               [--fault-gap MS] [--fault-states DIR] [--control]\n");
 }
 
 static const char *
@@ -184,6 +192,7 @@ parse_args(int argc, char **argv, struct options *o)
 	o->host = "127.0.0.1";
 	o->port = 35963;
 	o->timing_scale = 1.0;
+	o->fault_gap_ms = 1000;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -195,6 +204,10 @@ parse_args(int argc, char **argv, struct options *o)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			exit(0);
+		}
+		if (!strcmp(a, "--control")) {
+			o->control = 1;
+			continue;
 		}
 		if (!v)
 			return -1;
@@ -230,6 +243,21 @@ parse_args(int argc, char **argv, struct options *o)
 			if (*end || !(f > 0 && f <= 100))
 				return -1;
 			o->timing_scale = f;
+		} else if (!strcmp(a, "--fault")) {
+			if (fault_parse(v, &o->fault) < 0) {
+				fprintf(stderr, "cardsim: --fault takes KIND@N[:WHEN]: KIND remove, reset "
+					"or mute, N >= 1, WHEN before, half or after\n");
+				return -1;
+			}
+		} else if (!strcmp(a, "--fault-states"))
+			o->fault_states = v;
+		else if (!strcmp(a, "--fault-gap")) {
+			char *end;
+			long ms = strtol(v, &end, 10);
+
+			if (*end || ms < 0 || ms > 600000)
+				return -1;
+			o->fault_gap_ms = ms;
 		}
 		else if (!strcmp(a, "--remove-on")) {
 			long n = hex_decode(v, o->remove_on, sizeof(o->remove_on));
@@ -414,9 +442,77 @@ handle_control(struct sim_card *c, int fd, uint8_t code)
 	return 0;
 }
 
+/* ---- faults (fault.c) -------------------------------------------------------- */
+
+#define FAULT_STRUCK	-2	/* serve(): the fault happened, drop the link */
+
+static unsigned long apdu_count;
+
+static void
+save_snapshot(const struct sim_card *c, const char *dir, const char *name, const char *text,
+	      size_t len)
+{
+	static struct sim_card t;
+	char path[4096], err[512];
+
+	card_init(&t, c->pers);
+	snprintf(path, sizeof(path), "%s/%s.state", dir, name);
+	if (image_from_mem(&t, text, len) < 0 || image_save(&t, path, err, sizeof(err)) < 0)
+		fprintf(stderr, "cardsim: cannot write %s\n", path);
+	card_clear(&t);
+}
+
+/* The card as the fault leaves it: the command not run, half done or done;
+ * with --fault-states all three are written (before/half/after.state) */
+static void
+fault_strike(struct sim_card *c, const uint8_t *in, size_t n, const struct options *o)
+{
+	static uint8_t out[SIM_RESP_MAX + 2];
+	static struct sim_card t0;
+	static const char *const when[] = { "before", "half", "after" };
+	size_t l0 = 0, l1 = 0, lh = 0;
+	char *s0, *s1 = NULL, *sh = NULL, err[512], line[96];
+
+	s0 = image_to_mem(c, &l0);
+	if (o->fault.when != FAULT_BEFORE || o->fault_states) {
+		c->dirty = 0;
+		card_process(c, in, n, out, sizeof(out));
+		s1 = image_to_mem(c, &l1);
+	}
+	if (s0 && s1 && (o->fault.when == FAULT_HALF || o->fault_states)) {
+		card_init(&t0, c->pers);
+		if (image_from_mem(&t0, s0, l0) == 0) {
+			fault_half(c, &t0);
+			sh = image_to_mem(c, &lh);
+		}
+		card_clear(&t0);
+	}
+	if (o->fault_states && s0 && s1 && sh) {
+		save_snapshot(c, o->fault_states, "before", s0, l0);
+		save_snapshot(c, o->fault_states, "half", sh, lh);
+		save_snapshot(c, o->fault_states, "after", s1, l1);
+	}
+	if (o->fault.when == FAULT_BEFORE && s0 && s1)
+		image_from_mem(c, s0, l0);
+	else if (o->fault.when == FAULT_HALF && sh)
+		image_from_mem(c, sh, lh);
+	else if (o->fault.when == FAULT_AFTER && s1)
+		image_from_mem(c, s1, l1);
+	if (o->state && image_save(c, o->state, err, sizeof(err)) < 0)
+		fprintf(stderr, "cardsim: %s\n", err);
+	snprintf(line, sizeof(line), "# fault %s@%lu:%s (no answer)",
+		 o->fault.kind == FAULT_REMOVE ? "remove" : o->fault.kind == FAULT_RESET ? "reset" : "mute",
+		 o->fault.at, when[o->fault.when]);
+	log_line(line);
+	free(s0);
+	free(s1);
+	free(sh);
+	card_reset(c);
+}
+
 static int
 handle_apdu(struct sim_card *c, int fd, const uint8_t *in, size_t n,
-	    const struct options *o)
+	    struct options *o)
 {
 	static uint8_t out[SIM_RESP_MAX + 2];
 	char err[512];
@@ -425,6 +521,10 @@ handle_apdu(struct sim_card *c, int fd, const uint8_t *in, size_t n,
 	size_t rn;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (++apdu_count == o->fault.at && o->fault.kind != FAULT_NONE) {
+		fault_strike(c, in, n, o);
+		return FAULT_STRUCK;
+	}
 	c->dirty = 0;
 	memset(&sim_cost_hint, 0, sizeof(sim_cost_hint));
 	rn = card_process(c, in, n, out, sizeof(out));
@@ -440,21 +540,155 @@ handle_apdu(struct sim_card *c, int fd, const uint8_t *in, size_t n,
 /* --remove-on: set once the card was pulled; it stays out */
 static int pulled;
 
+/* ---- control (--control): one command per line on stdin, "ok" or
+ * "error: ..." on stdout; used by tests that reuse one card for many runs
+ * (tests/integration/fault-sweep.py) ---------------------------------------- */
+
 static void
-serve(struct sim_card *c, int fd, const struct options *o)
+ctl_reply(const char *s)
+{
+	printf("%s\n", s);
+	fflush(stdout);
+}
+
+static char *
+ctl_strdup(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = strcmp(v, "none") ? strdup(v) : NULL;
+	return *slot;
+}
+
+/*
+ *   state PATH     the card's memory from PATH (a state file), saved there
+ *                  from now on; volatile state and APDU count reset
+ *   fault SPEC     as --fault (or "none"); the APDU count starts again
+ *   states DIR     as --fault-states (or "none")
+ *   gap MS         as --fault-gap
+ *   count          "ok N": the C-APDUs since the last state or fault command
+ *   ping           nothing (synchronisation)
+ */
+static void
+ctl_line(struct sim_card *c, struct options *o, char *line)
+{
+	char *arg = strchr(line, ' '), err[512];
+
+	if (arg)
+		*arg++ = '\0';
+	if (!strcmp(line, "ping") && !arg) {
+		ctl_reply("ok");
+	} else if (!strcmp(line, "count") && !arg) {
+		printf("ok %lu\n", apdu_count);
+		fflush(stdout);
+	} else if (!strcmp(line, "state") && arg) {
+		if (image_load(c, arg, 1, err, sizeof(err)) < 0) {
+			printf("error: %s\n", err);
+			fflush(stdout);
+			return;
+		}
+		o->state = ctl_strdup(&o->ctl_state, arg);
+		apdu_count = 0;
+		ctl_reply("ok");
+	} else if (!strcmp(line, "fault") && arg) {
+		if (!strcmp(arg, "none"))
+			o->fault.kind = FAULT_NONE;
+		else if (fault_parse(arg, &o->fault) < 0) {
+			ctl_reply("error: bad fault");
+			return;
+		}
+		apdu_count = 0;
+		ctl_reply("ok");
+	} else if (!strcmp(line, "states") && arg) {
+		o->fault_states = ctl_strdup(&o->ctl_states, arg);
+		ctl_reply("ok");
+	} else if (!strcmp(line, "gap") && arg) {
+		o->fault_gap_ms = atol(arg);
+		ctl_reply("ok");
+	} else {
+		ctl_reply("error: unknown command");
+	}
+}
+
+/* Wait up to @p ms (-1: no limit) for @p fd (or -1) to become readable,
+ * serving control lines meanwhile: 1 readable, 0 time out, -1 stop */
+static int
+wait_fd(struct sim_card *c, struct options *o, int fd, long ms)
+{
+	static char buf[4096];
+	static size_t have;
+	struct pollfd p[2];
+	struct timespec t0, t1;
+
+	if (!o->control) {
+		if (fd < 0) {
+			sleep_ms(ms);
+			return stop ? -1 : 0;
+		}
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stop) {
+		long left = ms;
+		int n;
+
+		if (ms >= 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			left = ms - ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+			if (left <= 0)
+				return 0;
+		}
+		p[0].fd = 0;
+		p[0].events = POLLIN;
+		p[1].fd = fd;
+		p[1].events = POLLIN;
+		n = poll(p, fd >= 0 ? 2 : 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			return 1;
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t r = read(0, buf + have, sizeof(buf) - 1 - have);
+			char *nl;
+
+			if (r <= 0) {
+				stop = 1;	/* the controlling test is gone */
+				return -1;
+			}
+			have += (size_t)r;
+			while ((nl = memchr(buf, '\n', have))) {
+				*nl = '\0';
+				ctl_line(c, o, buf);
+				have -= (size_t)(nl + 1 - buf);
+				memmove(buf, nl + 1, have);
+			}
+			if (have == sizeof(buf) - 1)
+				have = 0;	/* an overlong line is dropped */
+		}
+	}
+	return -1;
+}
+
+/* 1 when a fault struck, else 0 (link closed, stop) */
+static int
+serve(struct sim_card *c, int fd, struct options *o)
 {
 	static uint8_t msg[VPCD_MAX_MSG];
 	uint8_t hdr[2];
 	size_t n;
+	int r;
 
 	while (!stop) {
+		if (wait_fd(c, o, fd, -1) < 0)
+			return 0;
 		if (io_full(fd, hdr, 2, 0) < 0)
-			return;
+			return 0;
 		n = (size_t)hdr[0] << 8 | hdr[1];
 		if (io_full(fd, msg, n, 0) < 0)
-			return;
+			return 0;
 		if (n == 1 && handle_control(c, fd, msg[0]) < 0)
-			return;
+			return 0;
 		if (n > 1 && o->remove_len && n >= o->remove_len &&
 		    !memcmp(msg, o->remove_on, o->remove_len)) {
 			/* the card leaves the reader with this command unanswered
@@ -470,15 +704,16 @@ serve(struct sim_card *c, int fd, const struct options *o)
 			 * orderly end of stream as an empty answer */
 			setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){1, 0},
 				   sizeof(struct linger));
-			return;
+			return 0;
 		}
-		if (n > 1 && handle_apdu(c, fd, msg, n, o) < 0)
-			return;
+		if (n > 1 && (r = handle_apdu(c, fd, msg, n, o)) < 0)
+			return r == FAULT_STRUCK;
 	}
+	return 0;
 }
 
 static void
-run(struct sim_card *c, const struct options *o)
+run(struct sim_card *c, struct options *o)
 {
 	while (!stop) {
 		int fd = connect_vpcd(o);
@@ -488,18 +723,34 @@ run(struct sim_card *c, const struct options *o)
 			exit(1);
 		}
 		if (fd < 0) {
-			sleep_ms(200);
+			wait_fd(c, o, -1, 200);
 			continue;
 		}
 		log_line("# connected");
-		serve(c, fd, o);
+		if (serve(c, fd, o)) {
+			/* mute: no answer until the reader gives up; remove: out
+			 * of the reader for a while; reset: back at once */
+			struct linger hard = { 1, 0 };
+
+			if (o->fault.kind == FAULT_MUTE)
+				wait_fd(c, o, -1, o->fault_gap_ms);
+			/* a reset connection: vpcd reports a failed exchange (an
+			 * orderly close would read as a 0-byte answer) */
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+			close(fd);
+			card_reset(c);
+			log_line("# disconnected (fault)");
+			if (o->fault.kind == FAULT_REMOVE && !stop)
+				wait_fd(c, o, -1, o->fault_gap_ms);
+			continue;
+		}
 		close(fd);
 		card_reset(c);
 		log_line("# disconnected");
 		while (pulled && !stop)
-			sleep_ms(200);
+			wait_fd(c, o, -1, 200);
 		if (!stop)
-			sleep_ms(200);
+			wait_fd(c, o, -1, 200);
 	}
 }
 
@@ -553,6 +804,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	run(&card, &o);
 	card_clear(&card);
+	free(o.ctl_state);
+	free(o.ctl_states);
 	if (apdu_log)
 		fclose(apdu_log);
 	if (cost_log)

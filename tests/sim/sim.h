@@ -376,6 +376,21 @@ struct timespec;
 /* Sleep until scale x cost after start (scale 0: no sleep), then log it */
 void cost_account(const struct sim_cost *cost, const uint8_t *cmd, size_t cn,
 		  const struct timespec *start, double scale, FILE *log);
+/* ---- fault injection (fault.c) ----------------------------------------- */
+enum { FAULT_NONE, FAULT_REMOVE, FAULT_RESET, FAULT_MUTE };
+enum { FAULT_BEFORE, FAULT_HALF, FAULT_AFTER };
+
+struct sim_fault {
+	int kind;		/* FAULT_NONE: no fault */
+	int when;		/* FAULT_BEFORE / HALF / AFTER */
+	unsigned long at;	/* the Nth C-APDU since the start (1-based) */
+};
+
+/* "KIND@N[:WHEN]" (remove, reset, mute; before, half, after); 0 or -1 */
+int fault_parse(const char *spec, struct sim_fault *f);
+/* t1 (the card after a command) as left by a tear halfway through its
+ * writes; t0 is the card before the command */
+void fault_half(struct sim_card *t1, const struct sim_card *t0);
 
 /* ---- image / state files ---------------------------------------------- */
 /* 0 ok; -1 error (message written to err). need_sum: refuse a file without
@@ -383,6 +398,9 @@ void cost_account(const struct sim_cost *cost, const uint8_t *cmd, size_t cn,
 int image_load(struct sim_card *c, const char *path, int need_sum, char *err, size_t errcap);
 int image_save(const struct sim_card *c, const char *path, char *err, size_t errcap);
 int image_seal(const char *path, char *err, size_t errcap);
+/* the persistent state as image text (malloc'd) and back */
+char *image_to_mem(const struct sim_card *c, size_t *len);
+int image_from_mem(struct sim_card *c, const char *text, size_t len);
 int image_write(const struct sim_card *c, FILE *f);
 
 #endif

@@ -4,6 +4,9 @@
  *
  *   pcsc-wait PREFIX N TIMEOUT_MS
  *
+ * N = 0 waits for no card in the first reader matching PREFIX (a card
+ * taken out: tests that replace the simulator in a reader).
+ *
  * Exit 0 when ready, 1 on timeout (with the readers' state on stderr),
  * 2 on bad usage or PC/SC errors.
  *
@@ -34,6 +37,30 @@ sleep_ms(long ms)
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
+}
+
+/* Is there a card in the first reader matching @prefix? -1: no reader */
+static int
+first_has_card(SCARDCONTEXT ctx, const char *prefix)
+{
+	SCARD_READERSTATE st;
+	char names[4096];
+	DWORD len = sizeof(names);
+	const char *p;
+
+	if (SCardListReaders(ctx, NULL, names, &len) != SCARD_S_SUCCESS)
+		return -1;
+	for (p = names; *p && (size_t)(p - names) < len; p += strlen(p) + 1) {
+		if (strncmp(p, prefix, strlen(prefix)) != 0)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.szReader = p;
+		st.dwCurrentState = SCARD_STATE_UNAWARE;
+		if (SCardGetStatusChange(ctx, 0, &st, 1) != SCARD_S_SUCCESS)
+			return -1;
+		return (st.dwEventState & SCARD_STATE_PRESENT) != 0;
+	}
+	return -1;
 }
 
 /* Count matching readers with a card; fills @report for diagnostics */
@@ -92,6 +119,14 @@ main(int argc, char **argv)
 			return 1;
 		}
 		sleep_ms(100);
+	}
+	while (want == 0 && first_has_card(ctx, argv[1]) != 0) {
+		if (now_ms() > deadline) {
+			fprintf(stderr, "pcsc-wait: the card in '%s' was not taken out\n", argv[1]);
+			SCardReleaseContext(ctx);
+			return 1;
+		}
+		sleep_ms(50);
 	}
 	while (cards_present(ctx, argv[1], report, sizeof(report)) < want) {
 		if (now_ms() > deadline) {
