@@ -395,8 +395,10 @@ acos5_init(struct sc_card *card)
 	card->max_send_size = 255;
 	card->max_recv_size = 256;
 	card->caps |= SC_CARD_CAP_RNG;
+	pk_guard_attach(card);
 	r = acos5_cache_open(card, priv) == 0 ? 0 : acos5_probe(card, priv);
 	if (r < 0) {
+		pk_guard_detach(card);
 		pk_fcache_free(&priv->fc);
 		free(priv);
 		card->drv_data = NULL;
@@ -532,6 +534,7 @@ acos5_finish(struct sc_card *card)
 {
 	struct acos5_priv *priv = DRVDATA(card);
 
+	pk_guard_detach(card);
 	if (priv) {
 		pk_fcache_save(card->ctx, &priv->fc);
 		pk_fcache_free(&priv->fc);
@@ -2420,6 +2423,8 @@ acos5_chv_in_se(struct sc_card *card, int *se_num)
 		r = acos5_read_se_chv(card, priv->df_se_fid, (unsigned int)*se_num, &chv);
 	if (r == 1)
 		return (int)acos5_pick_chv(card, &chv);
+	if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET)
+		return r; /* no guessing on a card that is gone (pk-guard.c) */
 	ref = acos5_se_convention(priv->df_fid == 0x3F00, (unsigned int)*se_num);
 	sc_log(card->ctx, "SE record %d of DF %04X not readable (%d): by convention PIN %02X",
 			*se_num, priv->df_fid, r, ref);

@@ -271,12 +271,14 @@ starcos_init(struct sc_card *card)
 	/* issuers also use 1728 and 1976 bits (starcos-card.md §1.3) */
 	for (bits = 1728; bits <= priv->gen->rsa_max && bits <= 1976; bits += 248)
 		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
+	pk_guard_attach(card);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
 static int
 starcos_finish(struct sc_card *card)
 {
+	pk_guard_detach(card);
 	free(card->drv_data);
 	card->drv_data = NULL;
 	return 0;

@@ -78,4 +78,13 @@ int pk_get_serial(struct sc_card *card, struct sc_serial_number *out);
 /** GET CHALLENGE of 8 bytes (both families): @return bytes given, or error */
 int pk_get_challenge(struct sc_card *card, u8 *rnd, size_t len);
 
+/**
+ * A card lost during a card transaction (pk-guard.c): from attach (driver
+ * init) to detach (driver finish), the first transport failure of a
+ * transaction is reported as "Card was removed" or "Card was reset" and
+ * no further APDU of that transaction is sent.
+ */
+void pk_guard_attach(struct sc_card *card);
+void pk_guard_detach(struct sc_card *card);
+
 #endif
