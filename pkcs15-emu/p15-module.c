@@ -14,6 +14,7 @@
 
 #include "libopensc/opensc.h"
 #include "pk-card.h"
+#include "pk-cmdline.h"
 #include "pk-module.h"
 #include "pk-p15init.h"
 
@@ -34,10 +35,14 @@ pk_p15init_module_init(const char *name, const char *runtime_version)
 				PKICARDS_OPENSC_VERSION, runtime_version ? runtime_version : "(unknown)");
 		return NULL;
 	}
-	if (name && strcmp(name, PK_ACOS5_SHORT_NAME) == 0)
+	if (name && strcmp(name, PK_ACOS5_SHORT_NAME) == 0) {
+		pk_cmdline_check_create(4, 8); /* acos5_ext.profile, the PIN record */
 		return (void *)(pk_p15init_fn)pk_get_acos5_p15init_ops;
-	if (name && strcmp(name, PK_STARCOS_SHORT_NAME) == 0)
+	}
+	if (name && strcmp(name, PK_STARCOS_SHORT_NAME) == 0) {
+		pk_cmdline_check_create(4, 8); /* starcos_ext.profile, the ISF record */
 		return (void *)(pk_p15init_fn)pk_get_starcos_p15init_ops;
+	}
 	fprintf(stderr, "pkicards: no pkcs15init support for card driver '%s' yet (have: %s, %s)\n",
 			name ? name : "(null)", PK_ACOS5_SHORT_NAME, PK_STARCOS_SHORT_NAME);
 	return NULL;

@@ -167,6 +167,49 @@ pk_cmdline_secret(struct sc_context *ctx, const char *name, unsigned char *out, 
 	return r;
 }
 
+/* The length of --@p name's value (env:VAR read), 0 if not given */
+static size_t
+option_len(const char *args, size_t len, const char *name)
+{
+	unsigned char val[SC_MAX_PIN_SIZE + 1];
+	const char *v = NULL;
+	size_t vlen = 0, n = sizeof(val);
+
+	if (pk_args_option(args, len, name, &v, &vlen) != 0)
+		return 0;
+	if (copy_secret(v, vlen, val, &n) == SC_ERROR_BUFFER_TOO_SMALL)
+		n = sizeof(val);
+	sc_mem_clear(val, sizeof(val));
+	return n;
+}
+
+void
+pk_cmdline_check_create(size_t min, size_t max)
+{
+	static const char *const names[][2] = {{"so-pin", "SO PIN"}, {"so-puk", "SO PUK"}};
+	const char *v = NULL, *prog;
+	size_t len = 0, vlen = 0, i, n;
+	char *args = read_own_cmdline(&len);
+
+	if (!args)
+		return;
+	prog = strrchr(args, '/');
+	prog = prog ? prog + 1 : args;
+	if (!strcmp(prog, "pkcs15-init") &&
+			pk_args_option(args, len, "create-pkcs15", &v, &vlen) != SC_ERROR_OBJECT_NOT_FOUND) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			n = option_len(args, len, names[i][0]);
+			if (n && (n < min || n > max))
+				fprintf(stderr, "pkicards: the %s must have %zu to %zu characters, not %s%zu; "
+						"nothing was written to the card\n", names[i][1], min, max,
+						n > SC_MAX_PIN_SIZE ? "more than " : "", n > SC_MAX_PIN_SIZE ?
+						(size_t)SC_MAX_PIN_SIZE : n);
+		}
+	}
+	sc_mem_clear(args, len);
+	free(args);
+}
+
 int
 pk_p15_offer_so_pin(struct sc_pkcs15_card *p15card, int reference)
 {

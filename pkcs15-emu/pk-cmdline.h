@@ -42,6 +42,14 @@ int pk_args_option(const char *args, size_t len, const char *name, const char **
 int pk_cmdline_secret(struct sc_context *ctx, const char *name, unsigned char *out,
 		size_t *outlen);
 
+/**
+ * pkcs15-init --create-pkcs15 checks the lengths of --so-pin and --so-puk
+ * itself before any module code runs, and says only "Wrong length": when
+ * the module is loaded, a length outside @p min..@p max is explained on
+ * stderr (the card's limits). Nothing else is done.
+ */
+void pk_cmdline_check_create(size_t min, size_t max);
+
 struct sc_pkcs15_card;
 struct sc_profile;
 /**

@@ -6,14 +6,18 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "libopensc/errors.h"
+#include "libopensc/log.h"
 #include "pk-profile.h"
 #include "pk-buf.h"
 #include "pk-cardctl.h"
+#include "pk-cmdline.h"
 
 struct file_info *
 pk_profile_find(struct sc_profile *profile, const char *ident)
@@ -47,6 +51,18 @@ pk_profile_file(struct sc_profile *profile, const char *ident, unsigned int fid,
 	}
 	*out = f;
 	return 0;
+}
+
+struct file_info *
+pk_profile_by_path(struct sc_profile *profile, const struct sc_path *path)
+{
+	struct file_info *fi;
+
+	for (fi = profile->ef_list; fi; fi = fi->next) {
+		if (fi->file && sc_compare_path(&fi->file->path, path))
+			return fi;
+	}
+	return NULL;
 }
 
 struct file_info *
@@ -103,4 +119,157 @@ pk_p15_pubkey_from_card(struct sc_context *ctx, struct sc_pkcs15_pubkey *pubkey,
 		return r;
 	pubkey->algorithm = SC_ALGORITHM_RSA;
 	return sc_pkcs15_decode_pubkey_rsa(ctx, &pubkey->u.rsa, b.data, b.len);
+}
+
+int
+pk_p15_refuse(struct sc_context *ctx, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sc_log(ctx, "refused: %s", msg);
+	fprintf(stderr, "pkicards: %s; nothing was written to the card\n", msg);
+	return code;
+}
+
+int
+pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
+		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max)
+{
+	int so = (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN) != 0;
+	size_t min = auth->attrs.pin.min_length ? auth->attrs.pin.min_length : 1;
+	size_t max = auth->attrs.pin.max_length && auth->attrs.pin.max_length < card_max ?
+			     auth->attrs.pin.max_length : card_max;
+
+	if (pin_len < min || pin_len > max)
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_PIN_LENGTH,
+				"the %s must have %zu to %zu characters, not %zu", so ? "SO PIN" : "PIN", min,
+				max, pin_len);
+	if (!puk_len)
+		return 0;
+	if (puk && puk->attrs.pin.min_length)
+		min = puk->attrs.pin.min_length;
+	if (puk_len < min || puk_len > card_max)
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_PIN_LENGTH,
+				"the %s must have %zu to %zu characters, not %zu", so ? "SO PUK" : "PUK", min,
+				card_max, puk_len);
+	return 0;
+}
+
+int
+pk_p15_check_token_label(struct sc_context *ctx)
+{
+	unsigned char label[256];
+	size_t len = sizeof(label);
+	int r = pk_cmdline_secret(ctx, "label", label, &len);
+
+	if (r == SC_ERROR_BUFFER_TOO_SMALL || (r == 0 && len > 32))
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
+				"the token label has at most 32 bytes (PKCS#11 shows no more), not %s",
+				r == 0 ? "more" : "more than 255");
+	return 0;
+}
+
+int
+pk_p15_tokeninfo_missing(struct sc_profile *profile, struct sc_card *card)
+{
+	struct file_info *ti = pk_profile_find(profile, "PKCS15-TokenInfo");
+	struct sc_pkcs15_tokeninfo *info;
+	struct sc_file *file = NULL;
+	u8 buf[1024];
+	int r, missing = 1;
+
+	if (!ti)
+		return 0;
+	r = sc_select_file(card, &ti->file->path, &file);
+	if (r == SC_ERROR_FILE_NOT_FOUND)
+		return 1;
+	if (r < 0)
+		return r;
+	r = sc_read_binary(card, 0, buf, file->size && file->size < sizeof(buf) ? file->size : sizeof(buf), 0);
+	sc_file_free(file);
+	if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET)
+		return r;
+	info = r > 0 ? sc_pkcs15_tokeninfo_new() : NULL;
+	if (info) {
+		missing = sc_pkcs15_parse_tokeninfo(card->ctx, info, buf, (size_t)r) != 0;
+		sc_pkcs15_free_tokeninfo(info);
+	}
+	return missing;
+}
+
+/* The DF of @p type: its encoding now and the size of its file */
+static int
+df_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int type,
+		size_t *used, size_t *size)
+{
+	struct sc_pkcs15_df *df;
+	struct sc_file *file = NULL;
+	u8 *buf = NULL;
+	int r;
+
+	*used = 0;
+	*size = 0;
+	for (df = p15card->df_list; df && df->type != type; df = df->next)
+		;
+	if (df) {
+		r = sc_pkcs15_encode_df(p15card->card->ctx, p15card, df, &buf, used);
+		free(buf);
+		if (r < 0)
+			return r;
+		if (sc_select_file(p15card->card, &df->path, &file) == 0)
+			*size = file->size;
+		sc_file_free(file);
+	}
+	if (!*size && type < SC_PKCS15_DF_TYPE_COUNT && profile->df[type])
+		*size = profile->df[type]->size;
+	return 0;
+}
+
+int
+pk_p15_check_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int type,
+		size_t entry, const char *what)
+{
+	size_t used, size;
+	int r = df_room(profile, p15card, type, &used, &size);
+
+	if (r < 0)
+		return r;
+	if (size && used + entry + 1 > size)
+		return pk_p15_refuse(p15card->card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
+				"the %s file has %zu bytes and %zu are used; the new %s's entry needs %zu (a "
+				"shorter label helps)", type == SC_PKCS15_PRKDF ? "PrKDF" : type == SC_PKCS15_PUKDF ?
+				"PuKDF" : type == SC_PKCS15_CDF ? "CDF" : type == SC_PKCS15_DODF ? "DODF" :
+				type == SC_PKCS15_AODF ? "AODF" : "directory", size, used, what, entry);
+	return 0;
+}
+
+/* The encoding length of @p obj's entry in its kind of directory file */
+int
+pk_p15_entry_len(struct sc_context *ctx, const struct sc_pkcs15_object *obj, size_t *len)
+{
+	u8 *buf = NULL;
+	int r;
+
+	switch (obj->type & SC_PKCS15_TYPE_CLASS_MASK) {
+	case SC_PKCS15_TYPE_PRKEY:
+		r = sc_pkcs15_encode_prkdf_entry(ctx, obj, &buf, len);
+		break;
+	case SC_PKCS15_TYPE_PUBKEY:
+		r = sc_pkcs15_encode_pukdf_entry(ctx, obj, &buf, len);
+		break;
+	case SC_PKCS15_TYPE_CERT:
+		r = sc_pkcs15_encode_cdf_entry(ctx, obj, &buf, len);
+		break;
+	case SC_PKCS15_TYPE_DATA_OBJECT:
+		r = sc_pkcs15_encode_dodf_entry(ctx, obj, &buf, len);
+		break;
+	default:
+		r = SC_ERROR_NOT_SUPPORTED;
+	}
+	free(buf);
+	return r;
 }

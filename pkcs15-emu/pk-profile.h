@@ -25,6 +25,8 @@ int pk_profile_file(struct sc_profile *profile, const char *ident, unsigned int 
 		struct sc_file **out);
 
 /** The next entry after @p prev (NULL: first) whose parent is @p parent */
+/** The profile entry of the file at @p path, or NULL */
+struct file_info *pk_profile_by_path(struct sc_profile *profile, const struct sc_path *path);
 struct file_info *pk_profile_next_child(struct sc_profile *profile,
 		const struct file_info *parent, struct file_info *prev);
 
@@ -35,5 +37,33 @@ struct pk_rsa_pubkey;
  * @return 0, SC_ERROR_INVALID_DATA or an error of OpenSC's decoder */
 int pk_p15_pubkey_from_card(struct sc_context *ctx, struct sc_pkcs15_pubkey *pubkey,
 		const struct pk_rsa_pubkey *pub);
+
+/**
+ * Refuse a parameter the card cannot take, before anything is written: the
+ * reason with the limit goes to stderr (OpenSC's tools print only the
+ * error's name) and to the debug log. @return @p code
+ */
+int pk_p15_refuse(struct sc_context *ctx, int code, const char *fmt, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the
+ * profile and the card's record (@p card_max bytes); refused with the
+ * limit named */
+int pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
+		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max);
+/** 1 if the profile's TokenInfo is absent or does not parse (written last by
+ * --create-pkcs15, so such a card's personalisation did not finish), 0 if
+ * it is there, or an error */
+int pk_p15_tokeninfo_missing(struct sc_profile *profile, struct sc_card *card);
+/** pkcs15-init --label: a token label PKCS#11 would cut (over 32 bytes) is refused */
+int pk_p15_check_token_label(struct sc_context *ctx);
+/** Room in the directory file of @p type for an entry of @p entry bytes */
+int pk_p15_check_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int type,
+		size_t entry, const char *what);
+/** The length of @p obj's directory file entry */
+int pk_p15_entry_len(struct sc_context *ctx, const struct sc_pkcs15_object *obj, size_t *len);
 
 #endif

@@ -170,7 +170,9 @@ p15_fix_pin_file_acl(struct sc_card *card, struct sc_file *file)
 	return sc_file_add_acl_entry(file, SC_AC_OP_UPDATE, SC_AC_SEN, se);
 }
 
-/* Create one profile file (not yet activated) and write its profile content */
+/* Create one profile file (not yet activated) and write its profile
+ * content; a file that exists already (an interrupted --create-pkcs15) is
+ * kept and written again */
 static int
 p15_create_profile_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		const struct sc_file *tmpl)
@@ -184,7 +186,11 @@ p15_create_profile_file(struct sc_profile *profile, struct sc_pkcs15_card *p15ca
 		return SC_ERROR_OUT_OF_MEMORY;
 	r = p15_fix_pin_file_acl(card, file);
 	if (r == 0)
+		r = p15_exists(card, &file->path);
+	if (r == 0)
 		r = sc_pkcs15init_create_file(profile, p15card, file);
+	else if (r == 1)
+		r = 0;
 	if (r == 0 && file->encoded_content_len) {
 		if (file->prop_attr_len && file->prop_attr[0] == ACOS5_FDB_SE)
 			r = p15_write_se_records(card, file);
@@ -292,6 +298,48 @@ acos5_p15_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
+/* An activated MF whose PKCS#15 application DF exists but has no TokenInfo
+ * (written last of all): a --create-pkcs15 interrupted after the SO PIN */
+static int
+p15_unfinished(struct sc_profile *profile, struct sc_card *card)
+{
+	return p15_exists(card, &profile->df_info->file->path) == 1 &&
+	       pk_p15_tokeninfo_missing(profile, card) == 1;
+}
+
+/* An MF still in creation state (LCSI 01): this module activates the MF
+ * last, after the SO PIN is stored, so this is a --create-pkcs15 that was
+ * interrupted (card pulled, process killed); or one interrupted after the
+ * SO PIN (p15_unfinished): it is completed, with the SO PIN verified first
+ * if it is stored already. */
+static int
+p15_resume(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	struct sc_card *card = p15card->card;
+	struct file_info *dir = pk_profile_find(profile, "DIR");
+	struct sc_file *file = NULL;
+	u8 *zero;
+	int r;
+
+	sc_log(card->ctx, "completing an interrupted --create-pkcs15");
+	r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, 0x01);
+	if (r == SC_ERROR_DATA_OBJECT_NOT_FOUND || r == SC_ERROR_REF_DATA_NOT_USABLE ||
+			r == SC_ERROR_RECORD_NOT_FOUND || r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
+		r = 0; /* no SO PIN stored yet: the card ignores access conditions */
+	LOG_TEST_RET(card->ctx, r, "the SO PIN of the interrupted personalisation does not verify");
+	/* EF.DIR is written just before the TokenInfo and may be torn: emptied,
+	 * OpenSC writes it again */
+	if (!dir || p15_exists(card, &dir->file->path) != 1)
+		return 0;
+	sc_file_dup(&file, dir->file);
+	zero = file && file->size ? calloc(1, file->size) : NULL;
+	r = zero ? sc_pkcs15init_update_file(profile, p15card, file, zero, (unsigned int)file->size) : 0;
+	free(zero);
+	sc_file_free(file);
+	LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot empty EF.DIR of the interrupted personalisation");
+	return 0;
+}
+
 /* Blank card: create the MF and its files (PIN, key and SE file, EF.DIR) */
 static int
 acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
@@ -304,11 +352,23 @@ acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	if (!p15_has_so_pin(p15card))
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"an ACOS5 is personalised with an SO PIN: give --so-pin (and --so-puk)");
-	r = p15_exists(card, &profile->mf_info->file->path);
-	LOG_TEST_RET(card->ctx, r, "cannot select the MF");
-	if (r == 1)
-		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
-				"the card is not blank: erase it first (pkcs15-init --erase-card --so-pin ...)");
+	r = pk_p15_check_token_label(card->ctx);
+	LOG_TEST_RET(card->ctx, r, "token label");
+	r = sc_select_file(card, &profile->mf_info->file->path, &mf);
+	if (r == 0 && mf->status != SC_FILE_STATUS_CREATION && !p15_unfinished(profile, card)) {
+		sc_file_free(mf);
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"the card is not blank: erase it first (pkcs15-init --erase-card --so-pin ...)"));
+	}
+	sc_file_free(mf);
+	mf = NULL;
+	if (r == 0) {
+		r = p15_resume(profile, p15card);
+		LOG_TEST_RET(card->ctx, r, "cannot complete the interrupted personalisation");
+		LOG_FUNC_RETURN(card->ctx, p15_create_children(profile, p15card, profile->mf_info));
+	}
+	if (r != SC_ERROR_FILE_NOT_FOUND)
+		LOG_TEST_RET(card->ctx, r, "cannot select the MF");
 	sc_file_dup(&mf, profile->mf_info->file);
 	if (!mf)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
@@ -320,7 +380,7 @@ acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 }
 
 /* The application DF 4100 with its PIN, key and SE files and the PKCS#15
- * files, all activated */
+ * files; activated with the MF once the SO PIN is stored (create_pin) */
 static int
 acos5_p15_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_file *df)
@@ -332,17 +392,16 @@ acos5_p15_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_CALLED(card->ctx);
 	if (df != profile->df_info->file)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only the PKCS#15 application DF");
-	sc_file_dup(&file, df);
-	if (!file)
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
-	r = sc_pkcs15init_create_file(profile, p15card, file);
-	sc_file_free(file);
-	LOG_TEST_RET(card->ctx, r, "cannot create the application DF");
+	r = p15_exists(card, &df->path);
+	if (r == 0) {
+		sc_file_dup(&file, df);
+		if (!file)
+			LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
+		r = sc_pkcs15init_create_file(profile, p15card, file);
+		sc_file_free(file);
+	}
+	LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot create the application DF");
 	r = p15_create_children(profile, p15card, profile->df_info);
-	if (r == 0)
-		r = p15_activate_children(profile, card, profile->df_info);
-	if (r == 0)
-		r = p15_activate(card, &df->path);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
@@ -441,6 +500,8 @@ acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (!pf || !pin)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN file in the profile, or no PIN");
 	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
+	r = pk_p15_check_pin_lengths(card->ctx, auth, pin_len, &puk_info, puk ? puk_len : 0, 8);
+	LOG_TEST_RET(card->ctx, r, "PIN or PUK length");
 	memset(&rec, 0, sizeof(rec));
 	rec.ref = (unsigned int)auth->attrs.pin.reference;
 	rec.tries = p15_tries(auth);
@@ -469,8 +530,14 @@ acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	r = p15_verify_new(card, auth->attrs.pin.reference, pin, pin_len, rec.pad);
 	LOG_TEST_RET(card->ctx, r, "the PIN just written does not verify");
 	if (global && profile->mf_info->file->path.len == 2) {
-		/* the SO PIN is in place: now the MF's access conditions may apply */
-		r = p15_activate_children(profile, card, profile->mf_info);
+		/* the SO PIN is in place: now the access conditions may apply,
+		 * the MF last (an MF in creation state marks an unfinished
+		 * --create-pkcs15, acos5_p15_init_card) */
+		r = p15_activate_children(profile, card, profile->df_info);
+		if (r == 0)
+			r = p15_activate(card, &profile->df_info->file->path);
+		if (r == 0)
+			r = p15_activate_children(profile, card, profile->mf_info);
 		if (r == 0)
 			r = p15_activate(card, &profile->mf_info->file->path);
 	}
@@ -504,7 +571,9 @@ p15_proto_fid(struct sc_profile *profile, const char *ident, unsigned int *fid)
 	return 0;
 }
 
-/* First key pair index from key_reference on whose two files are both absent */
+/* First key pair index from key_reference on whose two files are both
+ * absent, or left by an interrupted key generation (files that no object
+ * lists: removed here, so that no card memory is lost) */
 static int
 acos5_p15_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_prkey_info *key)
@@ -512,24 +581,64 @@ acos5_p15_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card
 	struct sc_card *card = p15card->card;
 	struct sc_path priv, pub;
 	unsigned int base;
-	int n, r;
+	int n, r, rp, ru;
 
+	r = pk_p15_drop_lone_pubkey(profile, p15card, &key->id);
+	LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot remove a public key left without its private key");
 	r = p15_proto_fid(profile, "proto-private-key", &base);
 	LOG_TEST_RET(card->ctx, r, "profile has no proto-private-key");
 	for (n = key->key_reference < 1 ? 1 : key->key_reference; n <= ACOS5_MAX_KEYS; n++) {
 		p15_key_paths(profile, base, n, &priv, &pub);
-		r = p15_exists(card, &priv);
-		if (r == 0)
-			r = p15_exists(card, &pub);
-		LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot look for free key files");
-		if (r == 0) {
-			key->key_reference = n;
-			key->path = priv;
-			return 0;
+		rp = p15_exists(card, &priv);
+		ru = rp < 0 ? rp : p15_exists(card, &pub);
+		LOG_TEST_RET(card->ctx, ru < 0 ? ru : 0, "cannot look for free key files");
+		if ((rp || ru) && (pk_p15_path_used(p15card, &priv) || pk_p15_path_used(p15card, &pub)))
+			continue;
+		if (rp || ru) {
+			sc_log(card->ctx, "key files %s left by an interrupted key generation: reused",
+					sc_print_path(&priv));
+			r = rp ? sc_pkcs15init_delete_by_path(profile, p15card, &priv) : 0;
+			if (r == 0 && ru)
+				r = sc_pkcs15init_delete_by_path(profile, p15card, &pub);
+			LOG_TEST_RET(card->ctx, r, "cannot remove key files left by an interrupted generation");
 		}
+		key->key_reference = n;
+		key->path = priv;
+		return 0;
 	}
 	sc_log(card->ctx, "all %d key file pairs are in use", ACOS5_MAX_KEYS);
 	return SC_ERROR_TOO_MANY_OBJECTS;
+}
+
+/* EEPROM for @p files new files of @p bytes in all (file headers of 32
+ * bytes each, doc/simulator.md), refused up front with the numbers; the
+ * original ACOS5 reports no free space and is not checked */
+static int
+p15_check_free(struct sc_card *card, size_t bytes, unsigned int files, const char *what)
+{
+	unsigned int avail = 0;
+	size_t need = bytes + 32 * (size_t)files;
+
+	if (sc_card_ctl(card, PK_CARDCTL_ACOS5_FREE_SPACE, &avail) < 0)
+		return 0;
+	if (need > avail)
+		return pk_p15_refuse(card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
+				"the card has %u bytes of EEPROM free; the %s needs %zu", avail, what, need);
+	return 0;
+}
+
+/* Room for a new object's entry in its directory file(s), before its files
+ * are made (the entry with the path it will have) */
+static int
+p15_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_pkcs15_object *obj, unsigned int type, const char *what)
+{
+	size_t len = 0;
+	int r = pk_p15_entry_len(p15card->card->ctx, obj, &len);
+
+	if (r < 0)
+		return 0; /* no estimate: the directory write says it */
+	return pk_p15_check_room(profile, p15card, type, len, what);
 }
 
 /* File sizes of an RSA key pair (acos5-card.md §3.8): CRT private key */
@@ -602,6 +711,12 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	pub.value[pub.len - 2] = (u8)(fid >> 8);
 	pub.value[pub.len - 1] = (u8)fid;
 	p15_key_sizes(card, key->modulus_length, &priv_size, &pub_size);
+	r = p15_check_free(card, priv_size + pub_size, 2, "key pair");
+	if (r == 0)
+		r = p15_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, "private key");
+	if (r == 0) /* the public key's entry is about as long */
+		r = p15_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, "public key");
+	LOG_TEST_RET(card->ctx, r, "no room for the key pair");
 	r = p15_create_key_file(profile, p15card, "proto-private-key", &priv, priv_size);
 	LOG_TEST_RET(card->ctx, r, "cannot create the private key file");
 	r = p15_create_key_file(profile, p15card, "proto-public-key", &pub, pub_size);
@@ -643,6 +758,7 @@ acos5_p15_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15car
 	LOG_FUNC_CALLED(card->ctx);
 	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA || !pubkey || key->path.len < 4)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "ACOS5 generates RSA key pairs only");
+	pk_p15_keygen_started(p15card, obj);
 	r = p15_generate(card, key, &kg);
 	pub.value[pub.len - 2] = (u8)(kg.pub_fid >> 8);
 	pub.value[pub.len - 1] = (u8)kg.pub_fid;
@@ -740,11 +856,28 @@ p15_proto_of(const struct sc_pkcs15_object *obj)
 
 /* A new transparent EF for @p der: first free FID from the prototype's on,
  * created, written, activated; removed again if writing fails. */
+static struct sc_path *
+p15_object_path(struct sc_pkcs15_object *obj)
+{
+	switch (obj->type & SC_PKCS15_TYPE_CLASS_MASK) {
+	case SC_PKCS15_TYPE_CERT:
+		return &((struct sc_pkcs15_cert_info *)obj->data)->path;
+	case SC_PKCS15_TYPE_DATA_OBJECT:
+		return &((struct sc_pkcs15_data_info *)obj->data)->path;
+	default:
+		return NULL;
+	}
+}
+
 static int
 p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
-		const char *proto, const struct sc_pkcs15_der *der, struct sc_path *path)
+		struct sc_pkcs15_object *obj, const char *proto, const struct sc_pkcs15_der *der,
+		struct sc_path *path)
 {
 	struct sc_card *card = p15card->card;
+	int cert = (obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_CERT;
+	const char *obj_kind = cert ? "certificate" : "data object";
+	unsigned int df_type = cert ? SC_PKCS15_CDF : SC_PKCS15_DODF;
 	struct sc_file *file = NULL;
 	unsigned int base, i;
 	int r;
@@ -756,10 +889,32 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 		r = pk_profile_file(profile, proto, base + i, &file);
 		if (r == 0)
 			r = p15_exists(card, &file->path);
+		if (r == 1 && !pk_p15_path_used(p15card, &file->path)) {
+			/* a file that no object lists: an interrupted store */
+			sc_log(card->ctx, "%s left by an interrupted store: reused", sc_print_path(&file->path));
+			r = sc_pkcs15init_delete_by_path(profile, p15card, &file->path);
+		}
 	}
 	if (r != 0) {
 		sc_file_free(file);
 		LOG_TEST_RET(card->ctx, r == 1 ? SC_ERROR_TOO_MANY_OBJECTS : r, "no free file ID");
+	}
+	r = p15_check_free(card, der->len, 1, obj_kind);
+	if (r == 0) {
+		struct sc_path *opath = p15_object_path(obj);
+		struct sc_path keep;
+
+		if (opath) { /* the entry as it will be, with its path */
+			keep = *opath;
+			*opath = file->path;
+		}
+		r = p15_check_entry(profile, p15card, obj, df_type, obj_kind);
+		if (opath)
+			*opath = keep;
+	}
+	if (r < 0) {
+		sc_file_free(file);
+		LOG_TEST_RET(card->ctx, r, "no room for the object");
 	}
 	file->size = der->len;
 	file->ef_structure = SC_FILE_EF_TRANSPARENT;
@@ -818,7 +973,7 @@ acos5_p15_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *prof
 		LOG_FUNC_RETURN(p15card->card->ctx, p15_pubkey_path(p15card, obj, path));
 	if (!proto)
 		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED, "object type not supported");
-	LOG_FUNC_RETURN(p15card->card->ctx, p15_store_in_new_file(profile, p15card, proto, der, path));
+	LOG_FUNC_RETURN(p15card->card->ctx, p15_store_in_new_file(profile, p15card, obj, proto, der, path));
 }
 
 static struct sc_pkcs15init_operations acos5_p15_ops;
@@ -838,5 +993,7 @@ pk_get_acos5_p15init_ops(void)
 	acos5_p15_ops.generate_key = acos5_p15_generate_key;
 	acos5_p15_ops.delete_object = acos5_p15_delete_object;
 	acos5_p15_ops.emu_store_data = acos5_p15_emu_store_data;
+	acos5_p15_ops.emu_update_any_df = pk_p15_update_any_df;
+	acos5_p15_ops.emu_write_info = pk_p15_write_info;
 	return &acos5_p15_ops;
 }

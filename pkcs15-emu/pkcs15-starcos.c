@@ -111,6 +111,12 @@ sc2_so_login_if_given(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 	return sc2_so_login(profile, p15card);
 }
 
+static int
+sc2_select_app(struct sc_profile *profile, struct sc_card *card)
+{
+	return sc2_select(card, sc2_app_path(profile));
+}
+
 /* VERIFY the PIN with KID @p ref (from OpenSC's PIN cache or pkcs15-init's
  * --pin): a DF-local PIN's state is lost when the MF is selected, so this
  * comes right before the command that needs it, in the selected DF */
@@ -193,6 +199,34 @@ sc2_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
+/* Is the card's MF the skeleton of a --create-pkcs15 that did not finish?
+ * This module writes the PKCS#15 TokenInfo last of all, and before it
+ * nothing but its own layout: an MF whose application DF (if any) has no
+ * TokenInfo, and no other application in EF.DIR, is that skeleton. A card
+ * personalised by anyone else has a TokenInfo or other applications and is
+ * left alone. */
+static int
+sc2_unfinished(struct sc_profile *profile, struct sc_card *card)
+{
+	int r = pk_p15_tokeninfo_missing(profile, card);
+
+	if (r != 1)
+		return 0; /* a TokenInfo (or an error: not touched) */
+	/* EF.DIR: nothing, or only our application */
+	r = sc_enum_apps(card);
+	if (r == 0 && card->app_count > 0) {
+		int ours = card->app_count == 1 && card->app[0]->aid.len == profile->df_info->file->namelen &&
+			   !memcmp(card->app[0]->aid.value, profile->df_info->file->name,
+					   card->app[0]->aid.len);
+
+		sc_free_apps(card);
+		return ours;
+	}
+	sc_free_apps(card);
+	return r == 0 || r == SC_ERROR_FILE_NOT_FOUND || r == SC_ERROR_INVALID_ASN1_OBJECT ||
+	       r == SC_ERROR_ASN1_END_OF_CONTENTS;
+}
+
 /* Blank card: CREATE MF (ACs: SO PIN) and the MF's IPF */
 static int
 sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
@@ -203,10 +237,19 @@ sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
+	r = pk_p15_check_token_label(card->ctx);
+	LOG_TEST_RET(card->ctx, r, "token label");
 	r = sc2_select_mf(card);
+	if (r == 0 && sc2_unfinished(profile, card)) {
+		sc_log(card->ctx, "an interrupted --create-pkcs15 (MF, no PKCS#15 application yet): erased, "
+				"created again");
+		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_ERASE_CARD, NULL);
+		LOG_TEST_RET(card->ctx, r, "cannot erase the interrupted personalisation");
+		r = SC_ERROR_FILE_NOT_FOUND;
+	}
 	if (r == 0)
-		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
-				"the card is not blank: erase it first (pkcs15-init --erase-card --so-pin ...)");
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"the card is not blank: erase it first (pkcs15-init --erase-card --so-pin ...)"));
 	memset(&mf, 0, sizeof(mf));
 	mf.size = (unsigned int)profile->mf_info->file->size;
 	mf.isf_size = SC2_MF_ISF;
@@ -377,6 +420,14 @@ sc2_write_secret(struct sc_card *card, const u8 *hdr, const u8 *val, size_t len)
 	wk.data = buf;
 	wk.len = sizeof(buf);
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+	if (r == SC_ERROR_FILE_ALREADY_EXISTS) {
+		/* the record is there (an interrupted store of this PIN, which
+		 * no AODF entry lists): its value is written again */
+		sc_log(card->ctx, "ISF record %02X exists: value rewritten", hdr[0]);
+		wk.header = NULL;
+		wk.update = 1;
+		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+	}
 	sc_mem_clear(buf, sizeof(buf));
 	return r;
 }
@@ -430,6 +481,9 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 				"a StarCOS PUK is stored with its PIN: give --puk with the PIN, no PUK object");
 	if (!pin || !pin_len)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN value");
+	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
+	r = pk_p15_check_pin_lengths(card->ctx, auth, pin_len, &puk_info, puk ? puk_len : 0, 8);
+	LOG_TEST_RET(card->ctx, r, "PIN or PUK length");
 	r = sc2_so_login(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	r = so ? sc2_select_mf(card) : sc2_select(card, &df->path);
@@ -438,8 +492,6 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 	r = sc2_write_secret(card, hdr, pin, pin_len);
 	LOG_TEST_RET(card->ctx, r, "cannot store the PIN");
 	if (puk && puk_len) {
-		sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK,
-				&puk_info);
 		sc2_puk_header(hdr, kid, sc2_tries(puk_info.max_tries, 10));
 		r = sc2_write_secret(card, hdr, puk, puk_len);
 		LOG_TEST_RET(card->ctx, r, "cannot store the PUK");
@@ -511,6 +563,21 @@ sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15c
 {
 	int kid = key->key_reference < SC2_MIN_KEY ? SC2_MIN_KEY : key->key_reference;
 	size_t want = key->modulus_length / 8, had;
+	struct sc_pkcs15_object *pub = NULL;
+	int r = 0;
+
+	if (key->id.len && sc_pkcs15_find_pubkey_by_id(p15card, &key->id, &pub) == 0 &&
+			sc_pkcs15_find_prkey_by_id(p15card, &key->id, NULL) != 0) {
+		/* an interrupted key generation left the public key listed alone:
+		 * its entry goes (the PuKDF is updated with the user PIN) */
+		r = sc2_select_app(profile, p15card->card);
+		if (r == 0)
+			r = sc2_pin_login(profile, p15card, SC2_MIN_LPIN);
+		if (r == 0)
+			r = pk_p15_drop_lone_pubkey(profile, p15card, &key->id);
+	}
+	LOG_TEST_RET(p15card->card->ctx, r < 0 ? r : 0,
+			"cannot remove a public key left without its private key");
 
 	while (kid <= SC2_MAX_KEY && (sc2_key_in_use(p15card, kid) ||
 			((had = sc2_ipf_modulus(profile, p15card->card, kid)) && want && had != want)))
@@ -520,6 +587,19 @@ sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15c
 	key->key_reference = kid;
 	key->path = *sc2_app_path(profile);
 	return 0;
+}
+
+/* Room for a new object's entry in its directory file, before anything of
+ * it is written */
+static int
+sc2_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_pkcs15_object *obj, unsigned int type, size_t extra, const char *what)
+{
+	size_t len = 0;
+
+	if (pk_p15_entry_len(p15card->card->ctx, obj, &len) < 0)
+		return 0; /* no estimate: the directory write says it */
+	return pk_p15_check_room(profile, p15card, type, len + extra, what);
 }
 
 static u8
@@ -566,12 +646,6 @@ sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *ob
 	return 0;
 }
 
-static int
-sc2_select_app(struct sc_profile *profile, struct sc_card *card)
-{
-	return sc2_select(card, sc2_app_path(profile));
-}
-
 /* WRITE KEY header of the key's record; a record left by a deleted key
  * (6A 89, no PrKDF entry) is reused: generation or import overwrite it. */
 static int
@@ -590,6 +664,11 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"StarCOS SPK 2.x holds RSA keys of 512, 768 and 1024 bits only");
+	r = sc2_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, 0, "private key");
+	if (r == 0) /* the public key's entry: the private key's and the modulus (direct value) */
+		r = sc2_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, key->modulus_length / 8 + 16,
+				"public key");
+	LOG_TEST_RET(card->ctx, r, "no room for the key pair");
 	r = sc2_so_login_if_given(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	r = sc2_select_app(profile, card);
@@ -630,6 +709,7 @@ sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
 	r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
 	LOG_TEST_RET(card->ctx, r, "GENERATE KEY needs the key's PIN");
+	pk_p15_keygen_started(p15card, obj);
 	memset(&kg, 0, sizeof(kg));
 	kg.kid = (u8)key->key_reference;
 	kg.bits = (unsigned int)key->modulus_length;
@@ -779,17 +859,76 @@ sc2_delete_object(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* Public keys and certificates are stored as direct values in the PuKDF and
+/* The FID of a file of the profile's key-domain template (data, privdata) */
+static const struct sc_file *
+sc2_template_file(struct sc_profile *profile, const char *name)
+{
+	struct sc_template *t;
+	struct file_info *fi;
+
+	for (t = profile->template_list; t; t = t->next) {
+		if (t->name && !strcmp(t->name, "key-domain") && t->data &&
+				(fi = pk_profile_find(t->data, name)) != NULL)
+			return fi->file;
+	}
+	return NULL;
+}
+
+/* A certificate or data object: room for its entry (with the path it will
+ * have; none: a direct value) before anything of it is written */
+static int
+sc2_check_object_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		struct sc_pkcs15_object *obj, const struct sc_path *path)
+{
+	static const struct sc_path none;
+	struct sc_path *opath, keep;
+	unsigned int type;
+	int r;
+
+	switch (obj->type & SC_PKCS15_TYPE_CLASS_MASK) {
+	case SC_PKCS15_TYPE_CERT:
+		opath = &((struct sc_pkcs15_cert_info *)obj->data)->path;
+		type = SC_PKCS15_CDF;
+		break;
+	case SC_PKCS15_TYPE_DATA_OBJECT:
+		opath = &((struct sc_pkcs15_data_info *)obj->data)->path;
+		type = SC_PKCS15_DODF;
+		break;
+	default:
+		return 0; /* public keys: checked with their private key */
+	}
+	keep = *opath;
+	*opath = path ? *path : none;
+	r = sc2_check_entry(profile, p15card, obj, type, 0,
+			type == SC_PKCS15_CDF ? "certificate" : "data object");
+	*opath = keep;
+	return r;
+}
+
+/*
+ * Public keys and certificates are stored as direct values in the PuKDF and
  * the CDF (UPDATE=$PIN, created at personalisation): no file is created,
  * which on SPK 2.x needs the SO PIN, so the user PIN alone can add them
  * (Windows enrolment). The public key is also in the IPF, where the card
- * put it. Data objects: the SO PIN first, then OpenSC's own file handling
- * (profile templates, create_file of the driver). */
+ * put it.
+ *
+ * Data objects: the SO PIN first, then a file of the template's FIDs
+ * (template FID + 0..15). SPK 2.x has no DELETE FILE, so a file that no
+ * object lists (its object deleted, or a store interrupted) is reused when
+ * the new content fits; otherwise the next free FID is created. (OpenSC's
+ * own way deletes the file first: 00 E4 answers 6E 00 on SPK 2.x, and a
+ * reused file can be too small.)
+ */
 static int
 sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		struct sc_pkcs15_object *obj, struct sc_pkcs15_der *der, struct sc_path *path)
 {
 	unsigned int cls = obj->type & SC_PKCS15_TYPE_CLASS_MASK;
+	struct sc_card *card = p15card->card;
+	const struct sc_file *tmpl;
+	const char *name;
+	struct sc_file *file = NULL, *cur = NULL;
+	unsigned int i;
 	int r;
 
 	if (cls == SC_PKCS15_TYPE_PRKEY)
@@ -803,14 +942,58 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		LOG_TEST_RET(p15card->card->ctx, r, "adding a key's public key or certificate needs the user PIN");
 		if (path)
 			memset(path, 0, sizeof(*path));
+		r = sc2_check_object_entry(profile, p15card, obj, NULL);
+		LOG_TEST_RET(p15card->card->ctx, r, "no room for the certificate");
 		sc_log(p15card->card->ctx, "%s stored in its directory file (direct value)",
 				cls == SC_PKCS15_TYPE_CERT ? "certificate" : "public key");
 		return SC_SUCCESS;
 	}
 	r = sc2_so_login(profile, p15card);
-	LOG_TEST_RET(p15card->card->ctx, r, "SO PIN");
-	(void)der;
-	return SC_ERROR_NOT_IMPLEMENTED;
+	LOG_TEST_RET(card->ctx, r, "SO PIN");
+	name = (obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) ? "privdata" : "data";
+	tmpl = cls == SC_PKCS15_TYPE_DATA_OBJECT ? sc2_template_file(profile, name) : NULL;
+	if (!tmpl || !der || !path || tmpl->id <= 0)
+		return SC_ERROR_NOT_IMPLEMENTED;
+	for (i = 0; i < 16; i++) {
+		sc_file_free(file);
+		sc_file_dup(&file, tmpl);
+		if (!file)
+			LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
+		file->id = tmpl->id + (int)i;
+		file->path = *sc2_app_path(profile);
+		sc_append_path_id(&file->path, (const u8[]){(u8)(file->id >> 8), (u8)file->id}, 2);
+		if (pk_p15_path_used(p15card, &file->path))
+			continue;
+		r = sc_select_file(card, &file->path, &cur);
+		if (r == 0 && cur->size < der->len) {
+			sc_log(card->ctx, "%s: unused, but too small for %zu bytes", sc_print_path(&file->path),
+					der->len);
+			sc_file_free(cur);
+			cur = NULL;
+			continue;
+		}
+		/* a larger file reused: the entry gives the object's length */
+		file->path.index = 0;
+		file->path.count = r == 0 && cur->size > der->len ? (int)der->len : -1;
+		sc_file_free(cur);
+		cur = NULL;
+		if (r != 0 && r != SC_ERROR_FILE_NOT_FOUND) {
+			sc_file_free(file);
+			LOG_TEST_RET(card->ctx, r, "cannot look for a free file");
+		}
+		file->size = der->len;
+		r = sc2_check_object_entry(profile, p15card, obj, &file->path);
+		if (r == 0)
+			r = sc_pkcs15init_update_file(profile, p15card, file, der->value,
+					(unsigned int)der->len);
+		*path = file->path;
+		sc_file_free(file);
+		LOG_TEST_RET(card->ctx, r < 0 ? r : 0, "cannot store the object's file");
+		return 0;
+	}
+	sc_file_free(file);
+	sc_log(card->ctx, "all 16 files for data objects (%s) are in use", name);
+	return SC_ERROR_TOO_MANY_OBJECTS;
 }
 
 static struct sc_pkcs15init_operations sc2_p15_ops;
@@ -831,5 +1014,7 @@ pk_get_starcos_p15init_ops(void)
 	sc2_p15_ops.finalize_card = sc2_finalize_card;
 	sc2_p15_ops.delete_object = sc2_delete_object;
 	sc2_p15_ops.emu_store_data = sc2_emu_store_data;
+	sc2_p15_ops.emu_update_any_df = pk_p15_update_any_df;
+	sc2_p15_ops.emu_write_info = pk_p15_write_info;
 	return &sc2_p15_ops;
 }

@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""Fault sweep (issue 11, deliverable 2; doc/security.md "Faults").
+
+Runs under tests/with-card with empty readers ('-'): it plugs in its own
+simulators (cardsim --control, one per worker and reader) and reuses them
+for every run, so pcscd does not have to notice a new card between runs.
+
+Scenarios, on each personality given: (a) personalisation from a blank card
+to a stored certificate (pkcs15-init --create-pkcs15, --store-pin,
+--generate-key, --store-certificate) and (b) use (pkcs15-crypt --sign and
+--decipher, each with its PIN). For each step and every APDU position N of
+it, the step runs again from the card as it was before the step, with a
+fault at its Nth APDU: the card is removed, reset or mute there, and the
+command is not executed, half executed (EEPROM pages) or executed; kinds
+and commit points cycle over the positions, and cardsim --fault-states also
+keeps the card as each of the three commit points leaves it. Then:
+
+  - the command fails and says the card was removed or reset (or it
+    succeeded, and the card is then as after a fault-free run);
+  - for every distinct card state the fault leaves (before, half, after):
+    pkcs15-tool -D works and lists exactly the objects the card had before
+    the step or exactly those after it (nothing half there); running the
+    same command again completes (or the recovery command that its error
+    names does); and then the card is the fault-free card: the same files
+    with the same sizes and life cycle states (no unlisted file, no lost
+    free space) and the same listing; a signature verifies, a decipherment
+    gives the plaintext.
+
+usage: fault-sweep.py WORKDIR PERSONALITY[,PERSONALITY...] [--stride K]
+Exit status 0 when every check passed.
+"""
+import difflib
+import hashlib
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+SIM = os.environ['WITH_CARD_SIM']
+WAITER = os.environ['WITH_CARD_WAITER']
+PORTS = os.environ['WITH_CARD_PORTS'].split()
+
+SO, PUK, PIN, KID = '87654321', '12345678', '12345678', '45'
+LOST = re.compile(r'Card (was )?(removed|reset)', re.I)
+RECOVERY = ['pkcs15-init', '--erase-card', '--so-pin', SO]
+KINDS = ('remove', 'reset', 'mute')
+WHENS = ('after', 'before', 'half')
+
+
+def reader_name(i):
+    return 'pkicards vpcd %d 00 %02d' % (i // 2, i % 2)
+
+
+class Card:
+    """One cardsim under control in reader i"""
+
+    def __init__(self, i, pers, work):
+        self.i, self.pers = i, pers
+        self.blank = os.path.join(work, 'blank-%s-%d.state' % (pers, i))
+        if os.path.exists(self.blank):
+            os.unlink(self.blank)
+        self.err = open(os.path.join(work, 'cardsim-%d.log' % i), 'a')
+        self.p = subprocess.Popen([SIM, '--card', pers, '--port', PORTS[i], '--state', self.blank,
+                                   '--control', '--fault-gap', '300'],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=self.err, text=True, bufsize=1)
+        self.cmd('ping')  # started: the blank state file is written
+        self.wait_present()
+
+    def cmd(self, line):
+        self.p.stdin.write(line + '\n')
+        self.p.stdin.flush()
+        reply = self.p.stdout.readline().strip()
+        if not reply.startswith('ok'):
+            raise RuntimeError('cardsim %s: %s' % (line, reply or 'no answer'))
+        return reply[3:]
+
+    def wait_present(self):
+        if subprocess.call([WAITER, reader_name(self.i), '1', '10000']) != 0:
+            raise RuntimeError('card %d did not come up' % self.i)
+
+    def load(self, state, fault=None, states=None):
+        """The card from a copy of a state file, a fault armed"""
+        self.wait_present()
+        self.cmd('fault none')
+        self.cmd('states ' + (states or 'none'))
+        self.cmd('state ' + state)
+        if fault:
+            self.cmd('fault ' + fault)
+
+    def count(self):
+        return int(self.cmd('count'))
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+        self.err.close()
+        # out of the reader, so that the next card's arrival can be seen
+        subprocess.call([WAITER, reader_name(self.i), '0', '10000'])
+
+
+def run(card, args, cwd):
+    """A command on the card's reader: (status, output)"""
+    p = subprocess.run(args[:1] + ['--reader', str(card.i)] + args[1:], cwd=cwd,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=120)
+    return p.returncode, p.stdout
+
+
+# ---- what is compared ---------------------------------------------------------
+
+def tree(state_path):
+    """Files with their attributes but not their contents, records present,
+    key record headers, PINs without values, serial: what decides which
+    files exist and how much memory they take"""
+    out = []
+    for line in open(state_path):
+        f = line.split()
+        if not f or f[0].startswith('#') or f[0] in ('checksum', 'cardsim-image'):
+            continue
+        if f[0] in ('DF', 'EF'):
+            attrs = [a for a in f[2:] if a.split('=')[0] not in ('data', 'rec')]
+            recs = [a[4:] for a in f[2:] if a.startswith('rec=')]
+            if recs:
+                attrs.append('records=%d' % len([r for r in recs[0].split(',') if r and r != '-']))
+            out.append(' '.join(f[:2] + attrs))
+        elif f[0] == 'KEY':
+            out.append(' '.join(a for a in f if not a.startswith('data=')))
+        elif f[0] == 'PIN':
+            out.append(' '.join(a for a in f if a.split('=')[0] not in ('value', 'puk')))
+        else:
+            out.append(line.strip())
+    return out
+
+
+def tree_diff(a, b):
+    sa, sb = set(a), set(b)
+    return ['- ' + l for l in a if l not in sb] + ['+ ' + l for l in b if l not in sa]
+
+
+VOLATILE = re.compile(r'^\s*(Last update|MD:guid)\s*:')
+
+
+def listing(text):
+    """pkcs15-tool -D output without what differs between two fault-free
+    runs (key GUIDs, timestamps)"""
+    return '\n'.join(l for l in text.splitlines()
+                     if not VOLATILE.match(l) and not l.startswith('Using reader'))
+
+
+def without_blocks(text, head):
+    """A listing without its blocks whose first line starts with head"""
+    out, skip = [], False
+    for l in text.split('\n'):
+        if l and not l[0].isspace():
+            skip = l.startswith(head)
+        if not skip:
+            out.append(l)
+    return '\n'.join(out)
+
+
+def state_hash(path):
+    with open(path) as f:
+        body = ''.join(l for l in f if not l.startswith('checksum '))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+# ---- one personality ----------------------------------------------------------------
+
+class Sweep:
+    def __init__(self, work, pers, stride):
+        self.pers, self.stride = pers, stride
+        self.d = os.path.join(work, pers)
+        os.makedirs(self.d, exist_ok=True)
+        self.failures = 0
+        self.lock = threading.Lock()
+        self.checked = {}
+        self.runs = 0
+        d = self.d
+        self.steps = [
+            ('create-pkcs15', ['pkcs15-init', '--create-pkcs15', '--so-pin', SO, '--so-puk', PUK,
+                               '--label', 'pkicards user']),
+            ('store-pin', ['pkcs15-init', '--store-pin', '--auth-id', '01', '--label', 'User PIN',
+                           '--pin', PIN, '--puk', PUK, '--so-pin', SO]),
+            ('generate-key', ['pkcs15-init', '--generate-key', 'rsa/1024', '--auth-id', '01',
+                              '--id', KID, '--label', 'pkicards user key', '--key-usage',
+                              'sign,decrypt', '--pin', PIN, '--so-pin', SO]),
+            ('store-certificate', ['pkcs15-init', '--store-certificate',
+                                   os.path.join(d, 'cert.pem'), '--id', KID, '--label',
+                                   'pkicards user', '--pin', PIN, '--so-pin', SO]),
+            ('sign', ['pkcs15-crypt', '--sign', '--key', KID, '--pin', PIN, '--sha-256',
+                      '--pkcs1', '-i', os.path.join(d, 'hash'), '-o', 'out.sig']),
+            ('decipher', ['pkcs15-crypt', '--decipher', '--key', KID, '--pin', PIN, '--pkcs1',
+                          '-i', os.path.join(d, 'enc'), '-o', 'out.dec']),
+        ]
+
+    def fail(self, what):
+        with self.lock:
+            self.failures += 1
+        lines = what.splitlines()
+        print('not ok - %s: %s' % (self.pers, lines[0]), flush=True)
+        for l in lines[1:25]:
+            print('    ' + l, flush=True)
+
+    def ref(self, k):
+        return os.path.join(self.d, 'ref%d.state' % k)
+
+    def reference(self, card):
+        """The fault-free run: the card before and after every step, each
+        step's APDU count and the listing after it"""
+        d = self.d
+        shutil.copy(card.blank, self.ref(0))
+        self.counts, self.lists, self.trees = [None], [None], [tree(self.ref(0))]
+        for k, (name, args) in enumerate(self.steps, 1):
+            shutil.copy(self.ref(k - 1), self.ref(k))
+            card.load(self.ref(k))
+            rc, out = run(card, args, d)
+            n = card.count()
+            if rc != 0:
+                raise RuntimeError('%s: fault-free %s failed:\n%s' % (self.pers, name, out))
+            if not self.outcome_ok(k, d):
+                raise RuntimeError('%s: fault-free %s: wrong result' % (self.pers, name))
+            self.counts.append(n)
+            card.load(self.ref(k))
+            rc, out = run(card, ['pkcs15-tool', '-D'], d)
+            if rc != 0:
+                raise RuntimeError('%s: listing after %s failed:\n%s' % (self.pers, name, out))
+            self.lists.append(listing(out))
+            self.trees.append(tree(self.ref(k)))
+            # a fault that leaves the card as before or after the step
+            # needs no more checks than the fault-free run made
+            self.checked[(k, state_hash(self.ref(k - 1)))] = 'fault-free'
+            if self.steps[k - 1][1][0] == 'pkcs15-init':
+                self.checked[(k, state_hash(self.ref(k)))] = 'fault-free'
+            if name == 'generate-key':
+                self.make_inputs(card)
+        print('# %s: fault-free run: %s APDUs' % (
+            self.pers, ', '.join('%s %d' % (s[0], c) for s, c in zip(self.steps, self.counts[1:]))),
+            flush=True)
+
+    def make_inputs(self, card):
+        d = self.d
+        rc, out = run(card, ['pkcs15-tool', '--read-public-key', KID, '-o', 'pub.pem'], d)
+        if rc != 0:
+            raise RuntimeError('%s: cannot read the public key:\n%s' % (self.pers, out))
+
+        def sh(*a):
+            subprocess.run(a, cwd=d, check=True, capture_output=True)
+        sh('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out',
+           'ca.pem', '-days', '30', '-subj', '/CN=sweep CA')
+        sh('openssl', 'req', '-new', '-key', 'ca.key', '-subj', '/CN=pkicards user', '-out', 'u.csr')
+        sh('openssl', 'x509', '-req', '-in', 'u.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
+           '-CAcreateserial', '-force_pubkey', 'pub.pem', '-days', '30', '-out', 'cert.pem')
+        with open(os.path.join(d, 'data'), 'w') as f:
+            f.write('to be signed and enciphered\n')
+        sh('openssl', 'dgst', '-sha256', '-binary', '-out', 'hash', 'data')
+        sh('openssl', 'pkeyutl', '-encrypt', '-pubin', '-inkey', 'pub.pem', '-in', 'data',
+           '-out', 'enc')
+
+    def outcome_ok(self, k, cwd):
+        """The use steps' results (signature, plaintext) in cwd"""
+        name = self.steps[k - 1][0]
+        pub = os.path.join(self.d, 'pub.pem')
+        if name == 'sign':
+            return subprocess.call(['openssl', 'pkeyutl', '-verify', '-pubin', '-inkey', pub,
+                                    '-sigfile', os.path.join(cwd, 'out.sig'), '-in',
+                                    os.path.join(self.d, 'hash'), '-pkeyopt', 'digest:sha256'],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+        if name == 'decipher':
+            try:
+                return open(os.path.join(cwd, 'out.dec'), 'rb').read() == \
+                    open(os.path.join(self.d, 'data'), 'rb').read()
+            except OSError:
+                return False
+        return True
+
+    # ---- after a fault ----
+
+    def allowed(self, k):
+        """What pkcs15-tool -D may show after a fault in step k: the card
+        before or after the step; for a key generation also the key pair's
+        public key alone (its private key entry is made visible last,
+        pkcs15-emu/pk-p15df.c; the next --generate-key removes it)"""
+        ok = [self.lists[k - 1], self.lists[k]]
+        if self.steps[k - 1][0] == 'generate-key':
+            ok.append(without_blocks(self.lists[k], 'Private RSA Key'))
+        return ok
+
+    def check_state(self, card, k, state, where):
+        """A card state a fault in step k can leave: consistent, and the
+        step (or the recovery it names) completes from it"""
+        name = self.steps[k - 1][0]
+        jd = os.path.dirname(state)
+        c = os.path.join(jd, 'check.state')
+        shutil.copy(state, c)
+        card.load(c)
+        rc, out = run(card, ['pkcs15-tool', '-D'], jd)
+        got = listing(out)
+        complete = rc == 0 and got == self.lists[k] and tree(c) == self.trees[k]
+        if k == 1 and rc != 0 and 'binding failed' in out:
+            pass  # no PKCS#15 application yet (an interrupted --create-pkcs15)
+        elif rc != 0 or re.search(r'failed|error', got, re.I):
+            return self.fail('%s %s: pkcs15-tool -D fails after the fault:\n%s' % (name, where, out))
+        elif got not in self.allowed(k):
+            diff = difflib.unified_diff(self.lists[k].split('\n'), got.split('\n'),
+                                        'after %s' % name, 'after the fault', lineterm='', n=1)
+            return self.fail('%s %s: the listing is neither the card before nor after %s:\n%s' % (
+                name, where, name, '\n'.join(diff)))
+        if complete and self.steps[k - 1][1][0] == 'pkcs15-init':
+            return
+        card.load(c)
+        rc, out = run(card, self.steps[k - 1][1], jd)
+        how = 'run again'
+        if rc != 0 and '--erase-card' in out:
+            card.load(c)
+            rc, out2 = run(card, RECOVERY, jd)
+            how = 'recovered with pkcs15-init --erase-card'
+            for j in range(1, k + 1):
+                if rc != 0:
+                    break
+                card.load(c)
+                rc, out2 = run(card, self.steps[j - 1][1], jd)
+            out += out2
+        if rc != 0:
+            return self.fail('%s %s: %s fails:\n%s' % (name, where, how, out))
+        if not self.outcome_ok(k, jd):
+            return self.fail('%s %s: %s: wrong signature or plaintext' % (name, where, how))
+        diff = tree_diff(self.trees[k], tree(c))
+        if diff:
+            return self.fail('%s %s: %s: the card differs from the fault-free card:\n%s' % (
+                name, where, how, '\n'.join(diff)))
+        card.load(c)
+        rc, out = run(card, ['pkcs15-tool', '-D'], jd)
+        if listing(out) != self.lists[k]:
+            return self.fail('%s %s: %s: the listing differs from the fault-free one:\n%s' % (
+                name, where, how, out))
+
+    def job(self, card, k, n):
+        name, args = self.steps[k - 1]
+        kind, when = KINDS[n % 3], WHENS[(n // 3) % 3]
+        spec = '%s@%d:%s' % (kind, n, when)
+        jd = os.path.join(self.d, 'job-%d-%d' % (k, n))
+        os.makedirs(jd, exist_ok=True)
+        run_state = os.path.join(jd, 'run.state')
+        shutil.copy(self.ref(k - 1), run_state)
+        card.load(run_state, fault=spec, states=jd)
+        rc, out = run(card, args, jd)
+        with self.lock:
+            self.runs += 1
+        where = 'fault %s' % spec
+        snaps = [os.path.join(jd, s + '.state') for s in ('before', 'half', 'after')]
+        if not all(os.path.exists(s) for s in snaps):
+            return self.fail('%s %s: the fault did not strike (%d APDUs before)' % (
+                name, where, self.counts[k]))
+        if rc == 0:
+            # the lost answer did not matter to the command: the card must
+            # then be complete
+            diff = tree_diff(self.trees[k], tree(run_state))
+            if diff or not self.outcome_ok(k, jd):
+                self.fail('%s %s: succeeded, but the card or result is not complete:\n%s' % (
+                    name, where, '\n'.join(diff) or 'wrong signature or plaintext'))
+        elif not LOST.search(out):
+            self.fail('%s %s: the error does not name the card removal or reset:\n%s' % (
+                name, where, out))
+        for s, tag in zip(snaps, ('before', 'half', 'after')):
+            h = (k, state_hash(s))
+            with self.lock:
+                if h in self.checked:
+                    continue
+                self.checked[h] = where
+            self.check_state(card, k, s, '%s (card as left %s)' % (where, tag))
+        shutil.rmtree(jd, ignore_errors=True)
+
+
+def main():
+    work, pers_list = sys.argv[1], sys.argv[2].split(',')
+    stride = int(sys.argv[sys.argv.index('--stride') + 1]) if '--stride' in sys.argv else 1
+    os.makedirs(work, exist_ok=True)
+    t0 = time.time()
+    cards = {}
+    jobs = queue.Queue()
+    sweeps = []
+    try:
+        for pers in pers_list:
+            if 0 in cards:
+                cards[0].close()
+            cards[0] = Card(0, pers, work)
+            sw = Sweep(work, pers, stride)
+            sw.reference(cards[0])
+            sweeps.append(sw)
+            for k in range(1, len(sw.steps) + 1):
+                for n in range(1, sw.counts[k] + 1, stride):
+                    jobs.put((sw, k, n))
+        print('# reference runs: %.0f s; %d fault runs to do' % (time.time() - t0, jobs.qsize()),
+              flush=True)
+
+        def worker(i):
+            card = cards.get(i)
+            while True:
+                try:
+                    sw, k, n = jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if card is None or card.pers != sw.pers:
+                    if card:
+                        card.close()
+                    card = cards[i] = Card(i, sw.pers, work)
+                try:
+                    sw.job(card, k, n)
+                except Exception as e:  # noqa: a broken run is a failure, not a crash
+                    sw.fail('%s position %d: %s' % (sw.steps[k - 1][0], n, e))
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(PORTS))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for c in cards.values():
+            c.close()
+    bad = 0
+    for sw in sweeps:
+        bad += sw.failures
+        print('%s - %s: %d fault runs over %s APDU positions, %d card states checked, %d failures' % (
+            'ok' if sw.failures == 0 else 'not ok', sw.pers, sw.runs,
+            '+'.join(str(c) for c in sw.counts[1:]), len(sw.checked), sw.failures), flush=True)
+    print('# fault sweep: %.0f s' % (time.time() - t0), flush=True)
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

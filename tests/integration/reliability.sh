@@ -1,0 +1,151 @@
+#!/bin/bash
+# Bad input and the failures of issue 11 that are not faults or concurrency
+# (those: fault-sweep, concurrency), each with the state file of the card
+# compared before and after where nothing may change:
+#  - input checked before anything is written: a PIN or PUK shorter or longer
+#    than the card takes, a token label PKCS#11 would cut, an object larger
+#    than the free EEPROM or than the room left in its directory file; the
+#    message names the limit and the card is byte for byte unchanged;
+#  - StarCOS SPK 2.3: --delete-objects, then --generate-key and
+#    --store-certificate again (before: DELETE FILE 00 E4 answered 6E 00,
+#    "Unsupported CLA byte", or a reused file was too small);
+#  - ACOS5: a --store-data that fails leaves no file behind (before: a
+#    3000-byte file nothing listed, with every failure).
+. "$(dirname "$0")/lib.sh"
+so=$p15_so
+pin=12345678
+
+# same_card DESC STATE COPY: the card's state file did not change
+same_card() {
+	if cmp -s "$2" "$3"; then ok "$1: the card is unchanged"; else not_ok "$1: the card changed"; fi
+}
+
+# refused DESC PATTERN STATE CARD -- CMD...: CMD fails, its output matches
+# PATTERN, and the card (state file STATE) is unchanged
+refused() {
+	local desc=$1 pat=$2 state=$3
+	shift 3
+	cp "$state" "$tmp/before.state"
+	if run_card "$tmp/out" --state "$state" "$@"; then
+		not_ok "$desc: accepted:"
+		sed 's/^/    /' "$tmp/out"
+	else
+		expect_match "$desc: refused, naming the limit" "$pat" "$tmp/out"
+	fi
+	same_card "$desc" "$tmp/before.state" "$state"
+}
+
+for card in acos5-64v2 starcos-spk23; do
+	bits=1024
+	blank=$tmp/$card.blank
+	rm -f "$blank"
+	$with_card --state "$blank" "$card" -- true >/dev/null 2>&1
+	# PINs and labels at --create-pkcs15 and --store-pin
+	refused "$card: SO PIN of 3 digits" "SO PIN must have 4 to 8 characters, not 3" "$blank" \
+		"$card" -- pkcs15-init --create-pkcs15 --so-pin 123 --so-puk 12345678
+	refused "$card: SO PIN of 9 digits" "SO PIN must have 4 to 8 characters, not 9" "$blank" \
+		"$card" -- pkcs15-init --create-pkcs15 --so-pin 123456789 --so-puk 12345678
+	refused "$card: SO PUK of 9 digits" "SO PUK must have 4 to 8 characters, not 9" "$blank" \
+		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 123456789
+	refused "$card: token label of 33 bytes" "token label has at most 32 bytes" "$blank" \
+		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 \
+		--label "a label with more than thirty-two bytes"
+	state=$tmp/$card.state
+	cp "$blank" "$state"
+	if run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --create-pkcs15 --so-pin $so \
+			--so-puk 12345678 --label "pkicards user"; then
+		ok "$card: created"
+	else
+		not_ok "$card: create-pkcs15 failed:"; sed 's/^/    /' "$tmp/out"; continue
+	fi
+	refused "$card: user PIN of 2 digits" "PIN must have 4 to 8 characters, not 2" "$state" \
+		"$card" -- pkcs15-init --store-pin --auth-id 01 --pin 12 --puk 12345678 --so-pin $so
+	refused "$card: user PUK of 12 digits" "PUK must have .* to 8 characters, not 12" "$state" \
+		"$card" -- pkcs15-init --store-pin --auth-id 01 --pin $pin --puk 123456789012 --so-pin $so
+	run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --store-pin --auth-id 01 \
+		--label "User PIN" --pin $pin --puk 12345678 --so-pin $so ||
+		{ not_ok "$card: store-pin failed:"; sed 's/^/    /' "$tmp/out"; continue; }
+	# a key pair whose label does not fit the PrKDF (256 bytes on StarCOS):
+	# refused before the key record is made
+	if [ $card = starcos-spk23 ]; then
+		long=$(printf 'L%.0s' $(seq 250))
+		refused "$card: key with a 250-byte label" "(PrKDF|PuKDF) file has .* bytes" "$state" \
+			"$card" -- pkcs15-init --generate-key rsa/$bits --auth-id 01 --id 44 --label "$long" \
+			--pin $pin --so-pin $so
+	fi
+	run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --generate-key rsa/$bits \
+		--auth-id 01 --id 45 --key-usage sign,decrypt --pin $pin --so-pin $so ||
+		{ not_ok "$card: generate-key failed:"; sed 's/^/    /' "$tmp/out"; continue; }
+	ok "$card: personalised"
+done
+
+# ACOS5: data larger than the free EEPROM, and a failed store leaves no file
+state=$tmp/acos5-64v2.state
+head -c 70000 /dev/urandom >"$tmp/big"
+refused "acos5-64v2: 70000-byte data object" "card has [0-9]+ bytes of EEPROM free; the data object needs" \
+	"$state" acos5-64v2 -- pkcs15-init --store-data "$tmp/big" --label big --so-pin $so --pin $pin
+head -c 3000 /dev/urandom >"$tmp/d3000"
+files_before=$(grep -c '^EF ' "$state")
+for i in 1 2 3; do
+	# the DODF (512 bytes) takes about six entries with these labels
+	run_card "$tmp/out" --state "$state" acos5-64v2 -- pkcs15-init --store-data "$tmp/d3000" \
+		--label "data $i $(printf 'x%.0s' $(seq 60))" --so-pin $so --pin $pin
+done
+n=$(grep -c '^EF ' "$state")
+[ $n = $((files_before + 3)) ] && ok "acos5-64v2: three 3000-byte data objects stored" ||
+	not_ok "acos5-64v2: $((n - files_before)) files for three data objects"
+while run_card "$tmp/out" --state "$state" acos5-64v2 -- pkcs15-init --store-data "$tmp/d3000" \
+		--label "more $(printf 'y%.0s' $(seq 60))" --so-pin $so --pin $pin; do
+	n=$((n + 1))
+	[ $n -lt $((files_before + 20)) ] || break
+done
+expect_match "acos5-64v2: DODF full: refused with the room named" "DODF file has .* bytes" "$tmp/out"
+cp "$state" "$tmp/full.state"
+run_card "$tmp/out" --state "$state" acos5-64v2 -- pkcs15-init --store-data "$tmp/d3000" \
+	--label "again $(printf 'z%.0s' $(seq 60))" --so-pin $so --pin $pin
+same_card "acos5-64v2: a refused store-data leaves no file" "$tmp/full.state" "$state"
+on_list() { run_card "$tmp/list" --state "$state" acos5-64v2 -- pkcs15-tool -D; }
+on_list
+listed=$(grep -c '^Data object' "$tmp/list")
+[ $((files_before + listed)) = $(grep -c '^EF ' "$state") ] && ok "acos5-64v2: every data file is listed" ||
+	not_ok "acos5-64v2: $(grep -c '^EF ' "$state") files, $listed data objects listed"
+
+# StarCOS SPK 2.3: delete a key pair and its certificate, then generate and
+# store again; the next key signs
+state=$tmp/starcos-spk23.state
+run_card "$tmp/pub" --state "$state" starcos-spk23 -- sh -c \
+	"cd $tmp && pkcs15-tool --read-public-key 45 -o pub45.pem"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 3 \
+	-subj "/CN=reliability CA" 2>/dev/null
+cert_for() {	# ID: a certificate for the card's key ID, with a longer subject each time
+	openssl req -new -key "$tmp/ca.key" -subj "/CN=$(printf 'c%.0s' $(seq $((20 * $2))))" \
+		-out "$tmp/r.csr" 2>/dev/null
+	openssl x509 -req -in "$tmp/r.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
+		-force_pubkey "$tmp/pub$1.pem" -days 3 -out "$tmp/cert$1.pem" 2>/dev/null
+}
+must() { local d=$1; shift; if run_card "$tmp/out" --state "$state" starcos-spk23 -- "$@"; then ok "$d"; else
+	not_ok "$d:"; sed 's/^/    /' "$tmp/out"; fi; }
+cert_for 45 1
+must "starcos-spk23: certificate 45 stored" pkcs15-init --store-certificate "$tmp/cert45.pem" --id 45 \
+	--pin $pin --so-pin $so
+must "starcos-spk23: key 45 and its certificate deleted" pkcs15-init --delete-objects \
+	privkey,pubkey,cert --id 45 --so-pin $so --pin $pin
+must "starcos-spk23: a key generated after the delete" pkcs15-init --generate-key rsa/1024 --auth-id 01 \
+	--id 46 --key-usage sign,decrypt --pin $pin --so-pin $so
+run_card "$tmp/pub" --state "$state" starcos-spk23 -- sh -c \
+	"cd $tmp && pkcs15-tool --read-public-key 46 -o pub46.pem"
+cert_for 46 3
+must "starcos-spk23: a larger certificate stored after the delete" pkcs15-init --store-certificate \
+	"$tmp/cert46.pem" --id 46 --pin $pin --so-pin $so
+echo "signed by key 46" >"$tmp/m"
+openssl dgst -sha256 -binary "$tmp/m" >"$tmp/h"
+run_card "$tmp/out" --state "$state" starcos-spk23 -- pkcs15-crypt --sign --key 46 --pin $pin \
+	--sha-256 --pkcs1 -i "$tmp/h" -o "$tmp/s"
+if openssl pkeyutl -verify -pubin -inkey "$tmp/pub46.pem" -sigfile "$tmp/s" -in "$tmp/h" \
+		-pkeyopt digest:sha256 >/dev/null 2>&1; then
+	ok "starcos-spk23: the new key signs"
+else
+	not_ok "starcos-spk23: no valid signature from key 46:"; sed 's/^/    /' "$tmp/out"
+fi
+
+finish
