@@ -1,8 +1,9 @@
 #!/bin/sh
-# run-fuzz.sh FUZZER MKCORPUS RUNS: the libFuzzer target for RUNS executions,
-# started from the seed corpus MKCORPUS (mkcorpus.py) writes into a
-# temporary directory (removed afterwards, with the new inputs). Exit status: the fuzzer's (non-zero on a crash, a sanitizer
-# finding or a leak; the crashing input is written to the working directory).
+# run-fuzz.sh FUZZER MKCORPUS RUNS: the libFuzzer target for RUNS
+# executions, started from the seed corpus that MKCORPUS (mkcorpus.py)
+# writes into a temporary directory (removed afterwards, new inputs with it).
+# Exit status: the fuzzer's (non-zero on a crash, a sanitizer finding or a
+# leak; the crashing input is written to the working directory).
 set -u
 fuzzer=$1 mkcorpus=$2 runs=$3
 work=$(mktemp -d /tmp/pkicards-fuzz.XXXXXX) || exit 1
