@@ -466,8 +466,9 @@ test_challenge_error_sw(void **state)
 }
 
 /* No answer at all (no SW): the card left the reader during the command, or
- * it is mute. Every APDU goes through pk_transmit, which names the two cases
- * (OpenSC's minidriver: SCARD_W_REMOVED_CARD, SCARD_W_UNRESPONSIVE_CARD). */
+ * it is there again. The reader guard (pk-guard.c) names the two cases:
+ * removed, or reset (a card whose answer was lost has lost its volatile
+ * state); OpenSC's minidriver: SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD. */
 static void
 test_no_answer(void **state, int gone, int rc)
 {
@@ -491,7 +492,7 @@ test_no_answer_card_removed(void **state)
 static void
 test_no_answer_card_mute(void **state)
 {
-	test_no_answer(state, 0, SC_ERROR_CARD_UNRESPONSIVE);
+	test_no_answer(state, 0, SC_ERROR_CARD_RESET);
 }
 
 /* ---- status words ------------------------------------------------------------- */
