@@ -921,7 +921,7 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 	r = sc_pkcs15init_create_file(profile, p15card, file);
 	if (r == 0) {
 		r = sc_pkcs15init_update_file(profile, p15card, file, der->value, (unsigned int)der->len);
-		if (r == 0)
+		if (r >= 0) /* the bytes written: activate (before, r > 0 skipped it) */
 			r = p15_activate(card, &file->path);
 		if (r < 0)
 			p15_remove(profile, p15card, &file->path);

@@ -94,6 +94,14 @@ done
 n=$(grep -c '^EF ' "$state")
 [ $n = $((files_before + 3)) ] && ok "acos5-64v2: three 3000-byte data objects stored" ||
 	not_ok "acos5-64v2: $((n - files_before)) files for three data objects"
+# their files are activated (LCSI 05: the access conditions apply; before,
+# a data object's or certificate's file stayed in creation state, LCSI 01,
+# writable by anyone)
+if grep '^EF 3F00/4100/' "$state" | grep -q ' lcsi=01 '; then
+	not_ok "acos5-64v2: files left in creation state: $(grep '^EF 3F00/4100/' "$state" | grep ' lcsi=01 ' | cut -d' ' -f2)"
+else
+	ok "acos5-64v2: every file of the application activated"
+fi
 while run_card "$tmp/out" --state "$state" acos5-64v2 -- pkcs15-init --store-data "$tmp/d3000" \
 		--label "more $(printf 'y%.0s' $(seq 60))" --so-pin $so --pin $pin; do
 	n=$((n + 1))
