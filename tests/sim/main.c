@@ -62,6 +62,7 @@ struct options {
 	long fault_gap_ms;	/* remove: time out of the reader; mute: silence */
 	const char *fault_states; /* directory for before/half/after.state */
 	int control;		/* --control: commands on stdin */
+	int attach_wait;	/* --control: "attached" waits for vpcd */
 	char *ctl_state, *ctl_states; /* strings set by control commands */
 };
 
@@ -447,6 +448,7 @@ handle_control(struct sim_card *c, int fd, uint8_t code)
 #define FAULT_STRUCK	-2	/* serve(): the fault happened, drop the link */
 
 static unsigned long apdu_count;
+static unsigned long link_msgs;		/* messages from vpcd on this link */
 
 static void
 save_snapshot(const struct sim_card *c, const char *dir, const char *name, const char *text,
@@ -566,6 +568,9 @@ ctl_strdup(char **slot, const char *v)
  *   states DIR     as --fault-states (or "none")
  *   gap MS         as --fault-gap
  *   count          "ok N": the C-APDUs since the last state or fault command
+ *   attached       "ok" once vpcd has talked to the card on its current link
+ *                  (after a fault: pcscd has taken the card back, so that
+ *                  the next command does not meet the old link's end)
  *   ping           nothing (synchronisation)
  */
 static void
@@ -577,6 +582,11 @@ ctl_line(struct sim_card *c, struct options *o, char *line)
 		*arg++ = '\0';
 	if (!strcmp(line, "ping") && !arg) {
 		ctl_reply("ok");
+	} else if (!strcmp(line, "attached") && !arg) {
+		if (link_msgs)
+			ctl_reply("ok");
+		else
+			o->attach_wait = 1;	/* answered by serve() */
 	} else if (!strcmp(line, "count") && !arg) {
 		printf("ok %lu\n", apdu_count);
 		fflush(stdout);
@@ -679,6 +689,8 @@ serve(struct sim_card *c, int fd, struct options *o)
 	size_t n;
 	int r;
 
+	link_msgs = 0;
+
 	while (!stop) {
 		if (wait_fd(c, o, fd, -1) < 0)
 			return 0;
@@ -687,6 +699,11 @@ serve(struct sim_card *c, int fd, struct options *o)
 		n = (size_t)hdr[0] << 8 | hdr[1];
 		if (io_full(fd, msg, n, 0) < 0)
 			return 0;
+		link_msgs++;
+		if (o->attach_wait) {
+			o->attach_wait = 0;
+			ctl_reply("ok");
+		}
 		if (n == 1 && handle_control(c, fd, msg[0]) < 0)
 			return 0;
 		if (n > 1 && o->remove_len && n >= o->remove_len &&
@@ -738,6 +755,7 @@ run(struct sim_card *c, struct options *o)
 			 * orderly close would read as a 0-byte answer) */
 			setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
 			close(fd);
+			link_msgs = 0;	/* "attached" waits for the next link */
 			card_reset(c);
 			log_line("# disconnected (fault)");
 			if (o->fault.kind == FAULT_REMOVE && !stop)
