@@ -31,6 +31,14 @@ struct sc_card_driver *pk_get_acos5_driver(void);
 struct sc_card_driver *pk_get_starcos_driver(void);
 
 /**
+ * The RSA key sizes of a family's generations that can be personalised, from
+ * the drivers' tables (for pkcs15init's messages): 1 if one of them holds
+ * @p bits-bit keys, else 0; @p text gets each generation's sizes.
+ */
+int pk_acos5_rsa_sizes(unsigned int bits, char *text, size_t len);
+int pk_starcos_rsa_sizes(unsigned int bits, char *text, size_t len);
+
+/**
  * Map a status word through a family's table, then through ISO 7816.
  * @param[in] table rows {SW, SC_ERROR_*, text}, terminated by a zero SW
  */

@@ -210,6 +210,35 @@ pk_cmdline_check_create(size_t min, size_t max)
 	free(args);
 }
 
+void
+pk_cmdline_check_keygen(const char *family, int (*sizes)(unsigned int bits, char *text, size_t len))
+{
+	const char *v = NULL, *prog;
+	size_t len = 0, vlen = 0;
+	char *args = read_own_cmdline(&len), spec[32], text[512];
+	unsigned long bits;
+	char *end;
+
+	if (!args)
+		return;
+	prog = strrchr(args, '/');
+	prog = prog ? prog + 1 : args;
+	if (!strcmp(prog, "pkcs15-init") && pk_args_option(args, len, "generate-key", &v, &vlen) == 0 &&
+			vlen > 3 && vlen < sizeof(spec) && !strncasecmp(v, "rsa", 3)) {
+		/* pkcs15-init's key spec: rsa, an optional '/', '-' or ':', the bits */
+		memcpy(spec, v, vlen);
+		spec[vlen] = '\0';
+		v = spec + 3;
+		if (*v == '/' || *v == '-' || *v == ':')
+			v++;
+		bits = strtoul(v, &end, 10);
+		if (end != v && !*end && bits <= 65536 && !sizes((unsigned int)bits, text, sizeof(text)))
+			fprintf(stderr, "pkicards: %s cards hold RSA keys of %s, not %lu bits; nothing was "
+					"written to the card\n", family, text, bits);
+	}
+	free(args);
+}
+
 int
 pk_p15_offer_so_pin(struct sc_pkcs15_card *p15card, int reference)
 {

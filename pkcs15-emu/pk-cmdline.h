@@ -50,6 +50,14 @@ int pk_cmdline_secret(struct sc_context *ctx, const char *name, unsigned char *o
  */
 void pk_cmdline_check_create(size_t min, size_t max);
 
+/**
+ * pkcs15-init --generate-key rsa/BITS: OpenSC refuses a size the card does
+ * not list before any module code runs, and says only "Not supported": when
+ * the module is loaded and no generation of the family (@p sizes, from the
+ * driver's tables) holds such keys, the sizes are named on stderr.
+ */
+void pk_cmdline_check_keygen(const char *family, int (*sizes)(unsigned int bits, char *text, size_t len));
+
 struct sc_pkcs15_card;
 struct sc_profile;
 /**
