@@ -4,11 +4,12 @@
 # compared before and after where nothing may change:
 #  - input checked before anything is written: a PIN or PUK shorter or longer
 #    than the card takes, a token label PKCS#11 would cut, an object larger
-#    than the free EEPROM or than the room left in its directory file; the
-#    message names the limit and the card is byte for byte unchanged;
-#  - StarCOS SPK 2.3: --delete-objects, then --generate-key and
-#    --store-certificate again (before: DELETE FILE 00 E4 answered 6E 00,
-#    "Unsupported CLA byte", or a reused file was too small);
+#    than the free EEPROM or than the room left in its directory file, a
+#    key size no generation holds; the message names the limit and the card
+#    is byte for byte unchanged;
+#  - StarCOS SPK 2.3: --delete-objects, then --generate-key,
+#    --store-certificate and --store-data again (before: DELETE FILE 00 E4
+#    answered 6E 00, "Unsupported CLA byte", or a reused file was too small);
 #  - ACOS5: a --store-data that fails leaves no file behind (before: a
 #    3000-byte file nothing listed, with every failure).
 . "$(dirname "$0")/lib.sh"
@@ -65,12 +66,22 @@ for card in acos5-64v2 starcos-spk23; do
 	run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --store-pin --auth-id 01 \
 		--label "User PIN" --pin $pin --puk 12345678 --so-pin $so ||
 		{ not_ok "$card: store-pin failed:"; sed 's/^/    /' "$tmp/out"; continue; }
-	# a key pair whose label does not fit the PrKDF (256 bytes on StarCOS):
-	# refused before the key record is made
+	# a key size no generation of the family holds: the sizes named
+	if [ $card = starcos-spk23 ]; then big=2048; limit="512 to 1024 bits"; else big=1000; limit="512 to 4096 bits in steps of 256"; fi
+	refused "$card: a $big-bit key" "RSA keys of .*$limit.*, not $big bits" "$state" \
+		"$card" -- pkcs15-init --generate-key rsa/$big --auth-id 01 --pin $pin --so-pin $so
+	# key pairs whose labels fill the PrKDF (768 bytes on StarCOS, about
+	# 300 a key with a 250-byte label): the third is refused before its key
+	# record is touched
 	if [ $card = starcos-spk23 ]; then
 		long=$(printf 'L%.0s' $(seq 250))
-		refused "$card: key with a 250-byte label" "(PrKDF|PuKDF) file has .* bytes" "$state" \
-			"$card" -- pkcs15-init --generate-key rsa/$bits --auth-id 01 --id 44 --label "$long" \
+		for id in 41 42; do
+			run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --generate-key rsa/$bits \
+				--auth-id 01 --id $id --label "$long" --public-key-label p$id --pin $pin --so-pin $so ||
+				{ not_ok "$card: key $id with a 250-byte label:"; sed 's/^/    /' "$tmp/out"; }
+		done
+		refused "$card: a third key with a 250-byte label" "PrKDF file has 768 bytes and .* are used" "$state" \
+			"$card" -- pkcs15-init --generate-key rsa/$bits --auth-id 01 --id 44 --label "$long" --public-key-label p44 \
 			--pin $pin --so-pin $so
 	fi
 	run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --generate-key rsa/$bits \
@@ -145,6 +156,30 @@ run_card "$tmp/pub" --state "$state" starcos-spk23 -- sh -c \
 cert_for 46 3
 must "starcos-spk23: a larger certificate stored after the delete" pkcs15-init --store-certificate \
 	"$tmp/cert46.pem" --id 46 --pin $pin --so-pin $so
+# data objects (SPK 2.x has no DELETE FILE): one deleted, a larger one
+# stored (a new file: the freed one is too small), a smaller one in the
+# freed file, read back with its own length
+head -c 200 /dev/urandom >"$tmp/d200"
+head -c 400 /dev/urandom >"$tmp/d400"
+head -c 100 /dev/urandom >"$tmp/d100"
+datafiles() { grep -c '^EF 3F00/5015/3[34]' "$state"; }	# the template's data files
+efs=$(datafiles)
+must "starcos-spk23: data object stored" pkcs15-init --store-data "$tmp/d200" --label d1 \
+	--application-id 1.2.3.1 --so-pin $so --pin $pin
+must "starcos-spk23: data object deleted" pkcs15-init --delete-objects data --application-id 1.2.3.1 \
+	--so-pin $so --pin $pin
+must "starcos-spk23: a larger data object stored after the delete" pkcs15-init --store-data "$tmp/d400" \
+	--label d2 --application-id 1.2.3.2 --so-pin $so --pin $pin
+must "starcos-spk23: a smaller data object stored after the delete" pkcs15-init --store-data "$tmp/d100" \
+	--label d3 --application-id 1.2.3.3 --so-pin $so --pin $pin
+[ $(datafiles) = $((efs + 2)) ] && ok "starcos-spk23: the freed file was reused" ||
+	not_ok "starcos-spk23: $(($(datafiles) - efs)) files for three data objects, one deleted"
+for d in 2:d400 3:d100; do
+	run_card "$tmp/out" --state "$state" starcos-spk23 -- pkcs15-tool --read-data-object 1.2.3.${d%%:*} \
+		--raw -o "$tmp/back"
+	cmp -s "$tmp/back" "$tmp/${d#*:}" && ok "starcos-spk23: data object ${d#*:} reads back as stored" ||
+		{ not_ok "starcos-spk23: data object ${d#*:} reads back otherwise:"; sed 's/^/    /' "$tmp/out"; }
+done
 echo "signed by key 46" >"$tmp/m"
 openssl dgst -sha256 -binary "$tmp/m" >"$tmp/h"
 run_card "$tmp/out" --state "$state" starcos-spk23 -- pkcs15-crypt --sign --key 46 --pin $pin \
