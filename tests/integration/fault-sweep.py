@@ -69,6 +69,7 @@ class Card:
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.err, text=True, bufsize=1)
         self.cmd('ping')  # started: the blank state file is written
+        self.faulted = True
         self.wait_present()
 
     def cmd(self, line):
@@ -80,8 +81,13 @@ class Card:
         return reply[3:]
 
     def wait_present(self):
+        """pcscd shows the card (after a start or a fault: pcscd polls the
+        reader every 0.4 s)"""
+        if not self.faulted:
+            return
         if subprocess.call([WAITER, reader_name(self.i), '1', '10000']) != 0:
             raise RuntimeError('card %d did not come up' % self.i)
+        self.faulted = False
 
     def load(self, state, fault=None, states=None):
         """The card from a copy of a state file, a fault armed"""
@@ -98,6 +104,7 @@ class Card:
     def attached(self):
         """After a fault: until vpcd talks to the card on its new link"""
         self.cmd('attached')
+        self.faulted = True
 
     def close(self):
         self.p.stdin.close()
@@ -109,12 +116,28 @@ class Card:
 
 # Either name for a lost answer is right here: the driver need not watch
 # the reader for 0.4 s to tell a removal from a reset (driver/pk-guard.c)
-ENV = dict(os.environ, PKICARDS_GUARD_WAIT_MS='100')
+ENV = dict(os.environ, PKICARDS_GUARD_WAIT_MS='0')
 
 
-def run(card, args, cwd):
-    """A command on the card's reader: (status, output)"""
-    p = subprocess.run(args[:1] + ['--reader', str(card.i)] + args[1:], cwd=cwd, env=ENV,
+def fresh_cache(path, src=None):
+    """A file cache directory (XDG_CACHE_HOME: OpenSC's and the ACOS5
+    driver's persisted caches) as a copy of src, or empty"""
+    shutil.rmtree(path, ignore_errors=True)
+    if src and os.path.isdir(src):
+        shutil.copytree(src, path)
+    else:
+        os.makedirs(path)
+    return path
+
+
+def run(card, args, cwd, cache):
+    """A command on the card's reader with the file cache directory cache:
+    (status, output). Each run is given the cache that the run before it
+    on this card left, as on one machine; the sweep copies them so that a
+    fault run starts from exactly the cache of the fault-free run, and
+    sends the same APDUs."""
+    env = dict(ENV, XDG_CACHE_HOME=cache)
+    p = subprocess.run(args[:1] + ['--reader', reader_name(card.i)] + args[1:], cwd=cwd, env=env,
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=120)
     return p.returncode, p.stdout
@@ -218,16 +241,22 @@ class Sweep:
     def ref(self, k):
         return os.path.join(self.d, 'ref%d.state' % k)
 
+    def ref_cache(self, k):
+        """The file cache as the fault-free step k left it"""
+        return os.path.join(self.d, 'ref%d.cache' % k)
+
     def reference(self, card):
         """The fault-free run: the card before and after every step, each
         step's APDU count and the listing after it"""
         d = self.d
         shutil.copy(card.blank, self.ref(0))
+        fresh_cache(self.ref_cache(0))
+        scratch = os.path.join(d, 'scratch.cache')
         self.counts, self.lists, self.trees = [None], [None], [tree(self.ref(0))]
         for k, (name, args) in enumerate(self.steps, 1):
             shutil.copy(self.ref(k - 1), self.ref(k))
             card.load(self.ref(k))
-            rc, out = run(card, args, d)
+            rc, out = run(card, args, d, fresh_cache(self.ref_cache(k), self.ref_cache(k - 1)))
             n = card.count()
             if rc != 0:
                 raise RuntimeError('%s: fault-free %s failed:\n%s' % (self.pers, name, out))
@@ -235,7 +264,7 @@ class Sweep:
                 raise RuntimeError('%s: fault-free %s: wrong result' % (self.pers, name))
             self.counts.append(n)
             card.load(self.ref(k))
-            rc, out = run(card, ['pkcs15-tool', '-D'], d)
+            rc, out = run(card, ['pkcs15-tool', '-D'], d, fresh_cache(scratch, self.ref_cache(k)))
             if rc != 0:
                 raise RuntimeError('%s: listing after %s failed:\n%s' % (self.pers, name, out))
             self.lists.append(listing(out))
@@ -246,14 +275,14 @@ class Sweep:
             if self.steps[k - 1][1][0] == 'pkcs15-init':
                 self.checked[(k, state_hash(self.ref(k)))] = 'fault-free'
             if name == 'generate-key':
-                self.make_inputs(card)
+                self.make_inputs(card, fresh_cache(scratch, self.ref_cache(k)))
         print('# %s: fault-free run: %s APDUs' % (
             self.pers, ', '.join('%s %d' % (s[0], c) for s, c in zip(self.steps, self.counts[1:]))),
             flush=True)
 
-    def make_inputs(self, card):
+    def make_inputs(self, card, cache):
         d = self.d
-        rc, out = run(card, ['pkcs15-tool', '--read-public-key', KID, '-o', 'pub.pem'], d)
+        rc, out = run(card, ['pkcs15-tool', '--read-public-key', KID, '-o', 'pub.pem'], d, cache)
         if rc != 0:
             raise RuntimeError('%s: cannot read the public key:\n%s' % (self.pers, out))
 
@@ -299,15 +328,17 @@ class Sweep:
             ok.append(without_blocks(self.lists[k], 'Private RSA Key'))
         return ok
 
-    def check_state(self, card, k, state, where):
+    def check_state(self, card, k, state, where, cache_left):
         """A card state a fault in step k can leave: consistent, and the
-        step (or the recovery it names) completes from it"""
+        step (or the recovery it names) completes from it; the file cache
+        is the one that the faulted run left"""
         name = self.steps[k - 1][0]
         jd = os.path.dirname(state)
         c = os.path.join(jd, 'check.state')
         shutil.copy(state, c)
+        cache = fresh_cache(os.path.join(jd, 'check.cache'), cache_left)
         card.load(c)
-        rc, out = run(card, ['pkcs15-tool', '-D'], jd)
+        rc, out = run(card, ['pkcs15-tool', '-D'], jd, cache)
         got = listing(out)
         complete = rc == 0 and got == self.lists[k] and tree(c) == self.trees[k]
         if k == 1 and rc != 0 and 'binding failed' in out:
@@ -322,17 +353,17 @@ class Sweep:
         if complete and self.steps[k - 1][1][0] == 'pkcs15-init':
             return
         card.load(c)
-        rc, out = run(card, self.steps[k - 1][1], jd)
+        rc, out = run(card, self.steps[k - 1][1], jd, cache)
         how = 'run again'
         if rc != 0 and '--erase-card' in out:
             card.load(c)
-            rc, out2 = run(card, RECOVERY, jd)
+            rc, out2 = run(card, RECOVERY, jd, cache)
             how = 'recovered with pkcs15-init --erase-card'
             for j in range(1, k + 1):
                 if rc != 0:
                     break
                 card.load(c)
-                rc, out2 = run(card, self.steps[j - 1][1], jd)
+                rc, out2 = run(card, self.steps[j - 1][1], jd, cache)
             out += out2
         if rc != 0:
             return self.fail('%s %s: %s fails:\n%s' % (name, where, how, out))
@@ -343,7 +374,7 @@ class Sweep:
             return self.fail('%s %s: %s: the card differs from the fault-free card:\n%s' % (
                 name, where, how, '\n'.join(diff)))
         card.load(c)
-        rc, out = run(card, ['pkcs15-tool', '-D'], jd)
+        rc, out = run(card, ['pkcs15-tool', '-D'], jd, cache)
         if listing(out) != self.lists[k]:
             return self.fail('%s %s: %s: the listing differs from the fault-free one:\n%s' % (
                 name, where, how, out))
@@ -357,7 +388,8 @@ class Sweep:
         run_state = os.path.join(jd, 'run.state')
         shutil.copy(self.ref(k - 1), run_state)
         card.load(run_state, fault=spec, states=jd)
-        rc, out = run(card, args, jd)
+        cache = fresh_cache(os.path.join(jd, 'run.cache'), self.ref_cache(k - 1))
+        rc, out = run(card, args, jd, cache)
         with self.lock:
             self.runs += 1
         where = 'fault %s' % spec
@@ -385,7 +417,7 @@ class Sweep:
                 if h in self.checked:
                     continue
                 self.checked[h] = where
-            self.check_state(card, k, s, '%s (card as left %s)' % (where, tag))
+            self.check_state(card, k, s, '%s (card as left %s)' % (where, tag), cache)
         shutil.rmtree(jd, ignore_errors=True)
 
 

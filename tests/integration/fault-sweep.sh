@@ -4,7 +4,7 @@
 # 2.3, with the card removed, reset or mute there; see fault-sweep.py and
 # doc/security.md "Faults". Two empty readers, one simulator each.
 . "$(dirname "$0")/lib.sh"
-if $with_card -,- -- python3 "$top/tests/integration/fault-sweep.py" "$tmp/sweep" \
+if $with_card -,-,-,-,-,-,-,- -- python3 "$top/tests/integration/fault-sweep.py" "$tmp/sweep" \
 		${FAULT_SWEEP_CARDS:-acos5-64v2,starcos-spk23} ${FAULT_SWEEP_STRIDE:+--stride $FAULT_SWEEP_STRIDE}; then
 	ok "fault sweep"
 else
