@@ -9,6 +9,7 @@
 #ifndef PK_PROFILE_H
 #define PK_PROFILE_H
 
+#include "libopensc/log.h"
 #include "libopensc/opensc.h"
 #include "pkcs15init/pkcs15-init.h"
 #include "pkcs15init/profile.h"
@@ -45,7 +46,7 @@ int pk_p15_pubkey_from_card(struct sc_context *ctx, struct sc_pkcs15_pubkey *pub
  */
 int pk_p15_refuse(struct sc_context *ctx, int code, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 3, 4)))
+	__attribute__((format(SC_PRINTF_FORMAT, 3, 4))) /* OpenSC's: gnu_printf on mingw */
 #endif
 	;
 
