@@ -6,11 +6,11 @@ simulators (cardsim --control, one per worker and reader) and reuses them
 for every run, so pcscd does not have to notice a new card between runs.
 
 Scenarios, on each personality given: (a) personalisation from a blank card
-to a stored certificate (pkcs15-init --create-pkcs15, --store-pin,
---generate-key, --store-certificate) and (b) use (pkcs15-crypt --sign and
---decipher, each with its PIN). For each step and every APDU position N of
-it, the step runs again from the card as it was before the step, with a
-fault at its Nth APDU: the card is removed, reset or mute there, and the
+to a stored certificate (pkcs15-init --create-pkcs15, --store-pin, on
+StarCOS SPK 2.x --finalize, --generate-key, --store-certificate) and (b)
+use (pkcs15-crypt --sign and --decipher, each with its PIN). For each
+step and every APDU position N of it, the step runs again from the card as
+it was before the step, with a fault at its Nth APDU: the card is removed, reset or mute there, and the
 command is not executed, half executed (EEPROM pages) or executed; kinds
 and commit points cycle over the positions, and cardsim --fault-states also
 keeps the card as each of the three commit points leaves it. Then:
@@ -218,6 +218,9 @@ class Sweep:
                                '--label', 'pkicards user']),
             ('store-pin', ['pkcs15-init', '--store-pin', '--auth-id', '01', '--label', 'User PIN',
                            '--pin', PIN, '--puk', PUK, '--so-pin', SO]),
+            # StarCOS SPK 2.x: from here on the card enforces its access
+            # conditions (CREATE END), as an issued card does
+            ('finalize', ['pkcs15-init', '--finalize']),
             ('generate-key', ['pkcs15-init', '--generate-key', 'rsa/1024', '--auth-id', '01',
                               '--id', KID, '--label', 'pkicards user key', '--key-usage',
                               'sign,decrypt', '--pin', PIN, '--so-pin', SO]),
@@ -229,6 +232,8 @@ class Sweep:
             ('decipher', ['pkcs15-crypt', '--decipher', '--key', KID, '--pin', PIN, '--pkcs1',
                           '-i', os.path.join(d, 'enc'), '-o', 'out.dec']),
         ]
+        if not pers.startswith('starcos-spk'):
+            self.steps = [st for st in self.steps if st[0] != 'finalize']
 
     def fail(self, what):
         with self.lock:
