@@ -2,7 +2,8 @@
  * fuzz-parsers.c: one libFuzzer target over every parser of card
  * responses. The first input byte picks the parser, the rest is the card's
  * answer. The parsers are pure functions over byte buffers (driver/ *-parse.c,
- * pk-tlv.c, pk-rsa.c), so nothing else is needed.
+ * pk-tlv.c, pk-rsa.c, and pk-fcache.c's reader of card files and of the
+ * persisted cache file), so nothing else is needed.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "acos5-parse.h"
+#include "pk-fcache.h"
 #include "pk-rsa.h"
 #include "pk-tlv.h"
 #include "starcos-parse.h"
@@ -104,6 +106,20 @@ parse_rsa(const u8 *p, size_t n)
 	pk_pkcs1_strip_02(p, n, out, &olen);
 }
 
+static void
+parse_fcache(unsigned int which, const u8 *p, size_t n)
+{
+	struct pk_fcache fc = {0};
+	size_t end;
+
+	if (which == 0) {
+		pk_fcache_content_end(p, n, &end);
+	} else {
+		pk_fcache_parse(&fc, p, n);
+		pk_fcache_free(&fc);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -120,7 +136,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_acos5(sel & 0x0F, data, size);
 	else if (sel < 0x30)
 		parse_starcos(sel & 0x0F, data, size);
-	else
+	else if (sel < 0x40)
 		parse_rsa(data, size);
+	else
+		parse_fcache(sel & 0x0F, data, size);
 	return 0;
 }
