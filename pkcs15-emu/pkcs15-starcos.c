@@ -948,6 +948,13 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 				cls == SC_PKCS15_TYPE_CERT ? "certificate" : "public key");
 		return SC_SUCCESS;
 	}
+	/* SPK 2.x reports no free space; no file can be larger than the
+	 * application DF registered for it (profile) */
+	if (der && profile->df_info && profile->df_info->file && profile->df_info->file->size &&
+			der->len > profile->df_info->file->size)
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
+				"the PKCS#15 application DF of this card has %zu bytes; the data object needs %zu",
+				profile->df_info->file->size, der->len));
 	r = sc2_so_login(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	name = (obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) ? "privdata" : "data";

@@ -156,6 +156,10 @@ run_card "$tmp/pub" --state "$state" starcos-spk23 -- sh -c \
 cert_for 46 3
 must "starcos-spk23: a larger certificate stored after the delete" pkcs15-init --store-certificate \
 	"$tmp/cert46.pem" --id 46 --pin $pin --so-pin $so
+# a data object larger than the application DF (SPK 2.x reports no free
+# space; before: "Invalid arguments" from OpenSC's file creation)
+refused "starcos-spk23: 70000-byte data object" "application DF of this card has 16000 bytes; the data object needs 70000" \
+	"$state" starcos-spk23 -- pkcs15-init --store-data "$tmp/big" --label big --so-pin $so --pin $pin
 # data objects (SPK 2.x has no DELETE FILE): one deleted, a larger one
 # stored (a new file: the freed one is too small), a smaller one in the
 # freed file, read back with its own length
