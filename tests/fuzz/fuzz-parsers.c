@@ -82,7 +82,7 @@ parse_starcos(unsigned int which, const u8 *p, size_t n)
 		starcos_parse_gdo_serial(p, n, &sn, &len);
 		break;
 	case 3:
-		starcos_parse_ef_atr(p, n, &len);
+		starcos_parse_ef_atr(p, n, &len, &len);
 		break;
 	case 5:
 		starcos2_parse_pubkey(p, n, &pub);
