@@ -110,10 +110,13 @@ static void
 parse_fcache(unsigned int which, const u8 *p, size_t n)
 {
 	struct pk_fcache fc = {0};
-	size_t end;
+	u8 paths[8][SC_MAX_PATH_SIZE];
+	size_t end, lens[8];
 
 	if (which == 0) {
 		pk_fcache_content_end(p, n, &end);
+	} else if (which == 2) {
+		pk_fcache_odf_paths(p, n, paths, lens, 8);
 	} else {
 		pk_fcache_parse(&fc, p, n);
 		pk_fcache_free(&fc);
