@@ -18,8 +18,10 @@
 #include "libopensc/log.h"
 #include "pk-card.h"
 #include "pk-compat.h"
+#include "pk-fcache.h"
 #include "pk-cardctl.h"
 #include "pk-rsa.h"
+#include "pk-tlv.h"
 #include "starcos-parse.h"
 
 struct starcos_gen;
@@ -205,9 +207,27 @@ struct starcos_priv {
 	u8 env_key;
 	unsigned long env_flags;
 	int ext_probed;              /* EF.ATR read (3.x) */
+	size_t ext_resp;             /* response data an extended APDU may carry (EF.ATR), 0 unknown */
+	int as_df;                   /* the walk's last component is known to be a DF */
+	struct pk_fcache fc;         /* FCIs and file content read (pk-fcache.h) */
+	u8 fci[SC_MAX_APDU_RESP_SIZE]; /* the FCI/FCP the last SELECT of a path gave */
+	size_t fcilen;
+	u8 cur_ef[SC_MAX_PATH_SIZE]; /* absolute path of the EF current on the card */
+	size_t cur_ef_len;           /* 0: none known (valid while cur_df is) */
+	u8 sel[SC_MAX_PATH_SIZE];    /* what OpenSC selected last by absolute path */
+	size_t sel_len;              /* 0: commands act where the card is */
+	int sel_ef;                  /* sel is an EF */
 };
 
 #define DRVDATA(card) ((struct starcos_priv *)((card)->drv_data))
+
+/* Where the card is (its DF and EF) is no longer known */
+static void
+starcos_forget(struct sc_card *card)
+{
+	DRVDATA(card)->cur_df_len = 0;
+	DRVDATA(card)->cur_ef_len = 0;
+}
 
 static struct sc_card_operations starcos_ops;
 static const struct sc_card_operations *iso_ops;
@@ -300,7 +320,11 @@ starcos_init(struct sc_card *card)
 static int
 starcos_finish(struct sc_card *card)
 {
+	struct starcos_priv *priv = DRVDATA(card);
+
 	pk_guard_detach(card);
+	if (priv)
+		pk_fcache_free(&priv->fc);
 	free(card->drv_data);
 	card->drv_data = NULL;
 	return 0;
@@ -355,6 +379,24 @@ starcos_new_file(int id, const struct starcos_fci *fci)
 	return file;
 }
 
+/* The FCI/FCP the last SELECT of a path component gave, for the file cache.
+ * A DF that answers none (2.x 62 84, 3.x MF with P2 = 0C) is kept as the
+ * bare descriptor of a DF with its FID, which both parsers read as a DF. */
+static void
+starcos_keep_fci(struct sc_card *card, const u8 *fid, const u8 *resp, size_t len)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const u8 df[9] = {0x6F, 0x07, 0x82, 0x01, 0x38, 0x83, 0x02, fid[0], fid[1]};
+
+	if (len == 0) {
+		resp = df;
+		len = sizeof(df);
+	}
+	priv->fcilen = len <= sizeof(priv->fci) ? len : 0;
+	if (priv->fcilen)
+		memcpy(priv->fci, resp, len);
+}
+
 static int
 starcos_file_from_resp(struct sc_card *card, const u8 *fid, const struct sc_apdu *apdu,
 		int (*parse)(const u8 *, size_t, struct starcos_fci *), struct sc_file **file_out)
@@ -363,6 +405,7 @@ starcos_file_from_resp(struct sc_card *card, const u8 *fid, const struct sc_apdu
 	int id = fid[0] << 8 | fid[1];
 	int r;
 
+	starcos_keep_fci(card, fid, apdu->resp, apdu->resplen);
 	if (!file_out)
 		return 0;
 	if (apdu->resplen == 0) {
@@ -427,7 +470,7 @@ starcos3_select_fid(struct sc_card *card, const u8 *fid, int last, struct sc_fil
 		return starcos_file_from_resp(card, fid, &apdu, starcos3_parse_fcp,
 				last ? file_out : NULL);
 	}
-	if (last) {
+	if (last && !DRVDATA(card)->as_df) {
 		r = starcos_select_apdu(card, &apdu, 0x02, 0x04, fid, 2, resp, sizeof(resp));
 		if (r != SC_ERROR_FILE_NOT_FOUND) {
 			LOG_TEST_RET(card->ctx, r, "SELECT EF failed");
@@ -466,8 +509,9 @@ starcos_reader_lock_obtained(struct sc_card *card, int was_reset)
 	if (!priv)
 		return 0;
 	priv->df_stale = 1;
+	priv->cur_ef_len = 0; /* the DF is selected again by FID: no current EF */
 	if (was_reset)
-		priv->cur_df_len = 0;
+		starcos_forget(card);
 	return 0;
 }
 
@@ -485,10 +529,12 @@ starcos_reselect_df(struct sc_card *card)
 	if (priv->cur_df_len >= 4)
 		r = starcos_select_apdu(card, &apdu, 0x00, 0x0C, priv->cur_df + priv->cur_df_len - 2, 2,
 				NULL, 0);
-	if (r == 0)
+	if (r == 0) {
 		priv->df_stale = 0;
-	else
-		priv->cur_df_len = 0;
+		priv->cur_ef_len = 0;
+	} else {
+		starcos_forget(card);
+	}
 	return r;
 }
 
@@ -524,18 +570,115 @@ static int starcos_check_ext_apdu(struct sc_card *card);
 static int starcos_walk(struct sc_card *card, const u8 *path, size_t len, size_t i,
 		struct sc_file **file_out);
 
-/* Walk an absolute path from the MF (or the current DF) one FID at a time */
+/* A cached FCI/FCP; the descriptor kept for a DF without FCI (starcos_keep_fci)
+ * is read as 3.x writes it */
 static int
-starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
-		struct sc_file **file_out)
+starcos_parse_fci(struct sc_card *card, const u8 *buf, size_t len, struct starcos_fci *fci)
 {
+	static const u8 df[5] = {0x6F, 0x07, 0x82, 0x01, 0x38};
+
+	if (DRVDATA(card)->gen->select_fid == starcos2_select_fid &&
+			!(len >= sizeof(df) && memcmp(buf, df, sizeof(df)) == 0))
+		return starcos2_parse_fci(buf, len, fci);
+	return starcos3_parse_fcp(buf, len, fci);
+}
+
+/* The FCI the walk's last SELECT gave is that of @p path: into the file
+ * cache (content is kept for transparent EFs) */
+static void
+starcos_learn_fci_at(struct sc_card *card, const u8 *key, size_t len)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	struct pk_fcache_entry *e;
+	struct starcos_fci f;
+	int transparent;
+
+	if (!priv->fcilen || starcos_parse_fci(card, priv->fci, priv->fcilen, &f) < 0)
+		return;
+	e = pk_fcache_add(&priv->fc, key, len);
+	if (!e)
+		return;
+	transparent = f.type == STARCOS_FT_TRANSPARENT;
+	pk_fcache_set_fci(&priv->fc, e, priv->fci, priv->fcilen, transparent ? f.size : 0, 0);
+}
+
+static void
+starcos_learn_fci(struct sc_card *card, const u8 *path, size_t len)
+{
+	if (len >= 2 && path[0] == 0x3F && path[1] == 0x00)
+		starcos_learn_fci_at(card, path, len);
+}
+
+static int starcos_walk(struct sc_card *card, const u8 *path, size_t len, size_t i,
+		struct sc_file **file_out);
+
+/* @p path is an application's path in a record of EF.DIR read in this
+ * process (tag 51 in the application template 61) */
+static int
+starcos_app_path(struct sc_card *card, const u8 *path, size_t len)
+{
+	static const u8 ef_dir[4] = {0x3F, 0x00, 0x2F, 0x00};
+	const struct pk_fcache_entry *e;
+	struct pk_tlv app, p;
+
+	for (e = DRVDATA(card)->fc.head; e; e = e->next) {
+		if (e->pathlen != sizeof(ef_dir) + 2 || memcmp(e->path, ef_dir, sizeof(ef_dir)) != 0 ||
+				e->path[4] != 0xFF || !e->complete)
+			continue;
+		if (pk_tlv_find(e->data, e->datalen, 0x61, &app) == 1 &&
+				pk_tlv_find(app.value, app.len, 0x51, &p) == 1 && p.len == len &&
+				memcmp(p.value, path, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* @p path is a DF by the file cache, or an application by EF.DIR */
+static int
+starcos_known_df(struct sc_card *card, const u8 *path, size_t len)
+{
+	const struct pk_fcache_entry *e = pk_fcache_get(&DRVDATA(card)->fc, path, len);
+	struct starcos_fci f;
+
+	if (e && e->fcilen)
+		return starcos_parse_fci(card, e->fci, e->fcilen, &f) == 0 && f.type == STARCOS_FT_DF;
+	return !e && starcos_app_path(card, path, len);
+}
+
+/* SELECT of @p path answered "not found": asked again in this process, it
+ * is answered so without an APDU (OpenSC's emulators probe the same paths
+ * several times). Anything this process creates forgets it. */
+static void
+starcos_learn_missing(struct sc_card *card, const u8 *path, size_t len)
+{
+	struct pk_fcache_entry *e = pk_fcache_add(&DRVDATA(card)->fc, path, len);
+
+	if (e && !e->fcilen)
+		e->missing = 1;
+}
+
+static int
+starcos_same(const u8 *a, size_t alen, const u8 *b, size_t blen)
+{
+	return alen && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Move the card to the absolute @p path: one FID at a time from the MF or
+ * from the current DF; nothing is sent when the card is there already
+ * (within this card transaction) */
+static int
+starcos_goto(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out)
+{
+	struct starcos_priv *priv = DRVDATA(card);
 	size_t i;
 	int r;
 
 	if (len == 0 || len % 2 || len > SC_MAX_PATH_SIZE)
 		return SC_ERROR_INVALID_ARGUMENTS;
+	if (!file_out && !priv->df_stale && starcos_same(priv->cur_ef, priv->cur_ef_len, path, len))
+		return 0;
 	i = starcos_walk_from(card, path, len);
-	if (i > 0 && DRVDATA(card)->df_stale) {
+	if (i > 0 && priv->df_stale) {
 		r = starcos_reselect_df(card);
 		if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET || r == SC_ERROR_TRANSMIT_FAILED)
 			LOG_TEST_RET(card->ctx, r, "cannot select the application DF again");
@@ -545,13 +688,15 @@ starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
 	if (i == len)
 		return starcos_current_df(card, path, len, file_out);
 	if (i > 0) {
-		/* the remembered DF may be stale (another application used the
-		 * card): on "not found" walk again from the MF, except where
-		 * selecting the MF is the logout (2.x) */
+		/* without card transactions the remembered DF may be stale
+		 * (another application used the card): on "not found" walk
+		 * again from the MF, except where selecting the MF is the
+		 * logout (2.x). In a transaction it was selected in this one. */
 		r = starcos_walk(card, path, len, i, file_out);
-		if (r != SC_ERROR_FILE_NOT_FOUND || DRVDATA(card)->gen->logout)
+		if (r != SC_ERROR_FILE_NOT_FOUND || priv->gen->logout ||
+				(card->reader && card->reader->ops && card->reader->ops->lock))
 			return r;
-		DRVDATA(card)->cur_df_len = 0;
+		starcos_forget(card);
 	}
 	return starcos_walk(card, path, len, 0, file_out);
 }
@@ -560,22 +705,39 @@ static int
 starcos_walk(struct sc_card *card, const u8 *path, size_t len, size_t i,
 		struct sc_file **file_out)
 {
-	const struct starcos_gen *gen = DRVDATA(card)->gen;
+	struct starcos_priv *priv = DRVDATA(card);
+	const struct starcos_gen *gen = priv->gen;
+	int absolute = path[0] == 0x3F && path[1] == 0x00;
 	struct sc_file *file = NULL;
 	int r;
 
+	priv->cur_ef_len = 0;
 	for (; i < len; i += 2) {
 		int last = i + 2 == len;
 
+		priv->fcilen = 0;
+		/* a DF known as one is selected as a DF at once (3.x tries an EF first) */
+		priv->as_df = last && absolute && starcos_known_df(card, path, len);
 		r = gen->select_fid(card, path + i, last, last ? &file : NULL);
-		if (r < 0 && i > 0 && path[0] == 0x3F && path[1] == 0x00)
+		priv->as_df = 0;
+		if (r < 0 && i > 0 && absolute)
 			starcos_note_df(card, path, i, NULL); /* the DF selected before */
+		if (r == SC_ERROR_FILE_NOT_FOUND && absolute)
+			starcos_learn_missing(card, path, i + 2);
 		LOG_TEST_RET(card->ctx, r, "SELECT of a path component failed");
-		if (!last && path[0] == 0x3F && path[1] == 0x00)
+		if (!last && absolute) {
 			starcos_note_df(card, path, i + 2, NULL);
+			starcos_learn_fci(card, path, i + 2);
+		}
 	}
-	if (path[0] == 0x3F && path[1] == 0x00)
+	if (absolute) {
 		starcos_note_df(card, path, len, file);
+		starcos_learn_fci(card, path, len);
+		if (file && file->type != SC_FILE_TYPE_DF) {
+			memcpy(priv->cur_ef, path, len);
+			priv->cur_ef_len = len;
+		}
+	}
 	if (file_out)
 		*file_out = file;
 	else
@@ -583,15 +745,435 @@ starcos_walk(struct sc_card *card, const u8 *path, size_t len, size_t i,
 	return 0;
 }
 
+/* A path whose FCI is in the file cache is selected without an APDU: the
+ * card follows when a command needs it (starcos_sync). @return 0 done,
+ * 1 not known */
+static int
+starcos_select_known(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const struct pk_fcache_entry *e = pk_fcache_get(&priv->fc, path, len);
+	struct starcos_fci f;
+	struct sc_file *file;
+
+	if (len < 2 || len % 2 || path[0] != 0x3F || path[1] != 0x00 || !e)
+		return 1;
+	if (e->missing) {
+		priv->sel_len = 0;
+		return SC_ERROR_FILE_NOT_FOUND;
+	}
+	if (!e->fcilen || starcos_parse_fci(card, e->fci, e->fcilen, &f) < 0)
+		return 1;
+	if (file_out) {
+		file = starcos_new_file(path[len - 2] << 8 | path[len - 1], f.type == STARCOS_FT_DF ? NULL : &f);
+		if (!file)
+			return 1;
+		if (f.type == STARCOS_FT_DF && f.name_len) {
+			memcpy(file->name, f.name, f.name_len);
+			file->namelen = f.name_len;
+		}
+		*file_out = file;
+	}
+	memcpy(priv->sel, path, len);
+	priv->sel_len = len;
+	priv->sel_ef = f.type != STARCOS_FT_DF;
+	return 0;
+}
+
+static int starcos_record(struct sc_card *card, unsigned int rec, u8 *buf, size_t count);
+
+/* EF.DIR: OpenSC (sc_enum_apps) selects it and reads it in two card
+ * transactions, so reading it later costs the walk again; it is read now,
+ * while the card is there (a record EF.DIR, 3.x: every record) */
+static void
+starcos_prefetch(struct sc_card *card, const u8 *path, size_t len)
+{
+	static const u8 ef_dir[4] = {0x3F, 0x00, 0x2F, 0x00};
+	struct starcos_priv *priv = DRVDATA(card);
+	struct pk_fcache_entry *e = pk_fcache_get(&priv->fc, path, len);
+	struct starcos_fci f;
+	u8 buf[SC_MAX_APDU_RESP_SIZE];
+	unsigned int rec;
+	size_t n;
+	int r;
+
+	if (len != sizeof(ef_dir) || memcmp(path, ef_dir, len) != 0 || !e || !e->fcilen ||
+			starcos_parse_fci(card, e->fci, e->fcilen, &f) < 0)
+		return;
+	if (f.type == STARCOS_FT_LINEAR_FIXED || f.type == STARCOS_FT_LINEAR_VARIABLE) {
+		for (rec = 1; rec < 32 && starcos_record(card, rec, buf, sizeof(buf)) >= 0; rec++)
+			;
+	} else if (!e->datalen && e->size) {
+		n = e->size < card->max_recv_size ? e->size : card->max_recv_size;
+		n = n < sizeof(buf) ? n : sizeof(buf);
+		r = iso_ops->read_binary(card, 0, buf, n, PK_NO_RB_FLAGS);
+		if (r > 0)
+			pk_fcache_learn(&priv->fc, e, 0, buf, (size_t)r);
+	}
+	/* 3.x: EF.ATR (extended APDUs for certificates, starcos_read_whole)
+	 * is in the MF too, where the card is now */
+	starcos_check_ext_apdu(card);
+}
+
+/* An absolute path as OpenSC selects it: from the file cache when its FCI
+ * is known, else on the card */
+static int
+starcos_select_path(struct sc_card *card, const u8 *path, size_t len,
+		struct sc_file **file_out)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	int r;
+
+	r = starcos_select_known(card, path, len, file_out);
+	if (r <= 0)
+		return r;
+	priv->sel_len = 0;
+	r = starcos_goto(card, path, len, file_out);
+	if (r == 0 && len >= 2 && path[0] == 0x3F && path[1] == 0x00) {
+		memcpy(priv->sel, path, len);
+		priv->sel_len = len;
+		priv->sel_ef = starcos_same(priv->cur_ef, priv->cur_ef_len, path, len);
+		if (file_out)
+			starcos_prefetch(card, path, len);
+	}
+	return r;
+}
+
+/* What OpenSC selected, kept across the driver's own reads (EF.GDO,
+ * EF.ATR), which OpenSC does not know of */
+struct starcos_sel {
+	u8 path[SC_MAX_PATH_SIZE];
+	size_t len;
+	int ef;
+};
+
+static void
+starcos_sel_save(struct sc_card *card, struct starcos_sel *sv)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	memcpy(sv->path, priv->sel, sizeof(sv->path));
+	sv->len = priv->sel_len;
+	sv->ef = priv->sel_ef;
+}
+
+static void
+starcos_sel_restore(struct sc_card *card, const struct starcos_sel *sv)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	memcpy(priv->sel, sv->path, sizeof(sv->path));
+	priv->sel_len = sv->len;
+	priv->sel_ef = sv->ef;
+}
+
+/* An EF selected by AID and FID (the 3.5 emulator reads certificates so) is
+ * cached under the key A1 ‖ AID length ‖ AID ‖ FID: no path starts with A1.
+ * @return the key's length, 0 when the AID is too long for one */
+#define STARCOS_AID_KEY 0xA1
+
+static size_t
+starcos_aid_key(const u8 *aid, size_t aidlen, const u8 *fid, u8 key[SC_MAX_PATH_SIZE])
+{
+	if (aidlen == 0 || aidlen + 4 > SC_MAX_PATH_SIZE)
+		return 0;
+	key[0] = STARCOS_AID_KEY;
+	key[1] = (u8)aidlen;
+	memcpy(key + 2, aid, aidlen);
+	key[aidlen + 2] = fid[0];
+	key[aidlen + 3] = fid[1];
+	return aidlen + 4;
+}
+
+static int starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len,
+		struct sc_file **file_out);
+
+/* SELECT of the application, then of the EF by FID (@p key: starcos_aid_key) */
+static int
+starcos_goto_aid(struct sc_card *card, const u8 *key, size_t klen, struct sc_file **file_out)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	struct sc_file *file = NULL;
+	struct starcos_sel sv;
+	int r;
+
+	starcos_sel_save(card, &sv); /* the card moves; what OpenSC selected stays */
+	r = starcos_select_aid(card, key + 2, key[1], NULL);
+	starcos_sel_restore(card, &sv);
+	if (r < 0)
+		return r;
+	priv->fcilen = 0;
+	r = priv->gen->select_fid(card, key + klen - 2, 1, &file);
+	if (r == SC_ERROR_FILE_NOT_FOUND)
+		starcos_learn_missing(card, key, klen);
+	if (r < 0)
+		return r;
+	starcos_learn_fci_at(card, key, klen);
+	if (file->type != SC_FILE_TYPE_DF) {
+		memcpy(priv->cur_ef, key, klen);
+		priv->cur_ef_len = klen;
+	}
+	if (file_out)
+		*file_out = file;
+	else
+		sc_file_free(file);
+	return 0;
+}
+
+/* An EF of an application by AID and FID: from the file cache when known */
+static int
+starcos_select_aid_ef(struct sc_card *card, const struct sc_path *path, struct sc_file **file_out)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 key[SC_MAX_PATH_SIZE];
+	size_t klen = starcos_aid_key(path->aid.value, path->aid.len, path->value, key);
+	const struct pk_fcache_entry *e = pk_fcache_get(&priv->fc, key, klen);
+	struct starcos_fci f;
+	int r;
+
+	priv->sel_len = 0;
+	if (e && e->missing)
+		return SC_ERROR_FILE_NOT_FOUND;
+	if (e && e->fcilen && starcos_parse_fci(card, e->fci, e->fcilen, &f) == 0 &&
+			f.type != STARCOS_FT_DF) {
+		if (file_out) {
+			*file_out = starcos_new_file(path->value[0] << 8 | path->value[1], &f);
+			if (!*file_out)
+				return SC_ERROR_OUT_OF_MEMORY;
+		}
+	} else {
+		r = starcos_goto_aid(card, key, klen, file_out);
+		if (r < 0 || !starcos_same(priv->cur_ef, priv->cur_ef_len, key, klen))
+			return r; /* a DF: commands act where the card is */
+	}
+	memcpy(priv->sel, key, klen);
+	priv->sel_len = klen;
+	priv->sel_ef = 1;
+	return 0;
+}
+
+/* Move the card to what OpenSC selected last, if it is not there: the file
+ * itself (@p ef) or only its DF */
+static int
+starcos_sync(struct sc_card *card, int ef)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 path[SC_MAX_PATH_SIZE];
+	size_t len = priv->sel_len;
+
+	if (!len)
+		return 0;
+	if (priv->sel[0] == STARCOS_AID_KEY) { /* the application and the EF again */
+		if (!priv->df_stale && starcos_same(priv->cur_ef, priv->cur_ef_len, priv->sel, len))
+			return 0;
+		return starcos_goto_aid(card, priv->sel, len, NULL);
+	}
+	memcpy(path, priv->sel, len);
+	if (!ef && priv->sel_ef)
+		len -= 2;
+	if (!priv->df_stale && (starcos_same(priv->cur_ef, priv->cur_ef_len, path, len) ||
+			(!(ef && priv->sel_ef) && starcos_same(priv->cur_df, priv->cur_df_len, path, len))))
+		return 0;
+	return starcos_goto(card, path, len, NULL);
+}
+
+/* The cache entry of the EF OpenSC selected by path, or NULL */
+static struct pk_fcache_entry *
+starcos_sel_entry(struct sc_card *card)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	if (!priv->sel_len || !priv->sel_ef)
+		return NULL;
+	return pk_fcache_get(&priv->fc, priv->sel, priv->sel_len);
+}
+
+
+/* EF(ODF) has been read: the object directories it names are read now, in
+ * this card transaction. OpenSC reads each in a transaction of its own,
+ * which costs the application DF's SELECT again every time. */
+static void
+starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 paths[8][SC_MAX_PATH_SIZE], full[SC_MAX_PATH_SIZE], buf[SC_MAX_APDU_RESP_SIZE];
+	size_t lens[8], len, n, dflen = odf->pathlen - 2;
+	struct pk_fcache_entry *e;
+	struct starcos_sel sv;
+	int i, count, r;
+
+	if (odf->pathlen < 4 || odf->path[0] != 0x3F || odf->path[1] != 0x00 ||
+			odf->path[dflen] != 0x50 || odf->path[dflen + 1] != 0x31 || card->lock_count == 0)
+		return;
+	count = pk_fcache_odf_paths(odf->data, odf->end, paths, lens, 8);
+	starcos_sel_save(card, &sv);
+	for (i = 0; i < count; i++) {
+		len = lens[i];
+		if (paths[i][0] == 0x3F && paths[i][1] == 0x00) {
+			memcpy(full, paths[i], len);
+		} else if (dflen + len <= sizeof(full)) { /* relative to the application */
+			memcpy(full, odf->path, dflen);
+			memcpy(full + dflen, paths[i], len);
+			len += dflen;
+		} else {
+			continue;
+		}
+		e = pk_fcache_get(&priv->fc, full, len);
+		if ((e && (e->complete || e->missing)) || starcos_goto(card, full, len, NULL) < 0)
+			continue;
+		e = pk_fcache_get(&priv->fc, full, len);
+		while (e && e->size && !e->complete && e->datalen < e->size) {
+			n = e->size - e->datalen;
+			n = n < card->max_recv_size ? n : card->max_recv_size;
+			n = n < sizeof(buf) ? n : sizeof(buf);
+			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
+			if (r <= 0)
+				break;
+			pk_fcache_learn(&priv->fc, e, e->datalen, buf, (size_t)r);
+		}
+	}
+	starcos_sel_restore(card, &sv);
+}
+
+
+/* 3.x whose EF.ATR allows extended APDUs: a file larger than one short READ
+ * BINARY (a certificate) is read whole in one extended READ BINARY
+ * (starcos-card.md §1.3). @return 0 read into the file cache */
+static int
+starcos_read_whole(struct sc_card *card, struct pk_fcache_entry *e)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	struct sc_apdu apdu;
+	u8 *b;
+	int r;
+
+	if (!priv->gen->pin_desc_path || card->lock_count == 0 || starcos_check_ext_apdu(card) < 0 ||
+			e->size > priv->ext_resp || e->size > PK_FCACHE_FILE_MAX)
+		return -1;
+	r = starcos_sync(card, 1);
+	if (r < 0)
+		return r;
+	b = malloc(e->size);
+	if (!b)
+		return SC_ERROR_OUT_OF_MEMORY;
+	sc_format_apdu_ex(&apdu, 0x00, 0xB0, 0x00, 0x00, NULL, 0, b, e->size);
+	r = pk_transmit(card, &apdu);
+	if (r == 0 && apdu.resplen == e->size)
+		pk_fcache_learn(&priv->fc, e, 0, b, apdu.resplen);
+	else if (r == 0)
+		r = -1;
+	free(b);
+	return r;
+}
+
+static int
+starcos_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t count, pk_rb_flags_t flags)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	struct pk_fcache_entry *e = starcos_sel_entry(card);
+	int r;
+
+	if (e && (r = pk_fcache_read(e, idx, buf, count)) >= 0)
+		return r;
+	if (e && idx == 0 && !e->datalen && e->size > count && starcos_read_whole(card, e) == 0 &&
+			(r = pk_fcache_read(e, idx, buf, count)) >= 0)
+		return r;
+	r = starcos_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	r = iso_ops->read_binary(card, idx, buf, count, flags);
+	if (r > 0 && e && e->size) {
+		pk_fcache_learn(&priv->fc, e, idx, buf, (size_t)r);
+		if (e->complete)
+			starcos_prefetch_dfs(card, e);
+	}
+	return r;
+}
+
+/* The cache entry of record @p rec of the record EF OpenSC selected: its
+ * path followed by FF rec (no file has a child below an EF) */
+static struct pk_fcache_entry *
+starcos_rec_entry(struct sc_card *card, unsigned int rec, int add)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 p[SC_MAX_PATH_SIZE];
+	size_t len = priv->sel_len;
+
+	if (!len || !priv->sel_ef || len + 2 > sizeof(p) || rec == 0 || rec > 0xFF)
+		return NULL;
+	memcpy(p, priv->sel, len);
+	p[len] = 0xFF;
+	p[len + 1] = (u8)rec;
+	return add ? pk_fcache_add(&priv->fc, p, len + 2) : pk_fcache_get(&priv->fc, p, len + 2);
+}
+
+/* READ RECORD @p rec (by number) through the file cache */
+static int
+starcos_record(struct sc_card *card, unsigned int rec, u8 *buf, size_t count)
+{
+	struct pk_fcache_entry *e = starcos_rec_entry(card, rec, 0);
+	int r;
+
+	if (e && e->missing)
+		return SC_ERROR_RECORD_NOT_FOUND;
+	if (e && e->complete) {
+		r = (int)(e->datalen < count ? e->datalen : count);
+		memcpy(buf, e->data, (size_t)r);
+		return r;
+	}
+	r = starcos_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	r = pk_ops_read_record(iso_ops, card, rec, buf, count, SC_RECORD_BY_REC_NR);
+	e = r >= 0 || r == SC_ERROR_RECORD_NOT_FOUND ? starcos_rec_entry(card, rec, 1) : NULL;
+	if (e && r >= 0)
+		pk_fcache_set_data(&DRVDATA(card)->fc, e, buf, (size_t)r);
+	else if (e)
+		e->missing = 1;
+	return r;
+}
+
+/* Records by number come from the file cache. EF.DIR's are all read with
+ * the first: OpenSC reads one record per card transaction, and each would
+ * cost the walk to the file again. The rest of a record at an offset is not
+ * asked of the card (pk-compat.h, PK_REC_IDX). */
+static int
+starcos_read_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM u8 *buf, size_t count,
+		unsigned long flags)
+{
+	static const u8 ef_dir[4] = {0x3F, 0x00, 0x2F, 0x00};
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 more[SC_MAX_APDU_RESP_SIZE];
+	unsigned int n;
+	int r;
+
+	if (PK_REC_IDX > 0)
+		return 0;
+	if ((flags & SC_RECORD_EF_ID_MASK) || (flags & ~SC_RECORD_EF_ID_MASK) != SC_RECORD_BY_REC_NR) {
+		r = starcos_sync(card, 1);
+		LOG_TEST_RET(card->ctx, r, "cannot select the file");
+		return iso_ops->read_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
+	}
+	r = sc_lock(card); /* OpenSC's sc_enum_apps holds none */
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	r = starcos_record(card, rec, buf, count);
+	if (r >= 0 && rec == 1 && starcos_same(priv->sel, priv->sel_len, ef_dir, sizeof(ef_dir))) {
+		for (n = 2; n < 32 && starcos_record(card, n, more, sizeof(more)) >= 0; n++)
+			;
+	}
+	sc_unlock(card);
+	return r;
+}
+
+
 static int
 starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len, struct sc_file **file_out)
 {
 	struct sc_apdu apdu;
 	int r;
 
+	DRVDATA(card)->sel_len = 0;
 	r = starcos_select_apdu(card, &apdu, 0x04, 0x0C, aid, len, NULL, 0);
+	starcos_forget(card);
 	LOG_TEST_RET(card->ctx, r, "SELECT by AID failed");
-	DRVDATA(card)->cur_df_len = 0;
 	if (file_out) {
 		*file_out = starcos_new_file(0, NULL);
 		if (!*file_out)
@@ -607,28 +1189,33 @@ starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len, struct sc_fi
 static int
 starcos_select_file_id(struct sc_card *card, const struct sc_path *path, struct sc_file **file_out)
 {
+	int r;
+
 	if (path->len != 2)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	if (path->value[0] == 0x3F && path->value[1] == 0x00)
 		return starcos_select_path(card, path->value, 2, file_out);
-	DRVDATA(card)->cur_df_len = 0;
+	r = starcos_sync(card, 0); /* the FID is looked for from the DF OpenSC selected */
+	LOG_TEST_RET(card->ctx, r, "cannot select the DF");
+	DRVDATA(card)->sel_len = 0;
+	starcos_forget(card);
 	return DRVDATA(card)->gen->select_fid(card, path->value, 1, file_out);
 }
 
 static int
-starcos_select_file(struct sc_card *card, const struct sc_path *path,
-		struct sc_file **file_out)
+starcos_select_any(struct sc_card *card, const struct sc_path *path, struct sc_file **file_out)
 {
 	int r;
 
-	LOG_FUNC_CALLED(card->ctx);
-	if (file_out)
-		*file_out = NULL;
+	if (path->aid.len && path->type == SC_PATH_TYPE_FILE_ID && path->len == 2 &&
+			path->aid.len + 4 <= SC_MAX_PATH_SIZE &&
+			!(path->value[0] == 0x3F && path->value[1] == 0x00))
+		return starcos_select_aid_ef(card, path, file_out);
 	if (path->aid.len) {
 		r = starcos_select_aid(card, path->aid.value, path->aid.len,
 				path->len ? NULL : file_out);
 		if (r < 0 || path->len == 0)
-			LOG_FUNC_RETURN(card->ctx, r);
+			return r;
 	}
 	switch (path->type) {
 	case SC_PATH_TYPE_FILE_ID:
@@ -643,6 +1230,25 @@ starcos_select_file(struct sc_card *card, const struct sc_path *path,
 	default:
 		r = SC_ERROR_NOT_SUPPORTED;
 	}
+	return r;
+}
+
+/* One card transaction for the whole walk (OpenSC's sc_select_file holds
+ * none): another process cannot move the card between its SELECTs, and the
+ * remembered DF is selected again at most once */
+static int
+starcos_select_file(struct sc_card *card, const struct sc_path *path,
+		struct sc_file **file_out)
+{
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (file_out)
+		*file_out = NULL;
+	r = sc_lock(card);
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	r = starcos_select_any(card, path, file_out);
+	sc_unlock(card);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
@@ -657,6 +1263,9 @@ starcos_list_files(struct sc_card *card, u8 *buf, size_t buflen)
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
+	r = starcos_sync(card, 0);
+	LOG_TEST_RET(card->ctx, r, "cannot select the DF to list");
+	dflen = priv->cur_df_len;
 	if (dflen == 0 || dflen + 2 > sizeof(path))
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "no current DF path to list");
 	memcpy(df, priv->cur_df, dflen);
@@ -705,12 +1314,17 @@ starcos3_read_serial(struct sc_card *card)
 	size_t sn_len, len;
 	int r;
 
+	struct starcos_sel sv;
+
+	starcos_sel_save(card, &sv);
 	sc_format_path("3F002F02", &path);
 	r = starcos_select_file(card, &path, &file);
-	LOG_TEST_RET(card->ctx, r, "cannot select EF.GDO");
-	len = file->size && file->size < sizeof(buf) ? file->size : sizeof(buf);
-	sc_file_free(file);
-	r = iso_ops->read_binary(card, 0, buf, len, PK_NO_RB_FLAGS);
+	if (r == 0) {
+		len = file->size && file->size < sizeof(buf) ? file->size : sizeof(buf);
+		sc_file_free(file);
+		r = starcos_read_binary(card, 0, buf, len, PK_NO_RB_FLAGS);
+	}
+	starcos_sel_restore(card, &sv);
 	LOG_TEST_RET(card->ctx, r, "cannot read EF.GDO");
 	r = starcos_parse_gdo_serial(buf, (size_t)r, &sn, &sn_len);
 	LOG_TEST_RET(card->ctx, r, "EF.GDO has no ICCSN");
@@ -747,7 +1361,7 @@ starcos2_create_mf(struct sc_card *card, const struct pk_starcos_mf *mf)
 	pk_buf_u16(&b, mf->isf_size);
 	pk_buf_bytes(&b, (const u8[]){mf->ac_create_ef, mf->ac_create_key, mf->ac_create_df,
 			mf->ac_register_df, 0x00, 0x00, 0x00}, 7);
-	DRVDATA(card)->cur_df_len = 0;
+	starcos_forget(card);
 	return starcos2_cmd(card, 0x80, 0xE0, 0x00, 0x00, &b, "CREATE MF failed");
 }
 
@@ -819,7 +1433,7 @@ starcos2_erase_card(struct sc_card *card)
 	pk_buf_init(&b, data, sizeof(data));
 	pk_buf_u16(&b, 0x3F00);
 	r = starcos2_cmd(card, 0x80, 0xE4, 0x00, 0x00, &b, "ERASE CARD failed");
-	DRVDATA(card)->cur_df_len = 0;
+	starcos_forget(card);
 	return r == SC_ERROR_NOT_ALLOWED ? 0 : r;
 }
 
@@ -956,10 +1570,14 @@ starcos_create_file(struct sc_card *card, struct sc_file *file)
 {
 	const struct starcos_gen *gen = DRVDATA(card)->gen;
 	struct pk_starcos_ef ef;
+	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (gen->no_admin)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, gen->no_admin);
+	r = starcos_sync(card, 0); /* created in the DF OpenSC selected */
+	LOG_TEST_RET(card->ctx, r, "cannot select the DF");
+	pk_fcache_clear(&DRVDATA(card)->fc);
 	if (file->type == SC_FILE_TYPE_DF || file->ef_structure != SC_FILE_EF_TRANSPARENT ||
 			file->id <= 0 || file->id > 0xFFFF || file->size > 0xFFFF)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
@@ -991,6 +1609,12 @@ starcos_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 			LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, gen->no_admin);
 		if (!ptr && cmd != PK_CARDCTL_STARCOS_ERASE_CARD)
 			return SC_ERROR_INVALID_ARGUMENTS;
+		r = starcos_sync(card, 0); /* they act in the DF OpenSC selected */
+		LOG_TEST_RET(card->ctx, r, "cannot select the DF");
+		/* files, keys and their public parts change: nothing known of
+		 * the card holds any longer */
+		if (cmd != PK_CARDCTL_STARCOS_READ_PUBLIC_KEY)
+			pk_fcache_clear(&DRVDATA(card)->fc);
 		LOG_FUNC_RETURN(card->ctx, starcos2_admin_ctl(card, cmd, ptr));
 	}
 	switch (cmd) {
@@ -1075,24 +1699,19 @@ starcos_set_encoding(struct sc_pin_cmd_pin *pin, int encoding)
 static int
 starcos3_pin_prepare(struct sc_card *card, unsigned int ref, unsigned int *fmt)
 {
-	struct starcos_priv *priv = DRVDATA(card);
-	u8 df[SC_MAX_PATH_SIZE];
-	size_t dflen = priv->cur_df_len;
+	struct starcos_sel sv;
 	int r;
 
-	memcpy(df, priv->cur_df, dflen);
+	starcos_sel_save(card, &sv);
 	starcos_check_ext_apdu(card);
 	r = starcos3_pin_format(card, ref, fmt);
+	starcos_sel_restore(card, &sv); /* the PIN command syncs to the caller's DF */
 	LOG_TEST_RET(card->ctx, r, "cannot find the PIN format");
-	if (dflen && (priv->cur_df_len != dflen || memcmp(priv->cur_df, df, dflen) != 0)) {
-		r = starcos_select_path(card, df, dflen, NULL);
-		LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF again");
-	}
 	return 0;
 }
 
 static int
-starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
+starcos_pin_run(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
 	const struct starcos_gen *gen = DRVDATA(card)->gen;
 	unsigned int fmt;
@@ -1113,11 +1732,29 @@ starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 		if (starcos_encoding_of(fmt) == SC_PIN_ENCODING_GLP)
 			data->flags |= SC_PIN_CMD_NEED_PADDING;
 	}
+	/* a DF-local PIN is found in the DF OpenSC selected; on 3.x a global
+	 * one (no 80 bit) in the MF from anywhere (starcos-card.md §3.2) */
+	if (!gen->pin_desc_path || (data->pin_reference & 0x80)) {
+		r = starcos_sync(card, 0);
+		LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF");
+	}
 	r = iso_ops->pin_cmd(card, data, tries_left);
 	/* The maximum is not readable; issuers use 3 (starcos-card.md §3.2) */
 	if (r == 0 && data->cmd == SC_PIN_CMD_GET_INFO && data->pin1.tries_left >= 0)
 		data->pin1.max_tries = data->pin1.tries_left > 3 ? data->pin1.tries_left : 3;
 	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+/* The PIN format lookup and the PIN command in one card transaction */
+static int
+starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	int r = sc_lock(card);
+
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	r = starcos_pin_run(card, data, tries_left);
+	sc_unlock(card);
+	return r;
 }
 
 /* 2.x: selecting the MF ends the security state (starcos-card.md §2.1) */
@@ -1129,7 +1766,8 @@ starcos2_logout(struct sc_card *card)
 	int r;
 
 	r = starcos_select_apdu(card, &apdu, 0x00, 0x0C, mf, 2, NULL, 0);
-	DRVDATA(card)->cur_df_len = 0;
+	starcos_forget(card);
+	DRVDATA(card)->sel_len = 0;
 	return r == SC_ERROR_NOT_ALLOWED ? 0 : r; /* 69 85: no MF, nothing to end */
 }
 
@@ -1282,10 +1920,13 @@ static int
 starcos_compute_signature(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
 {
 	struct starcos_priv *priv = DRVDATA(card);
+	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (priv->env_op != SC_SEC_OPERATION_SIGN)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED, "no signing environment set");
+	r = starcos_sync(card, 0); /* the key is in the ISF of the DF OpenSC selected */
+	LOG_TEST_RET(card->ctx, r, "cannot select the key's DF");
 	LOG_FUNC_RETURN(card->ctx, priv->gen->sign(card, data, len, out, outlen));
 }
 
@@ -1294,8 +1935,9 @@ static int
 starcos_check_ext_apdu(struct sc_card *card)
 {
 	struct sc_path path;
+	struct starcos_sel sv;
 	u8 buf[64];
-	size_t max_cmd = 0;
+	size_t max_cmd = 0, max_resp = 0;
 	int r;
 
 	if (card->caps & SC_CARD_CAP_APDU_EXT)
@@ -1303,14 +1945,17 @@ starcos_check_ext_apdu(struct sc_card *card)
 	if (!DRVDATA(card)->gen->pin_desc_path || DRVDATA(card)->ext_probed)
 		return SC_ERROR_NOT_SUPPORTED; /* 2.x has no EF.ATR; read once */
 	DRVDATA(card)->ext_probed = 1;
+	starcos_sel_save(card, &sv);
 	sc_format_path("3F002F01", &path);
 	r = starcos_select_file(card, &path, NULL);
 	if (r == 0)
-		r = iso_ops->read_binary(card, 0, buf, sizeof(buf), PK_NO_RB_FLAGS);
+		r = starcos_read_binary(card, 0, buf, sizeof(buf), PK_NO_RB_FLAGS);
+	starcos_sel_restore(card, &sv);
 	if (r >= 0)
-		r = starcos_parse_ef_atr(buf, (size_t)r, &max_cmd);
+		r = starcos_parse_ef_atr(buf, (size_t)r, &max_cmd, &max_resp);
 	if (r < 0 || max_cmd <= 261)
 		return SC_ERROR_NOT_SUPPORTED;
+	DRVDATA(card)->ext_resp = max_resp;
 	card->caps |= SC_CARD_CAP_APDU_EXT;
 	card->max_send_size = max_cmd - 7 < 65535 ? max_cmd - 7 : 65535;
 	return 0;
@@ -1335,6 +1980,8 @@ starcos_decipher(struct sc_card *card, const u8 *in, size_t len, u8 *out, size_t
 	if (len + 1 > 255 && starcos_check_ext_apdu(card) < 0)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"this card takes no extended APDUs (EF.ATR): cannot decipher with keys over 2032 bits");
+	r = starcos_sync(card, 0); /* the key is in the ISF of the DF OpenSC selected */
+	LOG_TEST_RET(card->ctx, r, "cannot select the key's DF");
 	r = gen->decipher_mse(card, priv->env_key);
 	LOG_TEST_RET(card->ctx, r, "MSE for deciphering failed");
 	sbuf[0] = gen->dec_pad_indicator;
@@ -1397,20 +2044,84 @@ static int
 starcos_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
 		unsigned long flags)
 {
+	struct pk_fcache_entry *e;
+	int r;
+
+	r = starcos_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	e = starcos_sel_entry(card);
 	if (DRVDATA(card)->gen->max_recv < 255) /* 2.x: 128 bytes of data per I/O command */
-		return starcos2_update_binary(card, idx, buf, count, flags);
-	return iso_ops->update_binary(card, idx, buf, count, flags);
+		r = starcos2_update_binary(card, idx, buf, count, flags);
+	else
+		r = iso_ops->update_binary(card, idx, buf, count, flags);
+	if (e && r == (int)count)
+		pk_fcache_written(e, idx, buf, count);
+	else if (e)
+		pk_fcache_drop_data(&DRVDATA(card)->fc, e->path, e->pathlen);
+	return r;
 }
 
-/* READ RECORD: the rest of a record at an offset is not asked of the card
- * (pk-compat.h, PK_REC_IDX) */
+/* Commands on the selected EF that the file cache does not follow: the
+ * card is moved there first and the EF's known content is dropped */
 static int
-starcos_read_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM u8 *buf, size_t count,
+starcos_touch_ef(struct sc_card *card)
+{
+	struct pk_fcache_entry *e;
+	int r;
+
+	r = starcos_sync(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	e = starcos_sel_entry(card);
+	if (e)
+		pk_fcache_drop_data(&DRVDATA(card)->fc, e->path, e->pathlen);
+	return 0;
+}
+
+static int
+starcos_write_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t count,
 		unsigned long flags)
 {
-	if (PK_REC_IDX > 0)
-		return 0;
-	return iso_ops->read_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
+	int r = starcos_touch_ef(card);
+
+	return r < 0 ? r : iso_ops->write_binary(card, idx, buf, count, flags);
+}
+
+static int
+starcos_erase_binary(struct sc_card *card, unsigned int idx, size_t count, unsigned long flags)
+{
+	int r = starcos_touch_ef(card);
+
+	return r < 0 ? r : iso_ops->erase_binary(card, idx, count, flags);
+}
+
+static int
+starcos_update_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM const u8 *buf,
+		size_t count, unsigned long flags)
+{
+	int r = starcos_touch_ef(card);
+
+	return r < 0 ? r : iso_ops->update_record(card, rec, PK_REC_IDX_ARG buf, count, flags);
+}
+
+static int
+starcos_append_record(struct sc_card *card, const u8 *buf, size_t count, unsigned long flags)
+{
+	int r = starcos_touch_ef(card);
+
+	return r < 0 ? r : iso_ops->append_record(card, buf, count, flags);
+}
+
+/* DELETE FILE of a child of the DF OpenSC selected: forget what is known */
+static int
+starcos_delete_file(struct sc_card *card, const struct sc_path *path)
+{
+	int r = starcos_sync(card, 0);
+
+	LOG_TEST_RET(card->ctx, r, "cannot select the DF");
+	pk_fcache_clear(&DRVDATA(card)->fc);
+	DRVDATA(card)->sel_len = 0;
+	starcos_forget(card);
+	return iso_ops->delete_file(card, path);
 }
 
 struct sc_card_driver *
@@ -1428,7 +2139,13 @@ pk_get_starcos_driver(void)
 	starcos_ops.create_file = starcos_create_file;
 	starcos_ops.get_challenge = pk_get_challenge;
 	starcos_ops.update_binary = starcos_update_binary;
+	starcos_ops.read_binary = starcos_read_binary;
 	starcos_ops.read_record = starcos_read_record;
+	starcos_ops.write_binary = starcos_write_binary;
+	starcos_ops.erase_binary = starcos_erase_binary;
+	starcos_ops.update_record = starcos_update_record;
+	starcos_ops.append_record = starcos_append_record;
+	starcos_ops.delete_file = starcos_delete_file;
 	starcos_ops.pin_cmd = starcos_pin_cmd;
 	starcos_ops.logout = starcos_logout;
 	starcos_ops.card_reader_lock_obtained = starcos_reader_lock_obtained;

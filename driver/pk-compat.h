@@ -53,6 +53,18 @@ pk_read_record(struct sc_card *card, unsigned int rec_nr, u8 *buf, size_t count,
 #endif
 }
 
+/* The same through another operation table (a driver's ISO fallback) */
+static inline int
+pk_ops_read_record(const struct sc_card_operations *ops, struct sc_card *card, unsigned int rec_nr,
+		u8 *buf, size_t count, unsigned long flags)
+{
+#if PK_HAVE_RECORD_IDX
+	return ops->read_record(card, rec_nr, 0, buf, count, flags);
+#else
+	return ops->read_record(card, rec_nr, buf, count, flags);
+#endif
+}
+
 static inline int
 pk_update_record(struct sc_card *card, unsigned int rec_nr, const u8 *buf, size_t count,
 		unsigned long flags)

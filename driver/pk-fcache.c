@@ -146,13 +146,11 @@ pk_fcache_read(const struct pk_fcache_entry *e, size_t off, u8 *buf, size_t coun
 {
 	size_t have;
 
-	if (e->complete && off >= e->end)
-		return 0;
+	/* the padding read after the content is served where known: a writer
+	 * looks for the 00 that ends the objects (pk-p15df.c) */
 	if (off >= e->datalen)
-		return -1;
+		return e->complete ? 0 : -1;
 	have = e->datalen - off;
-	if (e->complete && e->end - off < have)
-		have = e->end - off;
 	if (have < count && !e->complete)
 		return -1; /* only part of it is known: the card answers the whole */
 	if (count > have)

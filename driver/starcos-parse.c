@@ -169,7 +169,7 @@ starcos3_parse_pin_format(const u8 *rec, size_t len, unsigned int ref_tag,
 }
 
 int
-starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd)
+starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd, size_t *max_resp)
 {
 	struct pk_tlv t, i;
 	struct pk_cur c;
@@ -182,6 +182,8 @@ starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd)
 	if (pk_cur_tlv(&c, &i) != 1 || i.tag != 0x02 || pk_tlv_uint(&i, &v) < 0)
 		return SC_ERROR_INVALID_DATA;
 	*max_cmd = v;
+	if (max_resp) /* the second INTEGER, 0 when absent */
+		*max_resp = pk_cur_tlv(&c, &i) == 1 && i.tag == 0x02 && pk_tlv_uint(&i, &v) == 0 ? v : 0;
 	return 0;
 }
 

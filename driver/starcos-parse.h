@@ -47,9 +47,10 @@ int starcos3_parse_pin_format(const u8 *rec, size_t len, unsigned int ref_tag,
 		unsigned int ref, unsigned int *fmt);
 /**
  * EF.ATR: maximum command APDU length from 7F66 (two INTEGERs: command,
- * response), @return 0 or SC_ERROR_OBJECT_NOT_FOUND / INVALID_DATA
+ * response; @p max_resp, if not NULL, the second or 0),
+ * @return 0 or SC_ERROR_OBJECT_NOT_FOUND / INVALID_DATA
  */
-int starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd);
+int starcos_parse_ef_atr(const u8 *buf, size_t len, size_t *max_cmd, size_t *max_resp);
 /** EF.GDO content: the ICCSN (tag 5A) */
 int starcos_parse_gdo_serial(const u8 *buf, size_t len, const u8 **sn, size_t *sn_len);
 

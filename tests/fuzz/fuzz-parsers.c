@@ -82,7 +82,7 @@ parse_starcos(unsigned int which, const u8 *p, size_t n)
 		starcos_parse_gdo_serial(p, n, &sn, &len);
 		break;
 	case 3:
-		starcos_parse_ef_atr(p, n, &len);
+		starcos_parse_ef_atr(p, n, &len, &len);
 		break;
 	case 5:
 		starcos2_parse_pubkey(p, n, &pub);
@@ -110,10 +110,13 @@ static void
 parse_fcache(unsigned int which, const u8 *p, size_t n)
 {
 	struct pk_fcache fc = {0};
-	size_t end;
+	u8 paths[8][SC_MAX_PATH_SIZE];
+	size_t end, lens[8];
 
 	if (which == 0) {
 		pk_fcache_content_end(p, n, &end);
+	} else if (which == 2) {
+		pk_fcache_odf_paths(p, n, paths, lens, 8);
 	} else {
 		pk_fcache_parse(&fc, p, n);
 		pk_fcache_free(&fc);

@@ -1,18 +1,26 @@
 #!/bin/bash
-# File cache (issue 12, doc/acos5.md "File cache"): a second run on the same
-# card is served from the cache (no READ BINARY of what the first read),
-# and a card changed behind the cache's back (another cache directory
-# standing for another machine: pkcs15-init adds a certificate; raw APDUs
-# rewrite EF(TokenInfo) in place, free space unchanged) shows its new
-# content in the next run. A process that writes to the card deletes the
-# cache; a card erased and personalised anew is not mistaken for the old.
+# File cache (issue 12, doc/acos5.md and doc/starcos.md "File cache"), on the
+# ACOS5-64 V2 and on StarCOS SPK 2.3. ACOS5: a second run on the same card is
+# served from the persisted cache (no READ BINARY of what the first read).
+# StarCOS keeps what it read for one process only (the card offers nothing
+# that tells a later process whether a certificate was added with the user
+# PIN): no cache file, every run reads the card. On both, a card
+# changed behind the cache's back (another cache directory standing for
+# another machine: pkcs15-init adds a certificate; raw APDUs rewrite
+# EF(TokenInfo) in place, free space unchanged) shows its new content in
+# the next run. A process that writes to the card deletes the cache; a card
+# erased and personalised anew is not mistaken for the old.
 . "$(dirname "$0")/lib.sh"
 
-card=acos5-64v2
-pin=12345678
-state=$tmp/card.state
-cache=$tmp/cache
-p15_personalise "$card" "$state" "$pin" --label "cache test" --cert "$tmp/ca" || finish
+# cache_test CARD DRIVER PERSIST READS SELECT-TI VERIFY-SO: the whole test on
+# one card family. DRIVER names the cache file, PERSIST 1 when the driver
+# writes one, READS the regex of the APDUs that read files (READ BINARY, ACOS5's GET
+# KEY), SELECT-TI the opensc-tool options that select EF(TokenInfo),
+# VERIFY-SO the SO PIN's VERIFY.
+cache_test() {
+local card=$1 driver=$2 persist=$3 rx=$4 selti=$5 verify=$6
+local pin=12345678 state=$tmp/$card.state cache=$tmp/$card.cache other=$tmp/$card.other
+p15_personalise "$card" "$state" "$pin" --label "cache test" --cert "$tmp/$card.ca" || return
 
 # on CACHE-DIR, with an APDU log: run_cached OUT CACHE-DIR CMD...
 run_cached() {
@@ -22,83 +30,91 @@ run_cached() {
 	WITH_CARD_CACHE=$dir $with_card --state "$state" --apdu-log "$out.apdu" "$card" -- "$@" >"$out" 2>&1
 }
 # reads OUT: READ BINARY / GET KEY exchanges in the run's APDU log
-reads() { grep -c '^00B0\|^80CA' "$1.apdu"; }
+reads() { grep -c "$rx" "$1.apdu"; }
 
 run_cached "$tmp/d1" "$cache" pkcs15-tool -D
-expect_match "first run lists the card" "PKCS#15 Card \\[cache test\\]" "$tmp/d1"
-expect_match "first run lists the certificate" "^X\\.509 Certificate \\[cache test\\]" "$tmp/d1"
-if ls "$cache"/opensc/pkicards-acos5_ext-* >/dev/null 2>&1; then
-	ok "the cache is written"
+expect_match "$card: first run lists the card" "PKCS#15 Card \\[cache test\\]" "$tmp/d1"
+expect_match "$card: first run lists the certificate" "^X\\.509 Certificate \\[cache test\\]" "$tmp/d1"
+if ls "$cache"/opensc/pkicards-$driver-* >/dev/null 2>&1; then
+	[ "$persist" = 1 ] && ok "$card: the cache is written" || not_ok "$card: a cache file is written"
 else
-	not_ok "no cache file in $cache/opensc"
+	[ "$persist" = 1 ] && not_ok "$card: no cache file in $cache/opensc" || ok "$card: no cache file"
 fi
 run_cached "$tmp/d2" "$cache" pkcs15-tool -D
 if diff <(grep -v "^Using reader" "$tmp/d1") <(grep -v "^Using reader" "$tmp/d2") >"$tmp/diff"; then
-	ok "second run lists the same"
+	ok "$card: second run lists the same"
 else
-	not_ok "second run differs:"; sed 's/^/    /' "$tmp/diff"
+	not_ok "$card: second run differs:"; sed 's/^/    /' "$tmp/diff"
 fi
 # the second run reads only EF(TokenInfo) to check the cache (1 READ BINARY)
 n1=$(reads "$tmp/d1") n2=$(reads "$tmp/d2")
-if [ "$n2" -eq 1 ] && [ "$n1" -gt 3 ]; then
-	ok "second run served from the cache ($n1 reads, then $n2)"
+if [ "$persist" = 1 ] && [ "$n2" -eq 1 ] && [ "$n1" -gt 3 ]; then
+	ok "$card: second run served from the cache ($n1 reads, then $n2)"
+elif [ "$persist" = 0 ] && [ "$n2" -eq "$n1" ] && [ "$n1" -gt 3 ]; then
+	ok "$card: second run reads the card again ($n1 reads, then $n2)"
 else
-	not_ok "second run not served from the cache ($n1 reads, then $n2)"
+	not_ok "$card: second run: $n1 reads, then $n2"
 fi
 
 # Another machine (its own cache) stores a certificate with pkcs15-init
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/k2" -out "$tmp/c2.pem" -days 3 \
 	-subj "/CN=second certificate" 2>/dev/null
-if run_cached "$tmp/add" "$tmp/other" pkcs15-init --store-certificate "$tmp/c2.pem" --id 46 \
+if run_cached "$tmp/add" "$other" pkcs15-init --store-certificate "$tmp/c2.pem" --id 46 \
 		--label "second certificate" --pin "$pin" --so-pin "$p15_so"; then
-	ok "a certificate stored from another machine"
+	ok "$card: a certificate stored from another machine"
 else
-	not_ok "pkcs15-init --store-certificate failed:"; sed 's/^/    /' "$tmp/add"
+	not_ok "$card: pkcs15-init --store-certificate failed:"; sed 's/^/    /' "$tmp/add"
 fi
 run_cached "$tmp/d3" "$cache" pkcs15-tool -D
-expect_match "next run shows the certificate stored elsewhere" \
+expect_match "$card: next run shows the certificate stored elsewhere" \
 	"^X\\.509 Certificate \\[second certificate\\]" "$tmp/d3"
 
 # In place, free space unchanged: EF(TokenInfo)'s label rewritten with raw
 # APDUs (SO PIN verified; no driver cache involved)
-run_cached "$tmp/ti" "$tmp/other" opensc-tool -s 00A40000023F00 -s 00A40000024100 \
-	-s 00A40000025032 -s 00B0000000
-ti=$(awk '/^Received/{r=1;next} r&&/^[0-9A-F][0-9A-F] /{print}' "$tmp/ti" | cut -c1-48 | tr -d ' \n')
+run_cached "$tmp/ti" "$other" opensc-tool $selti -s 00B0000040
+# the data of the last answer (the READ BINARY's)
+ti=$(awk '/^Received/{b="";next} /^[0-9A-F][0-9A-F] /{b=b substr($0,1,48)} END{print b}' "$tmp/ti" | tr -d ' \n')
 old=$(printf 'cache test' | xxd -p) new=$(printf 'CACHE TEST' | xxd -p)
 off=$(python3 -c "import sys; print(sys.argv[1].lower().find(sys.argv[2]) // 2)" "$ti" "$old")
 if [ "${off:--1}" -ge 0 ]; then
 	printf -v upd '00D600%02X0A%s' "$off" "${new^^}"
-	run_cached "$tmp/upd" "$tmp/other" opensc-tool -s 00200001083837363534333231 \
-		-s 00A40000023F00 -s 00A40000024100 -s 00A40000025032 -s "$upd"
-	expect_match "TokenInfo rewritten in place" "SW1=0x90, SW2=0x00" <(tail -3 "$tmp/upd")
+	run_cached "$tmp/upd" "$other" opensc-tool $selti -s "$verify" -s "$upd"
+	expect_match "$card: TokenInfo rewritten in place" "SW1=0x90, SW2=0x00" <(tail -3 "$tmp/upd")
 	run_cached "$tmp/d4" "$cache" pkcs15-tool -D
-	expect_match "next run shows the new label" "PKCS#15 Card \\[CACHE TEST\\]" "$tmp/d4"
+	expect_match "$card: next run shows the new label" "PKCS#15 Card \\[CACHE TEST\\]" "$tmp/d4"
 else
-	not_ok "label not found in EF(TokenInfo): $ti"
+	not_ok "$card: label not found in EF(TokenInfo): $ti"
 fi
 
 # A process that writes deletes the cache; the next one starts cold
 run_cached "$tmp/d5" "$cache" pkcs15-tool -D
 run_cached "$tmp/w" "$cache" pkcs15-init --delete-objects cert --id 46 --pin "$pin" --so-pin "$p15_so"
 run_cached "$tmp/d6" "$cache" pkcs15-tool -D
-not_listed "a certificate deleted through the cache is gone" "second certificate" "$tmp/d6"
+not_listed "$card: a certificate deleted through the cache is gone" "second certificate" "$tmp/d6"
 if [ "$(reads "$tmp/d6")" -gt 3 ]; then
-	ok "after a writing process the next run reads the card again"
+	ok "$card: after a writing process the next run reads the card again"
 else
-	not_ok "the run after a writing process read only $(reads "$tmp/d6") files"
+	not_ok "$card: the run after a writing process read only $(reads "$tmp/d6") files"
 fi
 
 # Erased and personalised anew, same serial: not the old card (whose public
 # key is in the cache)
 run_cached "$tmp/pubold" "$cache" pkcs15-tool --read-public-key 45 -o "$tmp/pub6.pem"
-p15_personalise "$card" "$state.new" "$pin" --label "cache test" --cert "$tmp/ca2" || finish
+p15_personalise "$card" "$state.new" "$pin" --label "cache test" --cert "$tmp/$card.ca2" || return
 cp "$state.new" "$state"
 run_cached "$tmp/d7" "$cache" pkcs15-tool --read-public-key 45 -o "$tmp/pub7.pem"
-WITH_CARD_CACHE=$tmp/fresh $with_card --state "$state" "$card" -- \
+WITH_CARD_CACHE=$tmp/$card.fresh $with_card --state "$state" "$card" -- \
 	pkcs15-tool --read-public-key 45 -o "$tmp/pub8.pem" >/dev/null 2>&1
 if [ -s "$tmp/pub7.pem" ] && cmp -s "$tmp/pub7.pem" "$tmp/pub8.pem" && ! cmp -s "$tmp/pub6.pem" "$tmp/pub7.pem"; then
-	ok "a card personalised anew shows its own public key, not the cached one"
+	ok "$card: a card personalised anew shows its own public key, not the cached one"
 else
-	not_ok "public key of the new card differs from what a cold run reads"
+	not_ok "$card: public key of the new card differs from what a cold run reads"
 fi
+}
+
+so_verify=00200001083837363534333231 # VERIFY SO PIN (ref 01) 87654321, ASCII
+cache_test acos5-64v2 acos5_ext 1 '^00B0\|^80CA' \
+	"-s 00A40000023F00 -s 00A40000024100 -s 00A40000025032" $so_verify
+cache_test starcos-spk23 starcos_ext 0 '^00B0' \
+	"-s 00A40000023F00 -s 00A40000025015 -s 00A40000025032" $so_verify
 finish

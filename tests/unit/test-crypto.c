@@ -171,8 +171,8 @@ test_starcos34_verify_local_pin_back_in_df(void **state)
 		{"00 B0 00 00 40", "7F 66 08 02 02 01 00 02 02 01 00 90 00"},
 		{"00 A4 02 04 02 00 15 00", "62 0B 82 05 04 41 00 40 08 83 02 00 15 90 00"},
 		{"00 B2 01 04 00", "83 01 81 7B 05 A4 03 89 01 12 90 00"},
-		/* back to the QES DF, then VERIFY of its local PIN 81 */
-		{"00 A4 02 04 02 DF 02 00", "6A 82"},
+		/* back to the QES DF (a DF by its first SELECT: no EF tried),
+		 * then VERIFY of its local PIN 81 */
 		{"00 A4 01 00 02 DF 02 00", "6F 08 84 06 D2 76 00 00 66 01 90 00"},
 		{"00 20 00 81 08 26 65 43 21 FF FF FF FF", "90 00"},
 		FR_END};

@@ -489,7 +489,9 @@ test_status_words(void **state)
 /* Within one transaction the driver walks on from the DF it selected; in the
  * next one (another process may have used the card in between) it selects
  * that DF again by FID (no SELECT MF: on 2.x that ends the DF-local PIN);
- * if that fails, or after a reset, it walks from the MF. */
+ * if that fails, or after a reset, it walks from the MF. A path selected
+ * before is known (file cache): selecting it sends nothing, the READ BINARY
+ * that needs the card there selects the DF again and then the EF. */
 static const struct fr_step stale_steps[] = {
 	/* transaction 1 */
 	{"00 A4 00 00 02 3F 00 00", "62 84"},
@@ -499,17 +501,19 @@ static const struct fr_step stale_steps[] = {
 	/* transaction 2: 5015 again, then the EF */
 	{"00 A4 00 0C 02 50 15", "90 00"},
 	{"00 A4 00 00 02 44 03 00", "6F 0B 82 01 01 83 02 44 03 80 02 00 80 90 00"},
-	/* transaction 3: the DF itself is the target */
+	/* transaction 3: a known EF selected (nothing), then read: 5015, the EF */
 	{"00 A4 00 0C 02 50 15", "90 00"},
+	{"00 A4 00 00 02 44 01 00", "6F 0B 82 01 01 83 02 44 01 80 02 00 80 90 00"},
+	{"00 B0 00 00 01", "30 90 00"},
 	/* transaction 4: 5015 is not found again: walk from the MF */
 	{"00 A4 00 0C 02 50 15", "6A 82"},
 	{"00 A4 00 00 02 3F 00 00", "62 84"},
 	{"00 A4 00 00 02 50 15 00", "62 84"},
-	{"00 A4 00 00 02 44 01 00", "6F 0B 82 01 01 83 02 44 01 80 02 00 80 90 00"},
+	{"00 A4 00 00 02 44 04 00", "6F 0B 82 01 01 83 02 44 04 80 02 00 80 90 00"},
 	/* transaction 5, after a reset: from the MF */
 	{"00 A4 00 00 02 3F 00 00", "62 84"},
 	{"00 A4 00 00 02 50 15 00", "62 84"},
-	{"00 A4 00 00 02 44 02 00", "6F 0B 82 01 01 83 02 44 02 80 02 00 80 90 00"},
+	{"00 A4 00 00 02 44 05 00", "6F 0B 82 01 01 83 02 44 05 80 02 00 80 90 00"},
 	FR_END};
 
 static void
@@ -532,16 +536,22 @@ test_stale_df(void **state)
 {
 	struct fr_fx *x = *state;
 	struct sc_card *card;
+	struct sc_path p;
+	u8 b;
 
 	connect_card(&x->f, ATR_SPK23);
 	card = x->f.card;
 	fr_expect(&x->f, stale_steps);
 	select_in_lock(card, "3F0050154401", "3F0050154402");
 	select_in_lock(card, "3F0050154403", NULL);
-	select_in_lock(card, "3F005015", NULL);
-	select_in_lock(card, "3F0050154401", NULL);
+	assert_int_equal(sc_lock(card), 0);
+	sc_format_path("3F0050154401", &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	assert_int_equal(sc_read_binary(card, 0, &b, 1, 0), 1);
+	assert_int_equal(sc_unlock(card), 0);
+	select_in_lock(card, "3F0050154404", NULL);
 	assert_int_equal(card->ops->card_reader_lock_obtained(card, 1), 0);
-	select_in_lock(card, "3F0050154402", NULL);
+	select_in_lock(card, "3F0050154405", NULL);
 	fr_assert_done(&x->f);
 }
 
