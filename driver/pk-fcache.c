@@ -144,17 +144,27 @@ pk_fcache_set_fci(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *fci
 int
 pk_fcache_read(const struct pk_fcache_entry *e, size_t off, u8 *buf, size_t count)
 {
-	size_t have;
+	size_t stop;
 
-	/* the padding read after the content is served where known: a writer
-	 * looks for the 00 that ends the objects (pk-p15df.c) */
-	if (off >= e->datalen)
-		return e->complete ? 0 : -1;
-	have = e->datalen - off;
-	if (have < count && !e->complete)
+	/* a request within what was read is answered as the card would, the
+	 * padding after the content included: a writer looks for the 00 that
+	 * ends the objects (pk-p15df.c) */
+	if (off <= e->datalen && count <= e->datalen - off) {
+		memcpy(buf, e->data + off, count);
+		return (int)count;
+	}
+	if (!e->complete)
 		return -1; /* only part of it is known: the card answers the whole */
-	if (count > have)
-		count = have;
+	/* the request reaches past what was read: the answer stops at the end
+	 * of the file when all of it is known, else at the end of the content,
+	 * never inside the padding (OpenSC's ASN.1 decoder refuses an EF(ODF)
+	 * that ends in a single 00 byte: "PKCS#15 compatible smart card not
+	 * found") */
+	stop = e->size && e->datalen == e->size ? e->datalen : e->end;
+	if (off >= stop)
+		return 0;
+	if (count > stop - off)
+		count = stop - off;
 	memcpy(buf, e->data + off, count);
 	return (int)count;
 }

@@ -73,10 +73,11 @@ void pk_fcache_drop_data(struct pk_fcache *fc, const u8 *path, size_t len);
 void pk_fcache_set_fci(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *fci,
 		size_t fcilen, size_t size, int pub);
 /**
- * Serve @p count bytes at @p off from what is known (the content, and the
- * padding after it as far as it was read).
- * @return bytes copied (0 after the content and the padding known), or -1
- *         when not known
+ * Serve @p count bytes at @p off from what is known: all of them when they
+ * were read (the padding after the content included); when the request
+ * reaches past what was read, up to the end of the content only (of the
+ * file, when all of it was read).
+ * @return bytes copied (0 at or after that end), or -1 when not known
  */
 int pk_fcache_read(const struct pk_fcache_entry *e, size_t off, u8 *buf, size_t count);
 /** Bytes read from the card at @p off: kept when they extend the known prefix
