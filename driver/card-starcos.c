@@ -1609,12 +1609,19 @@ starcos_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 			LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, gen->no_admin);
 		if (!ptr && cmd != PK_CARDCTL_STARCOS_ERASE_CARD)
 			return SC_ERROR_INVALID_ARGUMENTS;
-		r = starcos_sync(card, 0); /* they act in the DF OpenSC selected */
-		LOG_TEST_RET(card->ctx, r, "cannot select the DF");
+		/* they act in the DF OpenSC selected; ERASE CARD and CREATE MF
+		 * on the whole card, whose files may be gone or half made (an
+		 * interrupted personalisation erased and made again) */
+		if (cmd != PK_CARDCTL_STARCOS_ERASE_CARD && cmd != PK_CARDCTL_STARCOS_CREATE_MF) {
+			r = starcos_sync(card, 0);
+			LOG_TEST_RET(card->ctx, r, "cannot select the DF");
+		}
 		/* files, keys and their public parts change: nothing known of
 		 * the card holds any longer */
 		if (cmd != PK_CARDCTL_STARCOS_READ_PUBLIC_KEY)
 			pk_fcache_clear(&DRVDATA(card)->fc);
+		if (cmd == PK_CARDCTL_STARCOS_ERASE_CARD || cmd == PK_CARDCTL_STARCOS_CREATE_MF)
+			DRVDATA(card)->sel_len = 0; /* what OpenSC selected is gone */
 		LOG_FUNC_RETURN(card->ctx, starcos2_admin_ctl(card, cmd, ptr));
 	}
 	switch (cmd) {

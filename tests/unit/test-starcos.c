@@ -555,11 +555,39 @@ test_stale_df(void **state)
 	fr_assert_done(&x->f);
 }
 
+/* An interrupted personalisation erased and made again (pkcs15-starcos.c
+ * sc2_init_card): ERASE CARD and CREATE MF act on the whole card, so what
+ * OpenSC selected before (the MF, gone with the erase) is not selected
+ * again: a SELECT of the erased MF is refused (69 85) and CREATE MF was
+ * never sent (fault sweep: create-pkcs15 not re-runnable, "Not allowed") */
+static void
+test_erase_then_create_mf(void **state)
+{
+	static const struct fr_step script[] = {
+		{"00 A4 00 00 02 3F 00 00", "62 84"},
+		{"80 E4 00 00 02 3F 00", "90 00"},
+		{MF_APDU, "90 00"},
+		FR_END};
+	struct fr_fx *x = *state;
+	struct sc_card *card;
+	struct sc_path p;
+
+	connect_card(&x->f, ATR_SPK23);
+	card = x->f.card;
+	fr_expect(&x->f, script);
+	sc_format_path("3F00", &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	assert_int_equal(sc_card_ctl(card, PK_CARDCTL_STARCOS_ERASE_CARD, NULL), 0);
+	assert_int_equal(sc_card_ctl(card, PK_CARDCTL_STARCOS_CREATE_MF, (void *)&ctl_mf), 0);
+	fr_assert_done(&x->f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest misc[] = {
 		cmocka_unit_test_setup_teardown(test_stale_df, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_erase_then_create_mf, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_status_words, fr_fx_setup, fr_fx_teardown),
 	};
