@@ -1427,8 +1427,8 @@ static void
 acos5_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 {
 	struct acos5_priv *priv = DRVDATA(card);
-	u8 paths[8][SC_MAX_PATH_SIZE], full[SC_MAX_PATH_SIZE], buf[256];
-	size_t lens[8], len, n, dflen = odf->pathlen - 2;
+	u8 paths[8][SC_MAX_PATH_SIZE], buf[256];
+	size_t lens[8], n, dflen = odf->pathlen - 2;
 	struct acos5_want want = priv->want;
 	struct pk_fcache_entry *e;
 	struct sc_file *file;
@@ -1437,26 +1437,16 @@ acos5_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 	if (odf->pathlen < 4 || odf->path[dflen] != 0x50 || odf->path[dflen + 1] != 0x31 ||
 			card->lock_count == 0)
 		return;
-	count = pk_fcache_odf_paths(odf->data, odf->end, paths, lens, 8);
+	count = pk_fcache_odf_paths(odf->data, odf->end, odf->path, odf->pathlen, paths, lens, 8);
 	for (i = 0; i < count; i++) {
-		len = lens[i];
-		if (paths[i][0] == 0x3F && paths[i][1] == 0x00) {
-			memcpy(full, paths[i], len);
-		} else if (dflen + len <= sizeof(full)) { /* relative to the application */
-			memcpy(full, odf->path, dflen);
-			memcpy(full + dflen, paths[i], len);
-			len += dflen;
-		} else {
-			continue;
-		}
-		e = pk_fcache_get(&priv->fc, full, len);
+		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
 		if (e && e->complete)
 			continue;
 		file = NULL;
-		if (acos5_select_path(card, full, len, &file) < 0)
+		if (acos5_select_path(card, paths[i], lens[i], &file) < 0)
 			continue;
 		sc_file_free(file);
-		e = pk_fcache_get(&priv->fc, full, len);
+		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
 		while (e && e->pub && e->size && !e->complete && e->datalen < e->size) {
 			n = e->size - e->datalen < sizeof(buf) ? e->size - e->datalen : sizeof(buf);
 			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);

@@ -996,8 +996,8 @@ static void
 starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 {
 	struct starcos_priv *priv = DRVDATA(card);
-	u8 paths[8][SC_MAX_PATH_SIZE], full[SC_MAX_PATH_SIZE], buf[SC_MAX_APDU_RESP_SIZE];
-	size_t lens[8], len, n, dflen = odf->pathlen - 2;
+	u8 paths[8][SC_MAX_PATH_SIZE], buf[SC_MAX_APDU_RESP_SIZE];
+	size_t lens[8], n, dflen = odf->pathlen - 2;
 	struct pk_fcache_entry *e;
 	struct starcos_sel sv;
 	int i, count, r;
@@ -1005,23 +1005,13 @@ starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 	if (odf->pathlen < 4 || odf->path[0] != 0x3F || odf->path[1] != 0x00 ||
 			odf->path[dflen] != 0x50 || odf->path[dflen + 1] != 0x31 || card->lock_count == 0)
 		return;
-	count = pk_fcache_odf_paths(odf->data, odf->end, paths, lens, 8);
+	count = pk_fcache_odf_paths(odf->data, odf->end, odf->path, odf->pathlen, paths, lens, 8);
 	starcos_sel_save(card, &sv);
 	for (i = 0; i < count; i++) {
-		len = lens[i];
-		if (paths[i][0] == 0x3F && paths[i][1] == 0x00) {
-			memcpy(full, paths[i], len);
-		} else if (dflen + len <= sizeof(full)) { /* relative to the application */
-			memcpy(full, odf->path, dflen);
-			memcpy(full + dflen, paths[i], len);
-			len += dflen;
-		} else {
+		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
+		if ((e && (e->complete || e->missing)) || starcos_goto(card, paths[i], lens[i], NULL) < 0)
 			continue;
-		}
-		e = pk_fcache_get(&priv->fc, full, len);
-		if ((e && (e->complete || e->missing)) || starcos_goto(card, full, len, NULL) < 0)
-			continue;
-		e = pk_fcache_get(&priv->fc, full, len);
+		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
 		while (e && e->size && !e->complete && e->datalen < e->size) {
 			n = e->size - e->datalen;
 			n = n < card->max_recv_size ? n : card->max_recv_size;

@@ -308,13 +308,16 @@ pk_fcache_written(struct pk_fcache_entry *e, size_t off, const u8 *buf, size_t n
 }
 
 int
-pk_fcache_odf_paths(const u8 *p, size_t n, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max)
+pk_fcache_odf_paths(const u8 *p, size_t n, const u8 *odfpath, size_t odfpathlen,
+		u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max)
 {
 	struct pk_cur c, in;
 	struct pk_tlv t, seq, path;
-	size_t count = 0;
+	size_t count = 0, df = 0;
 	int r;
 
+	if (odfpathlen >= 2 && odfpathlen <= SC_MAX_PATH_SIZE)
+		df = odfpathlen - 2; /* the ODF's DF: its path without the ODF's FID */
 	pk_cur_init(&c, p, n);
 	while ((r = pk_cur_tlv(&c, &t)) == 1) {
 		if (t.tag < 0xA0 || t.tag > 0xA8)
@@ -326,8 +329,14 @@ pk_fcache_odf_paths(const u8 *p, size_t n, u8 (*paths)[SC_MAX_PATH_SIZE], size_t
 		if (pk_cur_tlv(&in, &path) != 1 || path.tag != 0x04 || path.len < 2 || path.len % 2 ||
 				path.len > SC_MAX_PATH_SIZE || count >= max)
 			continue;
-		memcpy(paths[count], path.value, path.len);
-		lens[count++] = path.len;
+		if (path.value[0] == 0x3F && path.value[1] == 0x00) {
+			memcpy(paths[count], path.value, path.len);
+			lens[count++] = path.len;
+		} else if (df && df + path.len <= SC_MAX_PATH_SIZE) {
+			memcpy(paths[count], odfpath, df);
+			memcpy(paths[count] + df, path.value, path.len);
+			lens[count++] = df + path.len;
+		}
 	}
 	return r < 0 ? r : (int)count;
 }

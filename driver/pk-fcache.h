@@ -101,12 +101,15 @@ int pk_fcache_content_end(const u8 *p, size_t n, size_t *end);
 
 /**
  * The paths EF(ODF) names (@p p: its @p n bytes of content): each object
- * directory as [0..8] { Path { OCTET STRING } }; other entries are skipped.
+ * directory as [0..8] { Path { OCTET STRING } }, as a path from the MF: one
+ * that does not start at 3F00 is relative to the DF of the ODF itself
+ * (@p odfpath, @p odfpathlen: the ODF's path from the MF). Other entries,
+ * and paths that would not fit SC_MAX_PATH_SIZE, are skipped.
  * @return the number of paths put in @p paths / @p lens (at most @p max),
  *         or a negative error when the ODF does not parse
  */
-int pk_fcache_odf_paths(const u8 *p, size_t n, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens,
-		size_t max);
+int pk_fcache_odf_paths(const u8 *p, size_t n, const u8 *odfpath, size_t odfpathlen,
+		u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max);
 
 /**
  * Name the persisted cache of a card (@p driver, @p serial) in OpenSC's

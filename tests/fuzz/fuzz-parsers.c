@@ -109,6 +109,7 @@ parse_rsa(const u8 *p, size_t n)
 static void
 parse_fcache(unsigned int which, const u8 *p, size_t n)
 {
+	static const u8 odfpath[] = {0x3F, 0x00, 0x50, 0x15, 0x50, 0x31};
 	struct pk_fcache fc = {0};
 	u8 paths[8][SC_MAX_PATH_SIZE];
 	size_t end, lens[8];
@@ -116,7 +117,7 @@ parse_fcache(unsigned int which, const u8 *p, size_t n)
 	if (which == 0) {
 		pk_fcache_content_end(p, n, &end);
 	} else if (which == 2) {
-		pk_fcache_odf_paths(p, n, paths, lens, 8);
+		pk_fcache_odf_paths(p, n, odfpath, sizeof(odfpath), paths, lens, 8);
 	} else {
 		pk_fcache_parse(&fc, p, n);
 		pk_fcache_free(&fc);

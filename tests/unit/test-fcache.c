@@ -210,23 +210,34 @@ test_parse_row(void **state)
 }
 
 /* The object directories an ODF names: paths of Path entries only (the
- * layouts of our ACOS5 and StarCOS personalisation, a direct value skipped) */
+ * layouts of our ACOS5 and StarCOS personalisation, a direct value skipped),
+ * from the MF: a relative one joined onto the ODF's DF, one that would not
+ * fit a path skipped */
 static void
 test_odf_paths(void **state)
 {
+	static const u8 odfpath[] = {0x3F, 0x00, 0x41, 0x00, 0x50, 0x31};
 	u8 odf[128], paths[4][SC_MAX_PATH_SIZE];
 	size_t lens[4], n;
 
 	(void)state;
 	n = unit_hex("A80A300804063F0041004111 A00A300804063F0041004112"
 		     "A1083006040441134114 A7053003020101 A4023000", odf, sizeof(odf));
-	assert_int_equal(pk_fcache_odf_paths(odf, n, paths, lens, 4), 3);
+	assert_int_equal(pk_fcache_odf_paths(odf, n, odfpath, sizeof(odfpath), paths, lens, 4), 3);
 	assert_hex_equal(paths[0], lens[0], "3F0041004111");
 	assert_hex_equal(paths[1], lens[1], "3F0041004112");
-	assert_hex_equal(paths[2], lens[2], "41134114");
-	assert_int_equal(pk_fcache_odf_paths(odf, n, paths, lens, 1), 1);
+	assert_hex_equal(paths[2], lens[2], "3F00410041134114");
+	assert_int_equal(pk_fcache_odf_paths(odf, n, odfpath, sizeof(odfpath), paths, lens, 1), 1);
+	/* no DF to join a relative path onto: only the absolute ones */
+	assert_int_equal(pk_fcache_odf_paths(odf, n, odfpath, 0, paths, lens, 4), 2);
+	/* a relative path of 14 bytes does not fit after the 4 of 3F00 4100,
+	 * and does after the 2 of 3F00 (an ODF 3F00 4100) */
+	n = unit_hex("A0123010040E4401440244034404440544064407", odf, sizeof(odf));
+	assert_int_equal(pk_fcache_odf_paths(odf, n, odfpath, sizeof(odfpath), paths, lens, 4), 0);
+	assert_int_equal(pk_fcache_odf_paths(odf, n, odfpath, 4, paths, lens, 4), 1);
+	assert_hex_equal(paths[0], lens[0], "3F004401440244034404440544064407");
 	n = unit_hex("A80A3008", odf, sizeof(odf)); /* runs past its end */
-	assert_true(pk_fcache_odf_paths(odf, n, paths, lens, 4) < 0);
+	assert_true(pk_fcache_odf_paths(odf, n, odfpath, sizeof(odfpath), paths, lens, 4) < 0);
 }
 
 int
