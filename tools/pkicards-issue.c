@@ -37,9 +37,11 @@
 
 #define ISSUE_MAX_CARDS 16
 #define ISSUE_PIN_DIGITS 8
+#define ISSUE_MAX_LABEL 32 /* what PKCS#11 shows of a token label; our profiles refuse more */
 
 struct holder {
 	char *label, *pin, *letter, *out;
+	size_t line; /* in the batch file */
 };
 
 struct worker {
@@ -49,6 +51,7 @@ struct worker {
 	struct sc_card *card;
 	unsigned int reader;
 	FILE *log;
+	int letter_fd; /* the PIN letter, created before any card is touched */
 	char pin[16], puk[16];
 	char serial[2 * SC_MAX_SERIALNR + 1];
 	const char *failed; /* step that failed, NULL: issued */
@@ -138,6 +141,14 @@ issue_get_pin(struct sc_profile *profile, int id, const struct sc_pkcs15_auth_in
 
 static struct sc_pkcs15init_callbacks issue_callbacks = {issue_get_pin, NULL};
 
+static int
+issue_is_csr(const char *out)
+{
+	size_t n = strlen(out);
+
+	return n > 4 && strcmp(out + n - 4, ".csr") == 0;
+}
+
 /* The public key as PEM, or a request signed on the card when @p out ends
  * in .csr (subject CN = label, SHA-256 with RSA) */
 static int
@@ -147,14 +158,14 @@ write_output(struct worker *w, struct sc_pkcs15_card *p15, const char *out)
 	struct sc_pkcs15_object *pub_obj = NULL, *prk_obj = NULL, *pin_obj = NULL;
 	struct sc_pkcs15_pubkey *pub = NULL;
 	u8 *spki = NULL, *tbs = NULL, sig[512], hash[32];
-	size_t spki_len = 0, n = strlen(out);
+	size_t spki_len = 0;
 	const unsigned char *p;
 	EVP_PKEY *pkey = NULL;
 	X509_REQ *req = NULL;
 	X509_ALGOR *alg = NULL;
 	ASN1_BIT_STRING *bits = NULL;
 	FILE *f = NULL;
-	int r, len, csr = n > 4 && strcmp(out + n - 4, ".csr") == 0;
+	int r, len, csr = issue_is_csr(out);
 
 	sc_pkcs15_format_id(key_id, &id);
 	r = sc_pkcs15_find_pubkey_by_id(p15, &id, &pub_obj);
@@ -229,21 +240,23 @@ out:
 	return r;
 }
 
+/* The PIN letter goes to disk before the card gets the PIN: a card whose
+ * PIN nobody can read is lost to its holder */
 static int
-write_letter(const struct worker *w)
+write_letter(struct worker *w)
 {
-	int fd = open(w->h->letter, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	FILE *f = fdopen(w->letter_fd, "w");
 	int bad;
 
 	if (!f) {
-		if (fd >= 0)
-			close(fd);
+		close(w->letter_fd);
+		w->letter_fd = -1;
 		return -1;
 	}
+	w->letter_fd = -1;
 	fprintf(f, "PIN letter\n\nCard holder:   %s\nCard serial:   %s\nUser PIN:      %s\nPUK:           %s\n",
 			w->h->label, w->serial[0] ? w->serial : "unknown", w->pin, w->puk);
-	bad = ferror(f);
+	bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
 	return fclose(f) != 0 || bad ? -1 : 0;
 }
 
@@ -290,6 +303,7 @@ issue_card(void *arg)
 		for (i = 0; i < sn.len && i < SC_MAX_SERIALNR; i++)
 			snprintf(w->serial + 2 * i, 3, "%02X", sn.value[i]);
 	}
+	STEP("pin-letter", write_letter(w) == 0 ? 0 : SC_ERROR_INTERNAL);
 	progress(w, "personalise");
 	STEP("personalise", sc_pkcs15init_bind(w->card, "pkcs15", NULL, NULL, &profile));
 	init.so_pin = (const u8 *)so_pin;
@@ -330,9 +344,8 @@ issue_card(void *arg)
 		w->failed = "generate-key";
 		goto out;
 	}
-	progress(w, strstr(w->h->out, ".csr") ? "request" : "public-key");
-	STEP(strstr(w->h->out, ".csr") ? "request" : "public-key", write_output(w, p15, w->h->out));
-	STEP("pin-letter", write_letter(w) == 0 ? 0 : SC_ERROR_INTERNAL);
+	progress(w, issue_is_csr(w->h->out) ? "request" : "public-key");
+	STEP(issue_is_csr(w->h->out) ? "request" : "public-key", write_output(w, p15, w->h->out));
 	progress(w, "done");
 out:
 	if (profile) { /* writes lastUpdate through the profile's own p15card */
@@ -344,9 +357,51 @@ out:
 	}
 	if (p15)
 		sc_pkcs15_unbind(p15);
+	/* before store-pin the card has no PIN of the letter's */
+	if (w->failed && (!strcmp(w->failed, "pin-letter") || !strcmp(w->failed, "personalise")))
+		unlink(w->h->letter);
 	OPENSSL_cleanse(w->pin, sizeof(w->pin));
 	OPENSSL_cleanse(w->puk, sizeof(w->puk));
 	return NULL;
+}
+
+/* the directory @p path would be created in exists and can be written */
+static int
+issue_dir_writable(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return access(".", W_OK | X_OK) == 0;
+	slash[slash == dir] = '\0'; /* "/x" lives in "/" */
+	return access(dir, W_OK | X_OK) == 0;
+}
+
+/* no two holders write to one file, and each can be written */
+static void
+check_paths(const char *batch, const struct holder *hs, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!issue_dir_writable(hs[i].letter))
+			die("%s line %zu: cannot create the PIN letter %s (no such directory, or not writable)",
+					batch, hs[i].line, hs[i].letter);
+		if (!issue_dir_writable(hs[i].out))
+			die("%s line %zu: cannot create %s (no such directory, or not writable)", batch, hs[i].line,
+					hs[i].out);
+		if (!strcmp(hs[i].letter, hs[i].out))
+			die("%s line %zu: the PIN letter and the output are the same file", batch, hs[i].line);
+		for (j = 0; j < i; j++) {
+			if (!strcmp(hs[i].letter, hs[j].letter) || !strcmp(hs[i].letter, hs[j].out) ||
+					!strcmp(hs[i].out, hs[j].letter) || !strcmp(hs[i].out, hs[j].out))
+				die("%s lines %zu and %zu: both write to the same file", batch, hs[j].line, hs[i].line);
+		}
+	}
 }
 
 /* "LABEL;PIN|random;LETTER;OUTPUT" lines; every line checked first */
@@ -378,6 +433,9 @@ read_batch(const char *path, struct holder *hs, size_t max)
 		}
 		if (k != 4 || p || !*fld[0] || !*fld[1] || !*fld[2] || !*fld[3])
 			die("%s line %zu: want LABEL;PIN|random;PIN-LETTER-PATH;OUTPUT-PATH", path, no);
+		if (strlen(fld[0]) > ISSUE_MAX_LABEL)
+			die("%s line %zu: the label has at most %d bytes (PKCS#11 shows no more)", path, no,
+					ISSUE_MAX_LABEL);
 		if (strcmp(fld[1], "random") != 0 &&
 				(strlen(fld[1]) < 4 || strlen(fld[1]) > 8 || strspn(fld[1], "0123456789") != strlen(fld[1])))
 			die("%s line %zu: the PIN must be 4 to 8 digits or 'random'", path, no);
@@ -389,6 +447,7 @@ read_batch(const char *path, struct holder *hs, size_t max)
 		hs[n].pin = strdup(fld[1]);
 		hs[n].letter = strdup(fld[2]);
 		hs[n].out = strdup(fld[3]);
+		hs[n].line = no;
 		if (!hs[n].label || !hs[n].pin || !hs[n].letter || !hs[n].out)
 			die("out of memory");
 		n++;
@@ -396,6 +455,7 @@ read_batch(const char *path, struct holder *hs, size_t max)
 	fclose(f);
 	if (n == 0)
 		die("%s names no card holder", path);
+	check_paths(path, hs, n);
 	return n;
 }
 
@@ -468,6 +528,7 @@ main(int argc, char **argv)
 
 		w->slot = (int)i;
 		w->h = &hs[i];
+		w->letter_fd = -1;
 		w->reader = readers[i];
 		snprintf(logpath, sizeof(logpath), "%s/reader-%u.log", logs, w->reader);
 		w->log = fopen(logpath, "w");
@@ -484,9 +545,29 @@ main(int argc, char **argv)
 			w->failed = "connect";
 		}
 	}
+	/* the PIN letters last, so that nothing above leaves one behind; no
+	 * card has been written to yet */
 	for (i = 0; i < ns; i++) {
-		if (!ws[i].failed && pthread_create(&th[i], NULL, issue_card, &ws[i]) != 0)
+		if (ws[i].failed)
+			continue;
+		ws[i].letter_fd = open(ws[i].h->letter, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (ws[i].letter_fd < 0) {
+			const char *path = ws[i].h->letter;
+			int e = errno;
+
+			while (i-- > 0) {
+				if (ws[i].letter_fd >= 0)
+					unlink(ws[i].h->letter);
+			}
+			die("cannot create the PIN letter %s: %s; no card was touched", path, strerror(e));
+		}
+	}
+	for (i = 0; i < ns; i++) {
+		if (!ws[i].failed && pthread_create(&th[i], NULL, issue_card, &ws[i]) != 0) {
 			ws[i].failed = "start";
+			close(ws[i].letter_fd);
+			unlink(ws[i].h->letter);
+		}
 	}
 	for (i = 0; i < ns; i++) {
 		if (ws[i].card && !(ws[i].failed && !strcmp(ws[i].failed, "start")) &&
@@ -501,6 +582,9 @@ main(int argc, char **argv)
 		if (w->failed) {
 			printf("  reader %u: %s: FAILED %s -- see %s/reader-%u.log\n", w->reader, w->h->label,
 					w->failed, logs, w->reader);
+			if (access(w->h->letter, F_OK) == 0) /* failed after store-pin */
+				printf("  reader %u: %s: the card may hold the PIN of %s: keep that letter\n",
+						w->reader, w->h->label, w->h->letter);
 			failed = 1;
 		} else {
 			printf("  reader %u: %s: issued (card %s)\n", w->reader, w->h->label, w->serial);

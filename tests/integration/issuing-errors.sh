@@ -1,0 +1,67 @@
+#!/bin/bash
+# Issuing station, bad input (doc/issuing.md): a batch that cannot be carried
+# out whole is refused before any card is touched (exit 2, the line and the
+# reason named, no EEPROM write), and a card that fails after it got its
+# PIN keeps its PIN letter, so that no card ends up with a PIN nobody knows.
+. "$(dirname "$0")/lib.sh"
+
+issue=$build/tools/pkicards-issue
+export PKICARDS_SO_PIN=87654321 PKICARDS_SO_PUK=12345678
+
+# refused BATCH-LINES MESSAGE-REGEX: exit 2 with that message, and the card
+# got no EEPROM write
+refused() {
+	local what=$1 lines=$2 want=$3 st writes
+	printf '%s\n' "$lines" >"$tmp/batch"
+	rm -f "$tmp/cost"
+	$with_card --cost-log "$tmp/cost" acos5-64v2 -- \
+		"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+	st=$?
+	writes=$(awk '{ n += $4 } END { print n + 0 }' "$tmp/cost" 2>/dev/null || echo 0)
+	if [ $st = 2 ] && grep -Eq -- "$want" "$tmp/out" && [ "$writes" = 0 ] && ! ls "$tmp"/*.letter >/dev/null 2>&1; then
+		ok "$what: refused before any card is touched"
+	else
+		not_ok "$what: exit $st, $writes EEPROM writes, output:"; sed 's/^/    /' "$tmp/out"
+	fi
+}
+
+refused "PIN letter in a missing directory" "Alice;random;$tmp/nodir/a.letter;$tmp/a.pem" \
+	"line 1: cannot create the PIN letter $tmp/nodir/a.letter"
+refused "output in a missing directory" "Alice;random;$tmp/a.letter;$tmp/nodir/a.pem" \
+	"line 1: cannot create $tmp/nodir/a.pem"
+refused "two holders, one PIN letter" "Alice;random;$tmp/a.letter;$tmp/a.pem
+Bob;random;$tmp/a.letter;$tmp/b.pem" "lines 1 and 2: both write to the same file"
+refused "a label PKCS#11 cannot show" "$(printf 'L%.0s' {1..33});random;$tmp/a.letter;$tmp/a.pem" \
+	"line 1: the label has at most 32 bytes"
+refused "a PIN of letters" "Alice;abcdefgh;$tmp/a.letter;$tmp/a.pem" "line 1: the PIN must be 4 to 8 digits"
+
+# The card leaves the reader at GENERATE KEY PAIR, after store-pin: the
+# letter stays, names the card's PIN, and the summary says to keep it
+echo "Carol;random;$tmp/c.letter;$tmp/c.pem" >"$tmp/batch"
+$with_card --state "$tmp/card.state" --remove-on 0046 acos5-64v2 -- \
+	"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+st=$?
+[ $st = 1 ] && grep -q "Carol: FAILED generate-key" "$tmp/out" && ok "a card pulled during key generation: FAILED generate-key, exit 1" ||
+	{ not_ok "pulled card: exit $st:"; sed 's/^/    /' "$tmp/out"; }
+expect_match "the summary says to keep the letter" "Carol: the card may hold the PIN of $tmp/c.letter: keep that letter" "$tmp/out"
+if [ -f "$tmp/c.letter" ] && [ "$(stat -c %a "$tmp/c.letter")" = 600 ]; then
+	PKICARDS_PIN=$(sed -n 's/^User PIN: *//p' "$tmp/c.letter")
+	export PKICARDS_PIN
+	$with_card --state "$tmp/card.state" acos5-64v2 -- \
+		pkcs15-tool --verify-pin --auth-id 01 --pin env:PKICARDS_PIN >"$tmp/verify" 2>&1 &&
+		ok "the kept letter's PIN verifies on the card" || { not_ok "the letter's PIN:"; sed 's/^/    /' "$tmp/verify"; }
+else
+	not_ok "no private PIN letter for the card that got its PIN"
+fi
+
+# A card that is not blank fails at personalise: no letter is left
+echo "Dave;random;$tmp/d.letter;$tmp/d.pem" >"$tmp/batch"
+$with_card acos5-64v2:demo -- "$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q "Dave: FAILED personalise" "$tmp/out" && [ ! -e "$tmp/d.letter" ] &&
+		! grep -q "keep that letter" "$tmp/out"; then
+	ok "a card that is not blank: FAILED personalise, no letter left"
+else
+	not_ok "card not blank: exit $st, letter $(ls "$tmp/d.letter" 2>&1):"; sed 's/^/    /' "$tmp/out"
+fi
+finish
