@@ -134,6 +134,8 @@ pc print >"$tmp/print.conf"
 check_load "print: an opensc.conf OpenSC loads our drivers from" \
 	sh -c "OPENSC_CONF='$tmp/print.conf' opensc-tool -D | grep -q '^  acos5_ext '"
 check "usage error exits 2" sh -c "sh '$tool' frobnicate; [ \$? = 2 ]"
+check "-f DIRECTORY: named as a directory, nothing written" \
+	sh -c "sh '$tool' -f '$mods' enable 2>&1 | grep -q 'is a directory: -f takes' && [ \$(ls '$mods' | wc -l) = 3 ]"
 
 if [ $failures -ne 0 ]; then
 	echo "$failures failure(s)"
