@@ -428,9 +428,15 @@ starcos_select_apdu(struct sc_card *card, struct sc_apdu *apdu, u8 p1, u8 p2,
 	return pk_transmit(card, apdu);
 }
 
+/* A card without an MF answers every SELECT with 69 85 (starcos-card.md,
+ * LOGOUT and status words): no file is there, so "not found", which is
+ * what OpenSC's PKCS#15 binding and PKCS#11 take for a card without
+ * PKCS#15 (a token not recognised) rather than a failure */
 static int
 starcos_blank_card(struct sc_card *card, const u8 *fid, int r)
 {
+	if (r == SC_ERROR_NOT_ALLOWED)
+		r = SC_ERROR_FILE_NOT_FOUND;
 	if (r == SC_ERROR_FILE_NOT_FOUND && fid[0] == 0x3F && fid[1] == 0x00)
 		sc_log(card->ctx, "The card has no MF: it is blank. Initialise it with "
 				  "'pkcs15-init --create-pkcs15'");

@@ -161,6 +161,13 @@ erase() {
 		pkcs15-init --erase-card --so-pin env:PK_SO_PIN
 	on "$card" "$state" opensc-tool -s 00A40000023F00
 	expect_match "$card: blank after erase (no MF: 69 85)" "SW1=0x69, SW2=0x85" "$tmp/out"
+	# a blank card says so, and PKCS#11 shows a token it does not know,
+	# not a slot it cannot read
+	on "$card" "$state" pkcs15-tool -D
+	expect_match "$card: blank: not initialised" "is not initialised \\(blank\\)" "$tmp/out"
+	expect_match "$card: blank: the command" "pkcs15-init --create-pkcs15" "$tmp/out"
+	on "$card" "$state" bash -c 'pkcs11-tool --module "$P11LIB" -L'
+	expect_match "$card: blank: PKCS#11 slot with an unknown token" "token not recognized" "$tmp/out"
 }
 
 # user_enrol CARD STATE: on the finalised card the user PIN alone adds a key
