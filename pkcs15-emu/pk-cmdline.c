@@ -224,6 +224,13 @@ pk_cmdline_check_keygen(const char *family, int (*sizes)(unsigned int bits, char
 	prog = strrchr(args, '/');
 	prog = prog ? prog + 1 : args;
 	if (!strcmp(prog, "pkcs15-init") && pk_args_option(args, len, "generate-key", &v, &vlen) == 0 &&
+			vlen > 0 && vlen < sizeof(spec) && strncasecmp(v, "rsa", 3) != 0) {
+		/* OpenSC's pkcs15-init then refuses it, and 0.23 to 0.26 abort
+		 * with a double free after refusing an EC curve the card lacks
+		 * (doc/install.md): say why first */
+		fprintf(stderr, "pkicards: %s cards generate RSA keys only, not '%.*s'; nothing was written "
+				"to the card\n", family, (int)vlen, v);
+	} else if (!strcmp(prog, "pkcs15-init") && pk_args_option(args, len, "generate-key", &v, &vlen) == 0 &&
 			vlen > 3 && vlen < sizeof(spec) && !strncasecmp(v, "rsa", 3)) {
 		/* pkcs15-init's key spec: rsa, an optional '/', '-' or ':', the bits */
 		memcpy(spec, v, vlen);

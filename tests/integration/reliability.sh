@@ -70,6 +70,10 @@ for card in acos5-64v2 starcos-spk23; do
 	if [ $card = starcos-spk23 ]; then big=2048; limit="512 to 1024 bits"; else big=1000; limit="512 to 4096 bits in steps of 256"; fi
 	refused "$card: a $big-bit key" "RSA keys of .*$limit.*, not $big bits" "$state" \
 		"$card" -- pkcs15-init --generate-key rsa/$big --auth-id 01 --pin $pin --so-pin $so
+	# an EC key: named before OpenSC's pkcs15-init refuses it (and, from
+	# 0.23 to at least 0.26, aborts with a double free: doc/install.md)
+	refused "$card: an EC key" "generate RSA keys only, not 'ec/prime256v1'" "$state" \
+		"$card" -- pkcs15-init --generate-key ec/prime256v1 --auth-id 01 --pin $pin --so-pin $so
 	# key pairs whose labels fill the PrKDF (768 bytes on StarCOS, about
 	# 300 a key with a 250-byte label): the third is refused before its key
 	# record is touched
