@@ -155,10 +155,15 @@ while IFS='|' read -r spec drivers pin kid slot <&3; do
 		marks=$tmp/$base.$d.marks
 		: >"$marks"
 		[ ${#state_args[@]} -gt 0 ] && cp "$state" "$state.$d"
-		$with_card --driver "$d" ${state_args[@]+--state "$state.$d"} --cost-log "$log" "$card" -- \
+		rm -f "$log.apdu"
+		$with_card --driver "$d" ${state_args[@]+--state "$state.$d"} --cost-log "$log" \
+			--apdu-log "$log.apdu" "$card" -- \
 			"$tmp/measure" "$log" "$marks" "$tmp/ops" "$pin" "$kid" "$tmp/data" "$slot" >/dev/null 2>&1
 		while read -r op mode st a b; do
 			row "$op" "$spec" "$d" "$mode" "$log" "$a" "$b" "$st"
+			# no file content read twice in one process (our drivers)
+			[ "$d" = ours ] && ! python3 "$top/tests/bench/rereads.py" "$log.apdu" "$a" "$b" \
+				"$op $spec $mode" >>"$tmp/rereads" && echo "$op $spec $mode" >>"$tmp/rereads.bad"
 		done <"$marks"
 	done
 done 3<<<"$cards"
@@ -171,6 +176,13 @@ cat "$tmp/table"
 [ -n "$out" ] && cp "$tmp/table" "$out"
 
 failed=0
+if [ -s "$tmp/rereads.bad" ]; then
+	echo "FAIL: a process read the same bytes of a file twice (tests/bench/rereads.py):"
+	sed 's/^/  /' "$tmp/rereads"
+	failed=1
+else
+	echo "ok: no process read the same bytes of a file twice"
+fi
 # A run of ours that failed is a defect, not a number (OpenSC's built-in
 # driver cannot do everything on every card: its failures only drop out of
 # the comparison)
