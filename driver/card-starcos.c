@@ -1886,31 +1886,56 @@ starcos2_sign(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t 
 	return starcos_crypto_apdu(card, 0x88, 0x10, 0x00, data, len, out, outlen);
 }
 
-static u8
-starcos3_pss_hash(unsigned long flags)
+/* PSS hash identifiers of MSE 89 13 33 hh (starcos-card.md §2.4) */
+static const u8 starcos3_pss_hh[] = {
+	[PK_HASH_SHA1] = 0x10,
+	[PK_HASH_SHA224] = 0x60,
+	[PK_HASH_SHA256] = 0x30,
+	[PK_HASH_SHA384] = 0x40,
+	[PK_HASH_SHA512] = 0x50,
+};
+
+/* the hash OpenSC asked MGF1 to use; SHA-256 when it names none */
+static enum pk_hash
+starcos3_mgf1_hash(unsigned long flags)
 {
 	if (flags & SC_ALGORITHM_MGF1_SHA1)
-		return 0x10;
+		return PK_HASH_SHA1;
 	if (flags & SC_ALGORITHM_MGF1_SHA224)
-		return 0x60;
+		return PK_HASH_SHA224;
 	if (flags & SC_ALGORITHM_MGF1_SHA384)
-		return 0x40;
+		return PK_HASH_SHA384;
 	if (flags & SC_ALGORITHM_MGF1_SHA512)
-		return 0x50;
-	return 0x30;
+		return PK_HASH_SHA512;
+	return PK_HASH_SHA256;
 }
 
 /* 3.x: MSE DST 89 13 23 (input DigestInfo) or 89 13 33 hh (PSS, input
- * the hash), then PSO CDS */
+ * the bare hash; the card's MGF1 uses the same hash), then PSO CDS.
+ * For PSS OpenSC hands over the hash with its DigestInfo (its PKCS#1
+ * encoder adds one, as the card claims no hash of its own): the DigestInfo
+ * names the hash and is taken off. */
 static int
 starcos3_sign(struct sc_card *card, const u8 *data, size_t len, u8 *out, size_t outlen)
 {
 	struct starcos_priv *priv = DRVDATA(card);
 	u8 pkcs1[2] = {0x13, 0x23}, pss[3] = {0x13, 0x33, 0};
+	enum pk_hash h, mgf1;
+	const u8 *hash;
+	size_t hash_len;
 	int r;
 
 	if (priv->env_flags & SC_ALGORITHM_RSA_PAD_PSS) {
-		pss[2] = starcos3_pss_hash(priv->env_flags);
+		mgf1 = starcos3_mgf1_hash(priv->env_flags);
+		h = pk_digest_info_split(data, len, &hash, &hash_len);
+		if (h != PK_HASH_NONE) {
+			if (h != mgf1)
+				LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+						"the card's PSS uses one hash for the message and MGF1");
+			data = hash;
+			len = hash_len;
+		}
+		pss[2] = starcos3_pss_hh[mgf1];
 		r = starcos3_mse(card, 0xB6, priv->env_key, pss, sizeof(pss));
 	} else {
 		r = starcos3_mse(card, 0xB6, priv->env_key, pkcs1, sizeof(pkcs1));

@@ -3,7 +3,7 @@
 # (on-card PKCS#15) and StarCOS 3.5 BNotK image (no PKCS#15: our emulator,
 # pkcs15-emu/emulator/) through our driver: pkcs15-tool -D lists PINs, keys
 # and certificates; every signing key signs and the signature verifies against
-# its certificate; PIN change; wrong-PIN counter in pkcs15-tool and the PKCS#11
+# its certificate, RSA-PSS too through PKCS#11; PIN change; wrong-PIN counter in pkcs15-tool and the PKCS#11
 # token flags; unblock with the PUK; key generation is refused without any
 # SPK 2.x command on the wire. See doc/starcos.md.
 . "$(dirname "$0")/lib.sh"
@@ -101,6 +101,32 @@ pin_counter() {
 		--pin $pin
 }
 
+# pss CARD IMG SLOT KEY PIN: RSA-PSS through OpenSC's PKCS#11 module with
+# each hash (the card's MGF1 uses the message's hash, salt = hash length),
+# verified with openssl against the key's certificate; a different MGF1
+# hash is refused, not signed wrongly
+pss() {
+	local card=$1 img=$2 slot=$3 kid=$4 pin=$5 d=$tmp/$2 h
+	for h in SHA1 SHA256 SHA384 SHA512; do
+		rm -f "$d/pss.sig"
+		on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" "$@"' _ --slot-index "$slot" -l --pin "$pin" --sign \
+			-m "$h-RSA-PKCS-PSS" --id "$kid" -i "$d/data" -o "$d/pss.sig"
+		if openssl dgst -"${h,,}" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest \
+				-sigopt rsa_mgf1_md:"${h,,}" -verify "$d/$kid.pub" -signature "$d/pss.sig" \
+				"$d/data" >/dev/null 2>&1; then
+			ok "$card:$img: key $kid signs $h-RSA-PKCS-PSS, verified"
+		else
+			not_ok "$card:$img: key $kid $h-RSA-PKCS-PSS:"; sed 's/^/    /' "$tmp/out"
+		fi
+	done
+	if on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" "$@"' _ --slot-index "$slot" -l --pin "$pin" --sign \
+			-m SHA256-RSA-PKCS-PSS --mgf MGF1-SHA1 --id "$kid" -i "$d/data" -o "$d/pss.sig"; then
+		not_ok "$card:$img: PSS with SHA-256 and MGF1-SHA1 signed"
+	else
+		ok "$card:$img: PSS with SHA-256 and MGF1-SHA1 refused"
+	fi
+}
+
 keygen_refused() {
 	local card=$1 img=$2
 	: >"$tmp/apdu.log"
@@ -118,11 +144,13 @@ keygen_refused() {
 
 check_image starcos-3.4 dtrust
 aid=$(awk '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if ($3==1) print i; p=0}' "$tmp/dtrust/D")
+pss starcos-3.4 dtrust 0 01 123456
 pin_counter starcos-3.4 dtrust "$aid" 123456 12345678
 keygen_refused starcos-3.4 dtrust
 
 check_image starcos-3.5 bnotk
 aid=$(awk '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if ($3==6) print i; p=0}' "$tmp/bnotk/D")
+pss starcos-3.5 bnotk 2 03 123456
 pin_counter starcos-3.5 bnotk "$aid" 123456 12345678
 keygen_refused starcos-3.5 bnotk
 
