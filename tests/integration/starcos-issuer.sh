@@ -127,6 +127,23 @@ pss() {
 	fi
 }
 
+# decrypt CARD IMG SLOT KEY PIN: a message encrypted with openssl to the
+# key's certificate (PKCS#1 v1.5) comes back through PKCS#11; OAEP, which
+# these cards do not offer, is refused at C_DecryptInit
+decrypt() {
+	local card=$1 img=$2 slot=$3 kid=$4 pin=$5 d=$tmp/$2
+	printf 'secret for %s' "$img" >"$d/msg"
+	openssl pkeyutl -encrypt -pubin -inkey "$d/$kid.pub" -in "$d/msg" -out "$d/ct"
+	rm -f "$d/pt"
+	on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" "$@"' _ --slot-index "$slot" -l --pin "$pin" \
+		--decrypt -m RSA-PKCS --id "$kid" -i "$d/ct" -o "$d/pt"
+	cmp -s "$d/msg" "$d/pt" && ok "$card:$img: key $kid decrypts RSA-PKCS" ||
+		{ not_ok "$card:$img: key $kid RSA-PKCS decrypt:"; sed 's/^/    /' "$tmp/out"; }
+	on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" "$@"' _ --slot-index "$slot" -l --pin "$pin" \
+		--decrypt -m RSA-PKCS-OAEP --hash-algorithm SHA256 --mgf MGF1-SHA256 --id "$kid" -i "$d/ct" -o "$d/pt"
+	expect_match "$card:$img: OAEP refused at C_DecryptInit" "C_DecryptInit failed: rv = CKR_MECHANISM_INVALID" "$tmp/out"
+}
+
 keygen_refused() {
 	local card=$1 img=$2
 	: >"$tmp/apdu.log"
@@ -145,12 +162,14 @@ keygen_refused() {
 check_image starcos-3.4 dtrust
 aid=$(awk '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if ($3==1) print i; p=0}' "$tmp/dtrust/D")
 pss starcos-3.4 dtrust 0 01 123456
+decrypt starcos-3.4 dtrust 0 01 123456
 pin_counter starcos-3.4 dtrust "$aid" 123456 12345678
 keygen_refused starcos-3.4 dtrust
 
 check_image starcos-3.5 bnotk
 aid=$(awk '/^PIN \[/{p=1} p&&/^\tID /{i=$NF} p&&/^\tReference/{if ($3==6) print i; p=0}' "$tmp/bnotk/D")
 pss starcos-3.5 bnotk 2 03 123456
+decrypt starcos-3.5 bnotk 2 03 123456
 pin_counter starcos-3.5 bnotk "$aid" 123456 12345678
 keygen_refused starcos-3.5 bnotk
 
