@@ -123,7 +123,6 @@ static const struct sc_card_error acos5_errors[] = {
 
 /* Status words that are a command's answer, not an error (acos5-card.md
  * §2.2, §2.3, §8); every APDU goes through pk_transmit_sw */
-#define ACOS5_SW_IDENTIFY_SELF 0x9540 /* an ACOS5-64 */
 #define ACOS5_SW_NO_MF 0x6986         /* SELECT of the MF on a blank card */
 #define ACOS5_SW_MORE_DATA 0x6100     /* 61 XX: XX bytes for GET RESPONSE */
 #define ACOS5_SW_VALUE 0x9000         /* 90 NN: GET CARD INFO's answer in SW2 */
@@ -132,7 +131,6 @@ static const struct sc_card_error acos5_errors[] = {
 #define ACOS5_SW_BLOCKED 0x6983       /* authentication method blocked */
 static const struct pk_sw_class acos5_sw_in_sw2[] = {{ACOS5_SW_VALUE, 0xFF00},
 		{ACOS5_SW_VALUE_95, 0xFF00}, PK_SW_END};
-static const struct pk_sw_class acos5_sw_any[] = {PK_SW_ANY};
 static const struct pk_sw_class acos5_sw_more_data[] = {{ACOS5_SW_MORE_DATA, 0xFF00}, PK_SW_END};
 static const struct pk_sw_class acos5_sw_select[] = {{ACOS5_SW_MORE_DATA, 0xFF00},
 		{ACOS5_SW_NO_MF, 0xFFFF}, PK_SW_END};
@@ -193,6 +191,7 @@ struct acos5_priv {
 	const struct acos5_gen *gen;
 	struct acos5_os_version os;
 	unsigned int op_mode;
+	unsigned int op_mode_known : 1; /* op_mode read from the card (V3) */
 	char name[64];
 	struct acos5_env env;
 	uint64_t verified;      /* bit n: PIN reference n verified (n 1..31 global, 33..63 local) */
@@ -285,23 +284,16 @@ acos5_card_info_data(struct sc_card *card, u8 p1, u8 p2, u8 *out, size_t len)
 	return 0;
 }
 
-/* Identify Self (80 14 05 00: SW 95 40) and OS version (acos5-card.md §1) */
+/* The OS version (80 14 06 00, acos5-card.md §1): "ACOS" 05, the major
+ * version of the generation the ATR claims. Identify Self (80 14 05 00:
+ * SW 95 40 on V2 and V3, 95 C0 on EVO) tells nothing more: the OS version
+ * names the generation (EVO: major 4), so it is not asked. */
 static int
 acos5_identify(struct sc_card *card, struct acos5_priv *priv)
 {
-	struct sc_apdu apdu;
-	unsigned int sw;
 	u8 ver[8];
 	int r;
 
-	pk_apdu(&apdu, 0x80, 0x14, 0x05, 0x00, NULL, NULL, 0);
-	r = pk_transmit_sw(card, &apdu, acos5_sw_any, &sw);
-	LOG_TEST_RET(card->ctx, r, "APDU transmit failed");
-	if (sw != ACOS5_SW_IDENTIFY_SELF) {
-		sc_log(card->ctx, "Identify Self answered %02X %02X, not 95 40: not an ACOS5-64",
-				PK_SW1(sw), PK_SW2(sw));
-		return SC_ERROR_INVALID_CARD;
-	}
 	r = acos5_card_info_data(card, 0x06, 0x00, ver, sizeof(ver));
 	if (r == 0)
 		r = acos5_parse_os_version(ver, sizeof(ver), &priv->os);
@@ -334,13 +326,15 @@ acos5_probe(struct sc_card *card, struct acos5_priv *priv)
 {
 	int r;
 
-	priv->op_mode = ACOS5_OP_MODE_64K;
+	if (!priv->op_mode_known)
+		priv->op_mode = ACOS5_OP_MODE_64K;
 	if (priv->gen->os_major) {
 		r = acos5_identify(card, priv);
 		LOG_TEST_RET(card->ctx, r, "card is not the ACOS5 its ATR claims");
 	}
 	if (priv->gen->has_op_mode) {
-		r = acos5_card_info_sw2(card, 0x09, 0x00, &priv->op_mode);
+		/* read already when the file cache was looked for */
+		r = priv->op_mode_known ? 0 : acos5_card_info_sw2(card, 0x09, 0x00, &priv->op_mode);
 		LOG_TEST_RET(card->ctx, r, "cannot read the operation mode");
 		snprintf(priv->name, sizeof(priv->name), "%s (%s)", priv->gen->name,
 				acos5_mode_name(priv->op_mode));
@@ -466,7 +460,7 @@ acos5_validators_hold(struct sc_card *card)
 
 /* The persisted cache of this card, if it still shows the card as it is.
  * Its fingerprint also names the card's OS version and mode, so a valid
- * cache spares Identify Self and the OS version. @return 0 the card is
+ * cache spares the OS version query. @return 0 the card is
  * identified from the cache, 1 not (probe it) */
 static int
 acos5_cache_open(struct sc_card *card, struct acos5_priv *priv)
@@ -482,6 +476,7 @@ acos5_cache_open(struct sc_card *card, struct acos5_priv *priv)
 		return 1;
 	priv->op_mode = ACOS5_OP_MODE_64K;
 	r = priv->gen->has_op_mode ? acos5_card_info_sw2(card, 0x09, 0x00, &priv->op_mode) : 0;
+	priv->op_mode_known = r == 0 && priv->gen->has_op_mode;
 	if (r == 0)
 		r = acos5_read_serial(card);
 	if (r == 0)

@@ -191,13 +191,20 @@ static struct sc_reader_operations fr_ops = {
 void
 fr_open(struct fr *f, struct sc_card_driver *drv, const char *atr_hex, unsigned int proto)
 {
+	fr_open_conf(f, drv, atr_hex, proto, "/dev/null");
+}
+
+void
+fr_open_conf(struct fr *f, struct sc_card_driver *drv, const char *atr_hex, unsigned int proto,
+		const char *conf)
+{
 	sc_context_param_t param;
 	int r;
 
 	memset(f, 0, sizeof(*f));
 	f->proto = proto;
 	f->atr_len = unit_hex(atr_hex, f->atr, sizeof(f->atr));
-	setenv("OPENSC_CONF", "/dev/null", 1);
+	setenv("OPENSC_CONF", conf, 1);
 	memset(&param, 0, sizeof(param));
 	param.app_name = "pkicards-unit";
 	r = sc_context_create(&f->ctx, &param);

@@ -52,6 +52,9 @@ struct fr {
  * on error. */
 void fr_open(struct fr *f, struct sc_card_driver *drv, const char *atr_hex,
 		unsigned int proto);
+/** fr_open() with the OpenSC configuration file @p conf instead of none */
+void fr_open_conf(struct fr *f, struct sc_card_driver *drv, const char *atr_hex,
+		unsigned int proto, const char *conf);
 /** Append the steps up to FR_END to the expected script */
 void fr_expect(struct fr *f, const struct fr_step *steps);
 /** sc_connect_card() through the fake reader; @return its result */

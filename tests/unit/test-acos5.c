@@ -12,6 +12,8 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "libopensc/cardctl.h"
 #include "libopensc/opensc.h"
@@ -28,17 +30,17 @@
 #define ATR_V3_NF "3B BE 96 00 00 41 05 00 4E 46 00 00 00 00 00 00 00 90 00"
 #define ATR_STARCOS35 "3B DB 96 FF 81 31 FE 45 80 67 05 34 B5 02 01 C0 A1 81 05 3C"
 
-/* init exchanges */
-#define IDENTIFY {"80 14 05 00 00", "95 40"}
+/* init exchanges: the OS version alone identifies a V2/V3 (acos5-card.md §1;
+ * Identify Self, 80 14 05 00, is not asked) */
 #define OS_V2 {"80 14 06 00 08", "41 43 4F 53 05 02 00 40 90 00"}
 #define OS_V3_64K {"80 14 06 00 08", "41 43 4F 53 05 03 01 40 90 00"}
 #define OS_V3_FIPS {"80 14 06 00 08", "41 43 4F 53 05 03 00 40 90 00"}
 #define OP_MODE(sw2) {"80 14 09 00 00", "90 " sw2}
 
 static const struct fr_step init_v1[] = {FR_END};
-static const struct fr_step init_v2[] = {IDENTIFY, OS_V2, FR_END};
-static const struct fr_step init_v3_fips[] = {IDENTIFY, OS_V3_FIPS, OP_MODE("00"), FR_END};
-static const struct fr_step init_v3_64k[] = {IDENTIFY, OS_V3_64K, OP_MODE("02"), FR_END};
+static const struct fr_step init_v2[] = {OS_V2, FR_END};
+static const struct fr_step init_v3_fips[] = {OS_V3_FIPS, OP_MODE("00"), FR_END};
+static const struct fr_step init_v3_64k[] = {OS_V3_64K, OP_MODE("02"), FR_END};
 
 /* FCIs of a real CryptoMate64 (acos5-card.md §3.2, traces/acos5-09.log) */
 #define FCI_MF "6F 18 83 02 3F 00 88 01 00 8A 01 01 82 02 3F 00 8D 02 00 03 84 00 8C 00 AB 00"
@@ -73,21 +75,20 @@ struct connect_row {
 	int nalgs; /* RSA key sizes */
 };
 
-static const struct fr_step id_6d00[] = {{"80 14 05 00 00", "6D 00"}, FR_END};
-static const struct fr_step id_9000[] = {{"80 14 05 00 00", "90 00"}, FR_END};
-static const struct fr_step id_evo[] = {{"80 14 05 00 00", "95 C0"}, FR_END};
-static const struct fr_step v2_says_v3[] = {IDENTIFY, OS_V3_64K, FR_END};
-static const struct fr_step v3_says_v2[] = {IDENTIFY, OS_V2, FR_END};
-static const struct fr_step os_6a86[] = {IDENTIFY, {"80 14 06 00 08", "6A 86"}, FR_END};
-static const struct fr_step os_short[] = {IDENTIFY,
+static const struct fr_step os_6d00[] = {{"80 14 06 00 08", "6D 00"}, FR_END};
+static const struct fr_step os_evo[] = {{"80 14 06 00 08", "41 43 4F 53 05 04 10 C0 90 00"}, FR_END};
+static const struct fr_step v2_says_v3[] = {OS_V3_64K, FR_END};
+static const struct fr_step v3_says_v2[] = {OS_V2, FR_END};
+static const struct fr_step os_6a86[] = {{"80 14 06 00 08", "6A 86"}, FR_END};
+static const struct fr_step os_short[] = {
 		{"80 14 06 00 08", "41 43 4F 53 05 02 90 00"}, FR_END};
-static const struct fr_step os_not_acos[] = {IDENTIFY,
+static const struct fr_step os_not_acos[] = {
 		{"80 14 06 00 08", "41 43 4F 54 05 02 00 40 90 00"}, FR_END};
-static const struct fr_step op_mode_6d00[] = {IDENTIFY, OS_V3_64K,
+static const struct fr_step op_mode_6d00[] = {OS_V3_64K,
 		{"80 14 09 00 00", "6D 00"}, FR_END};
-static const struct fr_step init_v3_32k[] = {IDENTIFY, OS_V3_64K, OP_MODE("01"), FR_END};
-static const struct fr_step init_v3_nsh1[] = {IDENTIFY, OS_V3_64K, OP_MODE("10"), FR_END};
-static const struct fr_step init_v3_mode77[] = {IDENTIFY, OS_V3_64K, OP_MODE("77"), FR_END};
+static const struct fr_step init_v3_32k[] = {OS_V3_64K, OP_MODE("01"), FR_END};
+static const struct fr_step init_v3_nsh1[] = {OS_V3_64K, OP_MODE("10"), FR_END};
+static const struct fr_step init_v3_mode77[] = {OS_V3_64K, OP_MODE("77"), FR_END};
 
 #define T_V1 PK_CARD_TYPE_ACOS5_V1
 #define T_V2 PK_CARD_TYPE_ACOS5_64_V2
@@ -97,9 +98,8 @@ static const struct fr_step init_v3_mode77[] = {IDENTIFY, OS_V3_64K, OP_MODE("77
 static const struct connect_row connect_rows[] = {
 	/* rejected */
 	{"not an ACOS5 ATR: no APDU", ATR_STARCOS35, init_v1, INVALID},
-	{"Identify Self answers 6D 00", ATR_V2, id_6d00, INVALID},
-	{"Identify Self answers 90 00", ATR_V2, id_9000, INVALID},
-	{"Identify Self answers 95 C0 (EVO) to a V2 ATR", ATR_V3, id_evo, INVALID},
+	{"OS version answers 6D 00", ATR_V2, os_6d00, INVALID},
+	{"OS version of an EVO (major 4) to a V3 ATR", ATR_V3, os_evo, INVALID},
 	{"V2 ATR, OS version of a V3", ATR_V2, v2_says_v3, INVALID},
 	{"V3 ATR, OS version of a V2", ATR_V3, v3_says_v2, INVALID},
 	{"OS version answers 6A 86", ATR_V2, os_6a86, INVALID},
@@ -138,6 +138,37 @@ test_connect_row(void **state)
 	assert_true(f->card->caps & SC_CARD_CAP_RNG);
 	assert_int_equal(f->card->max_send_size, 255);
 	assert_int_equal(f->card->max_recv_size, 256);
+}
+
+/* With the file cache on and no cache yet: the serial names the cache file
+ * (on V3 after the operation mode, which sets its length), the free space is
+ * the cache's fingerprint; the operation mode is asked once, the OS version
+ * identifies the card */
+static void
+test_connect_cache_cold(void **state)
+{
+	static const struct fr_step v3[] = {OP_MODE("02"),
+		{"80 14 00 00 06", "A1 A2 A3 A4 A5 A6 90 00"}, OS_V3_64K,
+		{"80 14 04 00 02", "D8 E7 90 00"}, FR_END};
+	struct fr_fx *x = *state;
+	char dir[] = "/tmp/pkicards-unit-XXXXXX", conf[64];
+	FILE *fp;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/opensc.conf", dir);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fprintf(fp, "app default {\n file_cache_dir = %s;\n"
+		    " card_driver acos5_ext { file_caching = yes; }\n}\n", dir);
+	fclose(fp);
+	fr_open_conf(&x->f, pk_get_acos5_driver(), ATR_V3, SC_PROTO_T0, conf);
+	fr_expect(&x->f, v3);
+	assert_int_equal(fr_connect(&x->f), SC_SUCCESS);
+	fr_assert_done(&x->f);
+	assert_string_equal(x->f.card->name, "ACOS5-64 V3 (64K mode)");
+	fr_close(&x->f);
+	remove(conf);
+	rmdir(dir);
 }
 
 /* ---- GET SERIALNR (80 14 00 00 06|08) ----------------------------------------- */
@@ -1105,6 +1136,7 @@ main(void)
 {
 	const struct CMUnitTest misc[] = {
 		cmocka_unit_test_setup_teardown(test_card_ctl_unsupported, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_connect_cache_cold, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_select_no_file_out, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_steps_of_8, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_short_answer, fr_fx_setup, fr_fx_teardown),
