@@ -1195,6 +1195,13 @@ acos5_select_known(struct sc_card *card, const u8 *path, size_t len, struct sc_f
 	struct sc_file *file;
 	int r;
 
+	if (len >= 4 && path[0] == 0x3F && path[1] == 0x00 && e && !e->fcilen && e->ef_exists &&
+			!e->missing && !file_out) {
+		/* a key file an MSE found (acos5_note_key): MSE names it
+		 * by FID and needs only its DF */
+		acos5_want(card, path, len, ACOS5_KIND_EF);
+		return 0;
+	}
 	if (len < 2 || path[0] != 0x3F || path[1] != 0x00 || !e || !e->fcilen ||
 			acos5_parse_fci(e->fci, e->fcilen, &f) < 0 || f.fid != (unsigned int)(path[len - 2] << 8 | path[len - 1]))
 		return 1;
@@ -1885,6 +1892,30 @@ acos5_key_modlen(struct sc_card *card, const u8 fid[2])
 	return n <= PK_RSA_MAX_BYTES ? n : 0;
 }
 
+/* MSE took (@p ok) or refused the key file @p fid of the DF OpenSC selected it
+ * in (by its absolute path, what select_key_file does): the card has an RSA
+ * key EF there. The last component of that path is that EF: were it a DF,
+ * a child of the same FID would be shadowed by the DF itself (search order,
+ * acos5-card.md §2.1). So a later SELECT of the path without FCI, as OpenSC
+ * sends before MSE, costs no APDU (acos5_select_known), in this process and,
+ * through the file cache, in later ones; a refusal forgets it. */
+static void
+acos5_note_key(struct sc_card *card, const u8 fid[2], int ok)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct acos5_want *w = &priv->want;
+	struct pk_fcache_entry *e;
+
+	if (w->len < 4 || w->kind == ACOS5_KIND_DF || w->path[0] != 0x3F || w->path[1] != 0x00 ||
+			memcmp(w->path + w->len - 2, fid, 2) != 0)
+		return;
+	e = pk_fcache_get(&priv->fc, w->path, w->len);
+	if (ok && (!e || !e->fcilen))
+		pk_fcache_ef_exists(&priv->fc, w->path, w->len);
+	else if (!ok && e && !e->fcilen)
+		pk_fcache_drop(&priv->fc, w->path, w->len);
+}
+
 static int
 acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, int se_num)
 {
@@ -1910,6 +1941,7 @@ acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, 
 	default:
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only signing and deciphering");
 	}
+	acos5_note_key(card, priv->env.fid, r == 0);
 	LOG_TEST_RET(card->ctx, r, "cannot set the security environment");
 	priv->env.operation = env->operation;
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);

@@ -120,6 +120,18 @@ pk_fcache_drop_data(struct pk_fcache *fc, const u8 *path, size_t len)
 }
 
 void
+pk_fcache_ef_exists(struct pk_fcache *fc, const u8 *path, size_t len)
+{
+	struct pk_fcache_entry *e = pk_fcache_add(fc, path, len);
+
+	if (!e || (e->ef_exists && !e->missing))
+		return;
+	e->ef_exists = 1;
+	e->missing = 0;
+	fc->dirty = 1;
+}
+
+void
 pk_fcache_set_fci(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *fci, size_t fcilen,
 		size_t size, int pub)
 {
@@ -470,6 +482,7 @@ pk_fcache_parse_entry(struct pk_fcache *fc, struct pk_line *l)
 	}
 	memcpy(e->fci, fci, fcilen);
 	e->fcilen = fcilen;
+	e->ef_exists = fcilen == 0; /* only such entries are persisted without FCI */
 	e->size = size;
 	e->pub = pub ? 1 : 0;
 	e->validator = val ? 1 : 0;
@@ -626,8 +639,8 @@ pk_fcache_save(struct sc_context *ctx, struct pk_fcache *fc)
 	for (e = fc->head; e; e = e->next) {
 		int keep = e->pub && e->datalen;
 
-		if (e->missing)
-			continue;
+		if (e->missing || (!e->fcilen && !e->ef_exists))
+			continue; /* nothing a later process could use */
 
 		fputc('e', f);
 		pk_put_hex(f, e->path, e->pathlen);

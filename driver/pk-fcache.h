@@ -42,6 +42,9 @@ struct pk_fcache_entry {
 	unsigned int pub : 1;      /* readable without a PIN: may be persisted */
 	unsigned int validator : 1; /* compared with the card before the cache is used */
 	unsigned int missing : 1;  /* the card answered "not found" (never persisted) */
+	unsigned int ef_exists : 1; /* an EF is there although its FCI is not known: a
+	                             * command that needs one took it; persisted as an
+	                             * entry without FCI */
 	struct pk_fcache_entry *next;
 };
 
@@ -68,6 +71,10 @@ struct pk_fcache_entry *pk_fcache_add(struct pk_fcache *fc, const u8 *path, size
 void pk_fcache_drop(struct pk_fcache *fc, const u8 *path, size_t len);
 /** Forget what is known of the content of @p path (its FCI stays). */
 void pk_fcache_drop_data(struct pk_fcache *fc, const u8 *path, size_t len);
+
+/** An EF is at @p path (a command that needs one took it), whether or not its
+ * FCI is known: kept and persisted (NULL: no memory, nothing noted). */
+void pk_fcache_ef_exists(struct pk_fcache *fc, const u8 *path, size_t len);
 
 /** Record the FCI of @p e (@p size: content size it names, 0 if none). */
 void pk_fcache_set_fci(struct pk_fcache *fc, struct pk_fcache_entry *e, const u8 *fci,

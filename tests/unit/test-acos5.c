@@ -641,18 +641,18 @@ assert_log_clean(struct fr *f, const u8 *secret, size_t n)
 /* Within one card transaction a walk starts from the DF the last one left
  * the card in; a failed command, a FID alone, DELETE, a reset or a new
  * transaction sends the next walk from the MF again */
-enum walk_op { W_END, W_LOCK, W_UNLOCK, W_SEL, W_SEL_FCI, W_READ, W_DELETE, W_RESET };
+enum walk_op { W_END, W_LOCK, W_UNLOCK, W_SEL, W_SEL_FCI, W_READ, W_DELETE, W_RESET, W_MSE };
 
 struct walk_step {
 	enum walk_op op;
-	const char *path; /* W_SEL, W_SEL_FCI (with file_out), W_DELETE (FID) */
+	const char *path; /* W_SEL, W_SEL_FCI (with file_out), W_DELETE (FID), W_MSE (key FID) */
 	int rc; /* a failed READ BINARY: as sc_read_binary reports it (pk-compat.h) */
 };
 
 struct walk_row {
 	const char *name;
 	const struct fr_step *script;
-	struct walk_step steps[10];
+	struct walk_step steps[14];
 };
 
 #define RESEL_4100 {"00 A4 00 00 02 41 00", "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"}
@@ -684,7 +684,37 @@ static const struct fr_step wk_fid[] = {WALK_5031,
 static const struct fr_step wk_delete[] = {WALK_5031,
 	{"00 E4 00 00 02 50 31", "90 00"}, WALK_5032, FR_END};
 
+/* OpenSC selects the key file (without FCI) before MSE, which names it by
+ * FID and needs only its DF (acos5-card.md §2.4): once an MSE took it, the
+ * key file's SELECT sends nothing, also in a later card transaction; the DF
+ * is selected again there (another process may have moved the card) */
+#define P_KEY "3F00410041F1"
+#define SEL_KEY_QUIET {"00 A4 00 00 02 41 F1", "61 20"}
+#define MSE_KEY(sw) {"00 22 01 B6 0A 80 01 10 81 02 41 F1 95 01 40", sw}
+static const struct fr_step wk_key_known[] = {SEL_MF_QUIET, SEL_4100_QUIET, SEL_KEY_QUIET,
+	MSE_KEY("90 00"), SEL_MF_QUIET, SEL_4100_QUIET, MSE_KEY("90 00"), SEL_MF_QUIET, SEL_4100_QUIET,
+	MSE_KEY("90 00"), FR_END};
+/* a key file gone: MSE refuses it (6A 88), the next SELECT goes to the card */
+static const struct fr_step wk_key_gone[] = {SEL_MF_QUIET, SEL_4100_QUIET, SEL_KEY_QUIET,
+	MSE_KEY("90 00"), SEL_MF_QUIET, SEL_4100_QUIET, MSE_KEY("6A 88"), SEL_MF_QUIET,
+	SEL_4100_QUIET, {"00 A4 00 00 02 41 F1", "6A 82"}, FR_END};
+/* MSE of another FID than the path OpenSC selected: nothing learnt */
+static const struct fr_step wk_key_other[] = {SEL_MF_QUIET, SEL_4100_QUIET, SEL_KEY_QUIET,
+	{"00 22 01 B6 0A 80 01 10 81 02 41 F2 95 01 40", "90 00"}, SEL_MF_QUIET, SEL_4100_QUIET,
+	SEL_KEY_QUIET, FR_END};
+
 static const struct walk_row walk_rows[] = {
+	{"walk: a key file MSE took is not selected again", wk_key_known,
+			{{W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F1"}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY},
+					{W_MSE, "41F1"}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F1"},
+					{W_UNLOCK}}},
+	{"walk: a key file MSE refused is selected again", wk_key_gone,
+			{{W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F1"}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY},
+					{W_MSE, "41F1", SC_ERROR_DATA_OBJECT_NOT_FOUND}, {W_UNLOCK}, {W_LOCK},
+					{W_SEL, P_KEY, SC_ERROR_FILE_NOT_FOUND}, {W_UNLOCK}}},
+	{"walk: MSE of another key file than the one selected", wk_key_other,
+			{{W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F2"}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY},
+					{W_UNLOCK}}},
 	{"walk: DFs without FCI, second EF of the DF with one SELECT", wk_same_df,
 			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_SEL_FCI, P_5032}, {W_UNLOCK}}},
 	{"walk: the DF of the EF selected last, twice: nothing sent", wk_df_again,
@@ -744,6 +774,17 @@ walk_do(struct sc_card *card, const struct walk_step *st)
 		sc_format_path(st->path, &path);
 		path.type = SC_PATH_TYPE_FILE_ID;
 		return sc_delete_file(card, &path);
+	case W_MSE: {
+		struct sc_security_env env;
+
+		memset(&env, 0, sizeof(env));
+		env.operation = SC_SEC_OPERATION_SIGN;
+		env.algorithm = SC_ALGORITHM_RSA;
+		env.algorithm_flags = SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256;
+		env.flags = SC_SEC_ENV_FILE_REF_PRESENT;
+		sc_format_path(st->path, &env.file_ref);
+		return sc_set_security_env(card, &env, 0);
+	}
 	case W_RESET: /* what apdu.c does when the reader reports a reset */
 		return card->ops->card_reader_lock_obtained(card, 1);
 	default:

@@ -240,6 +240,39 @@ test_odf_paths(void **state)
 	assert_true(pk_fcache_odf_paths(odf, n, odfpath, sizeof(odfpath), paths, lens, 4) < 0);
 }
 
+/* An EF known to exist without its FCI (ACOS5: a key file an MSE took) is
+ * persisted as an entry without FCI; an entry with an FCI is not such a note */
+static void
+test_ef_exists(void **state)
+{
+	static const u8 key[] = {0x3F, 0x00, 0x41, 0x00, 0x41, 0xF1};
+	static const char text[] = MAGIC FP "e 3F00410041F1 - 0 0 0 0 0 -\n" E1;
+	static const u8 ti[] = {0x3F, 0x00, 0x41, 0x00, 0x50, 0x32};
+	struct pk_fcache fc;
+	const struct pk_fcache_entry *e;
+
+	(void)state;
+	memset(&fc, 0, sizeof(fc));
+	assert_int_equal(pk_fcache_parse(&fc, (const u8 *)text, strlen(text)), 0);
+	e = pk_fcache_get(&fc, key, sizeof(key));
+	assert_non_null(e);
+	assert_true(e->ef_exists && !e->fcilen && !e->missing);
+	e = pk_fcache_get(&fc, ti, sizeof(ti));
+	assert_non_null(e);
+	assert_false(e->ef_exists);
+	pk_fcache_free(&fc);
+
+	/* noted in a process: kept, and the cache is to be saved */
+	memset(&fc, 0, sizeof(fc));
+	pk_fcache_ef_exists(&fc, key, sizeof(key));
+	e = pk_fcache_get(&fc, key, sizeof(key));
+	assert_non_null(e);
+	assert_true(e->ef_exists && fc.dirty);
+	pk_fcache_drop(&fc, key, sizeof(key));
+	assert_null(pk_fcache_get(&fc, key, sizeof(key)));
+	pk_fcache_free(&fc);
+}
+
 int
 main(void)
 {
@@ -248,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_end_all_zero),
 		cmocka_unit_test(test_learn_stops_at_padding),
 		cmocka_unit_test(test_exact_size_and_drop),
+		cmocka_unit_test(test_ef_exists),
 	};
 	int r = 0;
 
