@@ -42,9 +42,9 @@ struct pk_fcache_entry {
 	unsigned int pub : 1;      /* readable without a PIN: may be persisted */
 	unsigned int validator : 1; /* compared with the card before the cache is used */
 	unsigned int missing : 1;  /* the card answered "not found" (never persisted) */
-	unsigned int ef_exists : 1; /* an EF is there although its FCI is not known: a
-	                             * command that needs one took it; persisted as an
-	                             * entry without FCI */
+	/* an EF is there although its FCI is not known (a command that needs
+	 * one took it); persisted as an entry without FCI */
+	unsigned int ef_exists : 1;
 	struct pk_fcache_entry *next;
 };
 

@@ -148,8 +148,8 @@ static void
 test_connect_cache_cold(void **state)
 {
 	static const struct fr_step v3[] = {OP_MODE("02"),
-		{"80 14 00 00 06", "A1 A2 A3 A4 A5 A6 90 00"}, OS_V3_64K,
-		{"80 14 04 00 02", "D8 E7 90 00"}, FR_END};
+			{"80 14 00 00 06", "A1 A2 A3 A4 A5 A6 90 00"}, OS_V3_64K,
+			{"80 14 04 00 02", "D8 E7 90 00"}, FR_END};
 	struct fr_fx *x = *state;
 	char dir[] = "/tmp/pkicards-unit-XXXXXX", conf[64];
 	FILE *fp;
