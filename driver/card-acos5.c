@@ -32,6 +32,7 @@ struct acos5_gen {
 	const char *name;
 	unsigned int os_major;        /* expected OS version major, 0: no such command */
 	unsigned int has_op_mode : 1; /* 80 14 09 00 answers the mode in SW2 */
+	unsigned int has_free_space : 1; /* 80 14 04 00: free EEPROM, changed by every CREATE/DELETE FILE */
 	size_t serial_len;            /* 64K (or only) mode */
 	size_t serial_len_fips;
 	unsigned int rsa_min, rsa_max, rsa_step;
@@ -63,6 +64,7 @@ static const struct acos5_gen acos5_gens[] = {
 		.type = PK_CARD_TYPE_ACOS5_64_V2,
 		.name = "ACOS5-64 V2",
 		.os_major = 2,
+		.has_free_space = 1,
 		.serial_len = 6,
 		.serial_len_fips = 6,
 		.rsa_min = 512, .rsa_max = 4096, .rsa_step = 256,
@@ -74,6 +76,7 @@ static const struct acos5_gen acos5_gens[] = {
 		.name = "ACOS5-64 V3",
 		.os_major = 3,
 		.has_op_mode = 1,
+		.has_free_space = 1,
 		.serial_len = 6,
 		.serial_len_fips = 8,
 		.rsa_min = 512, .rsa_max = 4096, .rsa_step = 256,
@@ -418,7 +421,7 @@ acos5_fingerprint(struct sc_card *card, u8 fp[ACOS5_FP_LEN])
 	unsigned int space = 0xFFFF;
 	int r;
 
-	if (priv->gen->os_major) {
+	if (priv->gen->has_free_space) {
 		r = acos5_free_space(card, &space);
 		LOG_TEST_RET(card->ctx, r, "cannot read the free space");
 	}
@@ -470,7 +473,11 @@ acos5_cache_open(struct sc_card *card, struct acos5_priv *priv)
 	int r, loaded = 0, ok = 0;
 
 	priv->fc.enabled = blk ? scconf_get_bool(blk, "file_caching", 0) : 0;
-	if (!priv->fc.enabled)
+	/* Without the free EEPROM counter nothing shows a file created or
+	 * deleted elsewhere (a certificate stored from another machine leaves
+	 * EF(TokenInfo) as it is in our layout): the original ACOS5 keeps what
+	 * it read for this process only, and no cache is written or read */
+	if (!priv->fc.enabled || !priv->gen->has_free_space)
 		return 1;
 	if (sc_lock(card) < 0)
 		return 1;
@@ -513,8 +520,8 @@ acos5_cache_open(struct sc_card *card, struct acos5_priv *priv)
 static void
 acos5_cache_start(struct sc_card *card, struct acos5_priv *priv)
 {
-	if (!priv->fc.enabled || priv->fc.fplen)
-		return;
+	if (!priv->fc.enabled || priv->fc.fplen || !priv->gen->has_free_space)
+		return; /* no cache file: pk_fcache_save writes none */
 	if (acos5_read_serial(card) < 0 || acos5_fingerprint(card, priv->fc.fp) < 0 ||
 			pk_fcache_name(card->ctx, &priv->fc, PK_ACOS5_SHORT_NAME, card->serialnr.value,
 					card->serialnr.len) < 0) {

@@ -1,7 +1,9 @@
 #!/bin/bash
 # File cache (issue 12, doc/acos5.md and doc/starcos.md "File cache"), on the
-# ACOS5-64 V2 and on StarCOS SPK 2.3. ACOS5: a second run on the same card is
-# served from the persisted cache (no READ BINARY of what the first read).
+# ACOS5-64 V2, the original ACOS5 and StarCOS SPK 2.3. ACOS5-64: a second run
+# on the same card is served from the persisted cache (no READ BINARY of what
+# the first read); the original ACOS5, without a free-space counter, keeps no
+# cache across processes.
 # StarCOS keeps what it read for one process only (the card offers nothing
 # that tells a later process whether a certificate was added with the user
 # PIN): no cache file, every run reads the card. On both, a card
@@ -114,6 +116,10 @@ fi
 
 so_verify=00200001083837363534333231 # VERIFY SO PIN (ref 01) 87654321, ASCII
 cache_test acos5-64v2 acos5_ext 1 '^00B0\|^80CA' \
+	"-s 00A40000023F00 -s 00A40000024100 -s 00A40000025032" $so_verify
+# the original ACOS5 has no free-space counter: nothing would show a file
+# created elsewhere, so it keeps no cache across processes
+cache_test acos5 acos5_ext 0 '^00B0\|^80CA' \
 	"-s 00A40000023F00 -s 00A40000024100 -s 00A40000025032" $so_verify
 cache_test starcos-spk23 starcos_ext 0 '^00B0' \
 	"-s 00A40000023F00 -s 00A40000025015 -s 00A40000025032" $so_verify
