@@ -217,6 +217,10 @@ struct starcos_priv {
 	u8 sel[SC_MAX_PATH_SIZE];    /* what OpenSC selected last by absolute path */
 	size_t sel_len;              /* 0: commands act where the card is */
 	int sel_ef;                  /* sel is an EF */
+	u8 cur_aid[16];              /* 3.x: the application the card was moved to by */
+	size_t cur_aid_len;          /* its AID in this card transaction, 0 none */
+	u8 app_name[16];             /* the name starcos_goto_app selected last */
+	size_t app_name_len;
 };
 
 #define DRVDATA(card) ((struct starcos_priv *)((card)->drv_data))
@@ -227,6 +231,7 @@ starcos_forget(struct sc_card *card)
 {
 	DRVDATA(card)->cur_df_len = 0;
 	DRVDATA(card)->cur_ef_len = 0;
+	DRVDATA(card)->cur_aid_len = 0;
 }
 
 static struct sc_card_operations starcos_ops;
@@ -461,8 +466,26 @@ starcos2_select_fid(struct sc_card *card, const u8 *fid, int last, struct sc_fil
 			last ? file_out : NULL);
 }
 
+/* FIDs that ISO reserves for EFs: EF.DIR, EF.ATR (ISO 7816-4), EF(ODF),
+ * EF(TokenInfo), EF(UnusedSpace) (ISO 7816-15). OpenSC selects them only to
+ * read them: "not found" as an EF is the answer, not a reason to look for a
+ * DF of that FID (6A 82 twice for every application without PKCS#15). */
+static int
+starcos3_ef_only(const u8 *fid)
+{
+	static const unsigned int ids[] = {0x2F00, 0x2F01, 0x5031, 0x5032, 0x5033};
+	unsigned int id = (unsigned int)(fid[0] << 8 | fid[1]);
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
 /* 3.x: MF with 00 A4 00 0C; DFs on the way 00 A4 01 00; the last
- * component 00 A4 02 04 (EF, FCP), retried as a DF on 6A 82. */
+ * component 00 A4 02 04 (EF, FCP), retried as a DF on 6A 82 unless ISO
+ * reserves the FID for an EF. */
 static int
 starcos3_select_fid(struct sc_card *card, const u8 *fid, int last, struct sc_file **file_out)
 {
@@ -478,7 +501,7 @@ starcos3_select_fid(struct sc_card *card, const u8 *fid, int last, struct sc_fil
 	}
 	if (last && !DRVDATA(card)->as_df) {
 		r = starcos_select_apdu(card, &apdu, 0x02, 0x04, fid, 2, resp, sizeof(resp));
-		if (r != SC_ERROR_FILE_NOT_FOUND) {
+		if (r != SC_ERROR_FILE_NOT_FOUND || starcos3_ef_only(fid)) {
 			LOG_TEST_RET(card->ctx, r, "SELECT EF failed");
 			return starcos_file_from_resp(card, fid, &apdu, starcos3_parse_fcp, file_out);
 		}
@@ -499,6 +522,7 @@ starcos_note_df(struct sc_card *card, const u8 *path, size_t len, const struct s
 	memcpy(priv->cur_df, path, len);
 	priv->cur_df_len = len;
 	priv->df_stale = 0;
+	priv->cur_aid_len = 0;
 }
 
 /*
@@ -538,6 +562,7 @@ starcos_reselect_df(struct sc_card *card)
 	if (r == 0) {
 		priv->df_stale = 0;
 		priv->cur_ef_len = 0;
+		priv->cur_aid_len = 0;
 	} else {
 		starcos_forget(card);
 	}
@@ -669,6 +694,72 @@ starcos_same(const u8 *a, size_t alen, const u8 *b, size_t blen)
 	return alen && alen == blen && memcmp(a, b, alen) == 0;
 }
 
+/* The card is in the application @p aid, moved there by its AID in this
+ * card transaction */
+static int
+starcos_in_app(struct sc_card *card, const u8 *aid, size_t len)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	return !priv->df_stale && starcos_same(priv->cur_aid, priv->cur_aid_len, aid, len);
+}
+
+static void
+starcos_set_app(struct sc_card *card, const u8 *aid, size_t len)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+
+	if (len == 0 || len > sizeof(priv->cur_aid))
+		return;
+	memcpy(priv->cur_aid, aid, len);
+	priv->cur_aid_len = len;
+	priv->df_stale = 0;
+}
+
+/* 3.x: the DF below the MF on @p path (3F00 DFxx ...) by its name, 00 A4 04
+ * 0C, instead of SELECT MF and SELECT DF: one APDU, from wherever another
+ * process left the card. Only a DF whose FCI this process saw with both its
+ * FID and its name (tag 84): a DF name is unique on the card (ISO 7816-4),
+ * and 3.x selects an application by AID from any DF (starcos-card.md §3.2:
+ * OpenSC's eSign emulator and PR 3606 do so). Not when another DF known by
+ * name has a longer name starting with it (partial name matching).
+ * @return 0 the card is in the DF, <0 walk from the MF */
+static int
+starcos_goto_app(struct sc_card *card, const u8 *path)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const struct pk_fcache_entry *e = pk_fcache_get(&priv->fc, path, 4), *o;
+	struct starcos_fci f, g;
+	struct sc_apdu apdu;
+	int r;
+
+	if (priv->gen->select_fid != starcos3_select_fid || path[0] != 0x3F || path[1] != 0x00 ||
+			!e || !e->fcilen || starcos3_parse_fcp(e->fci, e->fcilen, &f) < 0 ||
+			f.type != STARCOS_FT_DF || !f.has_fid || f.fid != (unsigned int)(path[2] << 8 | path[3]) ||
+			f.name_len == 0 || f.name_len > sizeof(priv->app_name))
+		return -1;
+	for (o = priv->fc.head; o; o = o->next) {
+		if (o != e && o->fcilen && starcos3_parse_fcp(o->fci, o->fcilen, &g) == 0 &&
+				g.type == STARCOS_FT_DF && g.name_len > f.name_len &&
+				memcmp(g.name, f.name, f.name_len) == 0)
+			return -1;
+	}
+	r = starcos_select_apdu(card, &apdu, 0x04, 0x0C, f.name, f.name_len, NULL, 0);
+	if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET || r == SC_ERROR_TRANSMIT_FAILED)
+		return r;
+	if (r < 0) {
+		starcos_forget(card);
+		return -1;
+	}
+	starcos_note_df(card, path, 4, NULL);
+	priv->cur_ef_len = 0;
+	priv->fcilen = 0; /* no FCI: the walk learns none for the DF */
+	memcpy(priv->app_name, f.name, f.name_len);
+	priv->app_name_len = f.name_len;
+	starcos_set_app(card, f.name, f.name_len);
+	return 0;
+}
+
 /* Move the card to the absolute @p path: one FID at a time from the MF or
  * from the current DF; nothing is sent when the card is there already
  * (within this card transaction) */
@@ -703,6 +794,12 @@ starcos_goto(struct sc_card *card, const u8 *path, size_t len, struct sc_file **
 				(card->reader && card->reader->ops && card->reader->ops->lock))
 			return r;
 		starcos_forget(card);
+	}
+	if ((len > 4 || !file_out) && starcos_goto_app(card, path) == 0) {
+		r = starcos_walk(card, path, len, 4, file_out);
+		if (r == 0 && priv->cur_df_len == 4)
+			starcos_set_app(card, priv->app_name, priv->app_name_len);
+		return r;
 	}
 	return starcos_walk(card, path, len, 0, file_out);
 }
@@ -894,7 +991,9 @@ starcos_aid_key(const u8 *aid, size_t aidlen, const u8 *fid, u8 key[SC_MAX_PATH_
 static int starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len,
 		struct sc_file **file_out);
 
-/* SELECT of the application, then of the EF by FID (@p key: starcos_aid_key) */
+/* SELECT of the application (unless this card transaction moved the card
+ * there), then of the EF by FID (@p key: starcos_aid_key; the application
+ * alone: A1 ‖ AID length ‖ AID) */
 static int
 starcos_goto_aid(struct sc_card *card, const u8 *key, size_t klen, struct sc_file **file_out)
 {
@@ -906,12 +1005,14 @@ starcos_goto_aid(struct sc_card *card, const u8 *key, size_t klen, struct sc_fil
 	starcos_sel_save(card, &sv); /* the card moves; what OpenSC selected stays */
 	r = starcos_select_aid(card, key + 2, key[1], NULL);
 	starcos_sel_restore(card, &sv);
-	if (r < 0)
+	if (r < 0 || klen == (size_t)key[1] + 2)
 		return r;
 	priv->fcilen = 0;
 	r = priv->gen->select_fid(card, key + klen - 2, 1, &file);
 	if (r == SC_ERROR_FILE_NOT_FOUND)
 		starcos_learn_missing(card, key, klen);
+	if (r < 0 || file->type == SC_FILE_TYPE_DF)
+		priv->cur_aid_len = 0; /* in another DF, or not known to be in the application */
 	if (r < 0)
 		return r;
 	starcos_learn_fci_at(card, key, klen);
@@ -971,6 +1072,9 @@ starcos_sync(struct sc_card *card, int ef)
 		return 0;
 	if (priv->sel[0] == STARCOS_AID_KEY) { /* the application and the EF again */
 		if (!priv->df_stale && starcos_same(priv->cur_ef, priv->cur_ef_len, priv->sel, len))
+			return 0;
+		if ((!ef || len == (size_t)priv->sel[1] + 2) &&
+				starcos_in_app(card, priv->sel + 2, priv->sel[1]))
 			return 0;
 		return starcos_goto_aid(card, priv->sel, len, NULL);
 	}
@@ -1160,6 +1264,35 @@ starcos_read_record(struct sc_card *card, unsigned int rec, PK_REC_IDX_PARAM u8 
 }
 
 
+/* The card has an application @p aid: kept in the file cache under A1 ‖
+ * AID length ‖ AID as the FCI of a DF with that name (starcos_select_app) */
+static void
+starcos_learn_app(struct sc_card *card, const u8 *aid, size_t len)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 key[SC_MAX_PATH_SIZE], fci[SC_MAX_PATH_SIZE + 7];
+	struct pk_fcache_entry *e;
+
+	if (len == 0 || len + 2 > sizeof(key))
+		return;
+	key[0] = STARCOS_AID_KEY;
+	key[1] = (u8)len;
+	memcpy(key + 2, aid, len);
+	fci[0] = 0x6F;
+	fci[1] = (u8)(len + 5);
+	fci[2] = 0x82;
+	fci[3] = 0x01;
+	fci[4] = 0x38;
+	fci[5] = 0x84;
+	fci[6] = (u8)len;
+	memcpy(fci + 7, aid, len);
+	e = pk_fcache_add(&priv->fc, key, len + 2);
+	if (e && !e->fcilen)
+		pk_fcache_set_fci(&priv->fc, e, fci, len + 7, 0, 0);
+}
+
+/* SELECT by AID, 00 A4 04 0C; nothing is sent when this card transaction
+ * moved the card to that application already */
 static int
 starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len, struct sc_file **file_out)
 {
@@ -1167,9 +1300,13 @@ starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len, struct sc_fi
 	int r;
 
 	DRVDATA(card)->sel_len = 0;
-	r = starcos_select_apdu(card, &apdu, 0x04, 0x0C, aid, len, NULL, 0);
-	starcos_forget(card);
-	LOG_TEST_RET(card->ctx, r, "SELECT by AID failed");
+	if (!starcos_in_app(card, aid, len)) {
+		r = starcos_select_apdu(card, &apdu, 0x04, 0x0C, aid, len, NULL, 0);
+		starcos_forget(card);
+		LOG_TEST_RET(card->ctx, r, "SELECT by AID failed");
+		starcos_set_app(card, aid, len);
+		starcos_learn_app(card, aid, len);
+	}
 	if (file_out) {
 		*file_out = starcos_new_file(0, NULL);
 		if (!*file_out)
@@ -1177,6 +1314,41 @@ starcos_select_aid(struct sc_card *card, const u8 *aid, size_t len, struct sc_fi
 		memcpy((*file_out)->name, aid, len);
 		(*file_out)->namelen = len;
 	}
+	return 0;
+}
+
+/* An application by AID as OpenSC selects it (the emulator's PINs and
+ * keys): one this process has selected before is only noted, and the card
+ * follows when a command needs it (starcos_sync), so that a PIN command
+ * whose format lookup moves the card to the MF selects it once, after the
+ * lookup; any other is selected now. */
+static int
+starcos_select_app(struct sc_card *card, const u8 *aid, size_t len, struct sc_file **file_out)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 key[SC_MAX_PATH_SIZE];
+	struct pk_fcache_entry *e;
+	int r;
+
+	if (len == 0 || len + 2 > sizeof(key))
+		return starcos_select_aid(card, aid, len, file_out);
+	key[0] = STARCOS_AID_KEY;
+	key[1] = (u8)len;
+	memcpy(key + 2, aid, len);
+	e = pk_fcache_get(&priv->fc, key, len + 2);
+	if (!e || !e->fcilen) {
+		r = starcos_select_aid(card, aid, len, file_out);
+		LOG_TEST_RET(card->ctx, r, "SELECT by AID failed");
+	} else if (file_out) {
+		*file_out = starcos_new_file(0, NULL);
+		if (!*file_out)
+			return SC_ERROR_OUT_OF_MEMORY;
+		memcpy((*file_out)->name, aid, len);
+		(*file_out)->namelen = len;
+	}
+	memcpy(priv->sel, key, len + 2);
+	priv->sel_len = len + 2;
+	priv->sel_ef = 0;
 	return 0;
 }
 
@@ -1218,7 +1390,7 @@ starcos_select_any(struct sc_card *card, const struct sc_path *path, struct sc_f
 		r = starcos_select_file_id(card, path, file_out);
 		break;
 	case SC_PATH_TYPE_DF_NAME:
-		r = starcos_select_aid(card, path->value, path->len, file_out);
+		r = starcos_select_app(card, path->value, path->len, file_out);
 		break;
 	case SC_PATH_TYPE_PATH:
 		r = starcos_select_path(card, path->value, path->len, file_out);

@@ -42,7 +42,7 @@ sc_pkcs15_init_func_ex(struct sc_pkcs15_card *p15card, struct sc_aid *aid)
 	drv = p15card->card->driver->short_name;
 	if (strcmp(drv, PK_ACOS5_SHORT_NAME) != 0 && strcmp(drv, PK_STARCOS_SHORT_NAME) != 0)
 		return SC_ERROR_WRONG_CARD;
-	r = starcos_emu_init(p15card);
+	r = starcos_emu_init(p15card, aid);
 	if (r != SC_ERROR_WRONG_CARD)
 		return r;
 	return pk_emu_bind_pkcs15(p15card, aid);

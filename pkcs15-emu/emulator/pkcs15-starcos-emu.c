@@ -296,18 +296,59 @@ emu_bind(struct sc_pkcs15_card *p15card, const struct starcos_emu_layout *l)
 	const struct starcos_emu_key *k;
 	int r;
 
-	r = emu_tokeninfo(p15card, l);
-	if (r == 0)
-		r = emu_app(p15card, l);
+	/* the certificates first: the probe left the card at the first one;
+	 * the serial (EF.GDO, in the MF) last */
+	r = emu_app(p15card, l);
 	for (p = l->pins; r == 0 && p->label; p++)
 		r = emu_add_pin(p15card, p);
 	for (k = l->keys; r == 0 && k->label; k++)
 		r = emu_add_key(p15card, k);
+	if (r == 0)
+		r = emu_tokeninfo(p15card, l);
 	return r;
 }
 
+static int
+emu_aid_is(const char *hex, const struct sc_aid *aid)
+{
+	u8 bin[SC_MAX_AID_SIZE];
+	size_t len = sizeof(bin);
+
+	return hex && sc_hex_to_bin(hex, bin, &len) == 0 && len == aid->len &&
+			memcmp(bin, aid->value, len) == 0;
+}
+
+/* The layout has a PIN or a key in the application OpenSC is binding (an
+ * application of EF.DIR), or OpenSC names none: a layout without it is not
+ * probed (its probe would cost SELECTs that cannot match this application) */
+static int
+emu_layout_has_app(const struct starcos_emu_layout *l, const struct sc_aid *aid)
+{
+	const struct starcos_emu_pin *p;
+	const struct starcos_emu_key *k;
+
+	if (!aid || aid->len == 0)
+		return 1;
+	for (p = l->pins; p->label; p++)
+		if (emu_aid_is(p->aid, aid))
+			return 1;
+	for (k = l->keys; k->label; k++)
+		if (emu_aid_is(k->aid, aid))
+			return 1;
+	return 0;
+}
+
+/* OpenSC's PKCS#11 module asks each slot's PIN status itself when it needs
+ * it (C_GetTokenInfo, the login state): read at bind time they would only
+ * be asked twice. OpenSC's tools print what the bind found. */
+static int
+emu_wants_pin_status(const struct sc_card *card)
+{
+	return !(card->ctx->app_name && strcmp(card->ctx->app_name, "opensc-pkcs11") == 0);
+}
+
 int
-starcos_emu_init(struct sc_pkcs15_card *p15card)
+starcos_emu_init(struct sc_pkcs15_card *p15card, const struct sc_aid *aid)
 {
 	struct sc_card *card = p15card->card;
 	const struct starcos_emu_layout *l;
@@ -318,12 +359,13 @@ starcos_emu_init(struct sc_pkcs15_card *p15card)
 		return SC_ERROR_WRONG_CARD;
 	LOG_FUNC_CALLED(card->ctx);
 	for (l = starcos_emu_layouts; l->name; l++) {
-		if (emu_probe(card, l) < 0)
+		if (!emu_layout_has_app(l, aid) || emu_probe(card, l) < 0)
 			continue;
 		sc_log(card->ctx, "StarCOS issuer layout: %s", l->name);
 		r = emu_bind(p15card, l);
 		LOG_TEST_RET(card->ctx, r, "cannot expose the card's objects");
-		pk_emu_pin_status(p15card);
+		if (emu_wants_pin_status(card))
+			pk_emu_pin_status(p15card);
 		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 	}
 	LOG_FUNC_RETURN(card->ctx, SC_ERROR_WRONG_CARD);

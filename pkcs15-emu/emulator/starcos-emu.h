@@ -35,7 +35,8 @@ struct starcos_emu_layout {
 
 extern const struct starcos_emu_layout starcos_emu_layouts[];
 
-/** Bind @p p15card if it is a StarCOS 3.x card with a known layout */
-int starcos_emu_init(struct sc_pkcs15_card *p15card);
+/** Bind @p p15card if it is a StarCOS 3.x card with a known layout; @p aid
+ * the application OpenSC binds (EF.DIR), NULL: any */
+int starcos_emu_init(struct sc_pkcs15_card *p15card, const struct sc_aid *aid);
 
 #endif

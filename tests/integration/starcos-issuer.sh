@@ -7,6 +7,7 @@
 # token flags; unblock with the PUK; key generation is refused without any
 # SPK 2.x command on the wire. See doc/starcos.md.
 . "$(dirname "$0")/lib.sh"
+. "$build/opensc.env" # OPENSC_VERSION
 
 # on CARD CMD...: run CMD with the card (state $state), output in $tmp/out
 on() {
@@ -55,6 +56,31 @@ check_image() {
 		# the emulated token is read-only: nothing to enrol into on an issuer
 		# layout, and OpenSC's minidriver offers Windows enrolment otherwise
 		expect_match "$card:$img: emulated token is read-only" "^[[:space:]]*Flags[[:space:]]*: Read-only" "$d/D"
+		# the emulator reads every PIN's status for pkcs15-tool, the local
+		# QES PINs in their application (after EF.KEYD in the MF)
+		if [ "$(grep -c '^PIN \[' "$d/D")" = "$(grep -c 'Tries left' "$d/D")" ]; then
+			ok "$card:$img: every PIN's tries left listed"
+		else
+			not_ok "$card:$img: a PIN without its tries left:"; sed 's/^/    /' "$d/D"
+		fi
+	fi
+	# PKCS#11 asks each slot's PIN status itself: the emulator does not at
+	# bind time (OpenSC 0.23's pkcs11-tool -O asks none; later versions ask
+	# the listed slot's, QES PIN 1, for each object); OpenSC's probes of an
+	# application try only the layouts that have it (issue 12, doc/starcos.md)
+	: >"$tmp/apdu.log"
+	must "$card:$img: pkcs11-tool -O" "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" -O'
+	local status_re='^002000[0-9A-F]{2} '
+	case $OPENSC_VERSION in 0.23.*) ;; *) status_re='^002000(06|86) ' ;; esac
+	if [ $img = bnotk ] && grep -Eq "$status_re" "$tmp/apdu.log"; then
+		not_ok "$card:$img: the emulator asked PIN statuses while listing objects"
+	elif [ $img = bnotk ]; then
+		ok "$card:$img: the emulator asked no PIN status while listing objects"
+	fi
+	if [ $img = dtrust ] && grep -q '^00A4040C0AA000000167455349474E ' "$tmp/apdu.log"; then
+		not_ok "$card:$img: the BNotK layout probed in D-Trust's QES application"
+	elif [ $img = dtrust ]; then
+		ok "$card:$img: only layouts with the QES application probed"
 	fi
 	echo "to be signed" >"$d/data"
 	openssl dgst -sha256 -binary "$d/data" >"$d/hash"

@@ -582,6 +582,167 @@ test_erase_then_create_mf(void **state)
 	fr_assert_done(&x->f);
 }
 
+/* ---- 3.x: applications by name (issue 12) ------------------------------------ */
+
+#define AID_PKCS15 "A0 00 00 00 63 50 4B 43 53 2D 31 35"
+#define FCI_DF01 "6F 18 82 01 38 83 02 DF 01 84 0C " AID_PKCS15 " 8A 01 05 90 00"
+
+static void
+select_path_in_lock(struct sc_card *card, const char *text, int rc)
+{
+	struct sc_path p;
+
+	assert_int_equal(sc_lock(card), 0);
+	if (strncmp(text, "aid:", 4) == 0)
+		format_path(text, &p);
+	else
+		sc_format_path(text, &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), rc);
+	assert_int_equal(sc_unlock(card), 0);
+}
+
+/* A DF whose FCI named it (84) and gave its FID is selected again by that
+ * name, one APDU, instead of SELECT MF + SELECT DF; a DF never seen so is
+ * walked to from the MF. What the cache knows of the DF stays its FCI. */
+static void
+test_df_by_name(void **state)
+{
+	static const struct fr_step script[] = {
+		/* transaction 1: MF, DF01 (FCI with FID and name) */
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 02 04 02 DF 01 00", "6A 82"},
+		{"00 A4 01 00 02 DF 01 00", FCI_DF01},
+		/* transaction 2: an EF in the MF */
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 02 04 02 00 15 00", "62 0B 82 05 04 41 00 40 04 83 02 00 15 90 00"},
+		/* transaction 3: DF01 (known: nothing sent), then an EF by FID
+		 * from there: DF01 by name, the EF */
+		{"00 A4 04 0C 0C " AID_PKCS15, "90 00"},
+		{"00 A4 02 04 02 50 32 00", "62 0E 80 02 00 3A 82 01 01 83 02 50 32 8A 01 05 90 00"},
+		/* transaction 4: DF01 from the cache; transaction 5: an EF in
+		 * DF01 by path: DF01 by name, the EF */
+		{"00 A4 04 0C 0C " AID_PKCS15, "90 00"},
+		{"00 A4 02 04 02 50 31 00", "62 0E 80 02 00 24 82 01 01 83 02 50 31 8A 01 05 90 00"},
+		FR_END};
+	struct fr_fx *x = *state;
+	struct sc_card *card;
+	struct sc_file *file = NULL;
+	struct sc_path p;
+
+	connect_card(&x->f, ATR_34);
+	card = x->f.card;
+	fr_expect(&x->f, script);
+	select_path_in_lock(card, "3F00DF01", 0);
+	select_path_in_lock(card, "3F000015", 0);
+	assert_int_equal(sc_lock(card), 0);
+	sc_format_path("3F00DF01", &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	sc_format_path("5032", &p);
+	p.type = SC_PATH_TYPE_FILE_ID;
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	assert_int_equal(sc_unlock(card), 0);
+	assert_int_equal(sc_lock(card), 0);
+	sc_format_path("3F00DF01", &p);
+	assert_int_equal(sc_select_file(card, &p, &file), 0);
+	assert_int_equal(file->type, SC_FILE_TYPE_DF);
+	assert_hex_equal(file->name, file->namelen, AID_PKCS15);
+	sc_file_free(file);
+	assert_int_equal(sc_unlock(card), 0);
+	select_path_in_lock(card, "3F00DF015031", 0);
+	fr_assert_done(&x->f);
+}
+
+/* EF(ODF) not found in an application without PKCS#15: one SELECT, not
+ * retried as a DF (ISO reserves 5031 for the EF); asked again, no APDU */
+static void
+test_odf_missing(void **state)
+{
+	static const struct fr_step script[] = {
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 02 04 02 DF 02 00", "6A 82"},
+		{"00 A4 01 00 02 DF 02 00", "6F 12 82 01 38 83 02 DF 02 84 06 D2 76 00 00 66 01 8A 01 05 90 00"},
+		{"00 A4 00 0C 02 DF 02", "90 00"}, /* transaction 2: the DF again */
+		{"00 A4 02 04 02 50 31 00", "6A 82"},
+		FR_END};
+	struct fr_fx *x = *state;
+
+	connect_card(&x->f, ATR_34);
+	fr_expect(&x->f, script);
+	select_path_in_lock(x->f.card, "3F00DF02", 0);
+	select_path_in_lock(x->f.card, "3F00DF025031", SC_ERROR_FILE_NOT_FOUND);
+	select_path_in_lock(x->f.card, "3F00DF025031", SC_ERROR_FILE_NOT_FOUND);
+	fr_assert_done(&x->f);
+}
+
+/* Two EFs of one application by AID and FID in one card transaction: the
+ * application is selected once */
+static void
+test_aid_efs_in_lock(void **state)
+{
+	static const struct fr_step script[] = {
+		{"00 A4 04 0C 09 " AID_ESIGN, "90 00"},
+		{"00 A4 02 04 02 C0 01 00", "62 0E 80 02 03 34 82 01 01 83 02 C0 01 8A 01 05 90 00"},
+		{"00 A4 02 04 02 C0 02 00", "62 0E 80 02 03 B4 82 01 01 83 02 C0 02 8A 01 05 90 00"},
+		FR_END};
+	struct fr_fx *x = *state;
+	struct sc_card *card;
+	struct sc_file *file = NULL;
+	struct sc_path p;
+
+	connect_card(&x->f, ATR_35);
+	card = x->f.card;
+	fr_expect(&x->f, script);
+	assert_int_equal(sc_lock(card), 0);
+	memset(&p, 0, sizeof(p));
+	p.type = SC_PATH_TYPE_FILE_ID;
+	p.len = 2;
+	p.aid.len = unit_hex(AID_ESIGN, p.aid.value, sizeof(p.aid.value));
+	p.value[0] = 0xC0;
+	p.value[1] = 0x01;
+	assert_int_equal(sc_select_file(card, &p, &file), 0);
+	sc_file_free(file);
+	p.value[1] = 0x02;
+	assert_int_equal(sc_select_file(card, &p, &file), 0);
+	assert_int_equal(file->size, 0x3B4);
+	sc_file_free(file);
+	assert_int_equal(sc_unlock(card), 0);
+	fr_assert_done(&x->f);
+}
+
+/* A DF-local PIN (81) of an application OpenSC selected by name: the
+ * lookup of its format in EF.KEYD moves the card to the MF, so the
+ * application is selected again before the PIN command (it would find no
+ * PIN 81 in the MF, 6A 88) */
+static void
+test_local_pin_after_lookup(void **state)
+{
+	static const struct fr_step script[] = {
+		/* transaction 1: OpenSC selects the PIN's application */
+		{"00 A4 04 0C 09 " AID_ESIGN, "90 00"},
+		/* transaction 2: the PIN status: EF.ATR (none), EF.KEYD */
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 02 04 02 2F 01 00", "6A 82"},
+		{"00 A4 02 04 02 00 13 00", "62 0B 82 05 04 41 00 40 08 83 02 00 13 90 00"},
+		{"00 B2 01 04 00", "88 01 81 7B 05 A4 03 89 01 21 90 00"},
+		{"00 A4 04 0C 09 " AID_ESIGN, "90 00"},
+		{"00 20 00 81", "63 C3"},
+		FR_END};
+	struct fr_fx *x = *state;
+	struct sc_pin_cmd_data data;
+	int tries = -1;
+
+	connect_card(&x->f, ATR_35);
+	fr_expect(&x->f, script);
+	select_path_in_lock(x->f.card, "aid:" AID_ESIGN, 0);
+	memset(&data, 0, sizeof(data));
+	data.cmd = SC_PIN_CMD_GET_INFO;
+	data.pin_type = SC_AC_CHV;
+	data.pin_reference = 0x81;
+	assert_int_equal(sc_pin_cmd(x->f.card, &data, &tries), 0);
+	assert_int_equal(data.pin1.tries_left, 3);
+	fr_assert_done(&x->f);
+}
+
 int
 main(void)
 {
@@ -590,6 +751,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_erase_then_create_mf, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_challenge, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_status_words, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_df_by_name, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_odf_missing, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_aid_efs_in_lock, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_local_pin_after_lookup, fr_fx_setup, fr_fx_teardown),
 	};
 	int r = 0;
 
