@@ -1136,6 +1136,111 @@ starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 }
 
 
+/* The certificates that the certificate directories read in this process
+ * name (EF(ODF)'s A4, A5 and A6 entries; paths from the MF only) */
+static size_t
+starcos_cert_paths(struct sc_card *card, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	const struct pk_fcache_entry *o, *d;
+	u8 dirs[8][SC_MAX_PATH_SIZE], odf[512];
+	size_t dlens[8], n, count = 0;
+	struct pk_cur c, in;
+	struct pk_tlv t, a, path;
+	const u8 *start;
+	int i, ndirs;
+
+	for (o = priv->fc.head; o; o = o->next) {
+		if (!o->complete || o->pathlen < 4 || o->path[0] != 0x3F || o->path[1] != 0x00 ||
+				o->path[o->pathlen - 2] != 0x50 || o->path[o->pathlen - 1] != 0x31)
+			continue;
+		n = 0; /* the ODF's certificate directory entries alone */
+		pk_cur_init(&c, o->data, o->end);
+		for (start = c.p; pk_cur_tlv(&c, &t) == 1; start = c.p) {
+			if ((t.tag == 0xA4 || t.tag == 0xA5 || t.tag == 0xA6) &&
+					n + (size_t)(c.p - start) <= sizeof(odf)) {
+				memcpy(odf + n, start, (size_t)(c.p - start));
+				n += (size_t)(c.p - start);
+			}
+		}
+		ndirs = pk_fcache_odf_paths(odf, n, o->path, o->pathlen, dirs, dlens, 8);
+		for (i = 0; i < ndirs; i++) {
+			d = pk_fcache_get(&priv->fc, dirs[i], dlens[i]);
+			if (!d || !d->complete)
+				continue;
+			/* each certificate object: 30 { ..., A1 { 30 { 30 { 04 path } } } } */
+			pk_cur_init(&c, d->data, d->end);
+			while (pk_cur_tlv(&c, &t) == 1) {
+				if (t.tag != 0x30 || pk_tlv_find(t.value, t.len, 0xA1, &a) != 1)
+					continue;
+				pk_cur_init(&in, a.value, a.len);
+				if (pk_cur_tlv(&in, &a) != 1 || a.tag != 0x30 ||
+						pk_tlv_find(a.value, a.len, 0x30, &a) != 1 ||
+						pk_tlv_find(a.value, a.len, 0x04, &path) != 1 || path.len < 4 ||
+						path.len % 2 || path.len > SC_MAX_PATH_SIZE || path.value[0] != 0x3F ||
+						path.value[1] != 0x00 || count >= max)
+					continue;
+				memcpy(paths[count], path.value, path.len);
+				lens[count++] = path.len;
+			}
+		}
+	}
+	return count;
+}
+
+static int starcos_read_whole(struct sc_card *card, struct pk_fcache_entry *e);
+
+/* 3.x: a certificate has been read: the other certificates the certificate
+ * directories name in its DF are read now, in this card transaction, while
+ * the card is in that DF. OpenSC's PKCS#11 module reads every certificate
+ * when it creates the token, each in a card transaction of its own, which
+ * costs the DF's SELECT again every time. */
+static void
+starcos_prefetch_certs(struct sc_card *card, const struct pk_fcache_entry *cert)
+{
+	struct starcos_priv *priv = DRVDATA(card);
+	u8 paths[16][SC_MAX_PATH_SIZE], buf[SC_MAX_APDU_RESP_SIZE];
+	size_t lens[16], count, i, n, df = cert->pathlen - 2;
+	struct pk_fcache_entry *e;
+	struct starcos_sel sv;
+	int mine = 0, r;
+
+	if (!priv->gen->pin_desc_path || card->lock_count == 0 || cert->pathlen < 6 ||
+			cert->path[0] != 0x3F || cert->path[1] != 0x00)
+		return;
+	count = starcos_cert_paths(card, paths, lens, 16);
+	for (i = 0; i < count; i++)
+		mine |= starcos_same(paths[i], lens[i], cert->path, cert->pathlen);
+	if (!mine)
+		return;
+	starcos_sel_save(card, &sv);
+	for (i = 0; i < count; i++) {
+		if (lens[i] != cert->pathlen || memcmp(paths[i], cert->path, df) != 0)
+			continue; /* another DF */
+		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
+		if ((e && (e->complete || e->missing)) || starcos_goto(card, paths[i], lens[i], NULL) < 0)
+			continue;
+		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
+		if (!e || !e->size || !starcos_same(priv->cur_ef, priv->cur_ef_len, paths[i], lens[i]))
+			continue;
+		memcpy(priv->sel, paths[i], lens[i]);
+		priv->sel_len = lens[i];
+		priv->sel_ef = 1;
+		if (e->size > card->max_recv_size && starcos_read_whole(card, e) != -1)
+			continue; /* read, or refused (a private certificate): OpenSC asks itself */
+		while (!e->complete && e->datalen < e->size) {
+			n = e->size - e->datalen;
+			n = n < card->max_recv_size ? n : card->max_recv_size;
+			n = n < sizeof(buf) ? n : sizeof(buf);
+			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
+			if (r <= 0)
+				break;
+			pk_fcache_learn(&priv->fc, e, e->datalen, buf, (size_t)r);
+		}
+	}
+	starcos_sel_restore(card, &sv);
+}
+
 /* 3.x whose EF.ATR allows extended APDUs: a file larger than one short READ
  * BINARY (a certificate) is read whole in one extended READ BINARY
  * (starcos-card.md §1.3). @return 0 read into the file cache */
@@ -1176,15 +1281,19 @@ starcos_read_binary(struct sc_card *card, unsigned int idx, u8 *buf, size_t coun
 	if (e && (r = pk_fcache_read(e, idx, buf, count)) >= 0)
 		return r;
 	if (e && idx == 0 && !e->datalen && e->size > count && starcos_read_whole(card, e) == 0 &&
-			(r = pk_fcache_read(e, idx, buf, count)) >= 0)
+			(r = pk_fcache_read(e, idx, buf, count)) >= 0) {
+		starcos_prefetch_certs(card, e);
 		return r;
+	}
 	r = starcos_sync(card, 1);
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
 	r = iso_ops->read_binary(card, idx, buf, count, flags);
 	if (r > 0 && e && e->size) {
 		pk_fcache_learn(&priv->fc, e, idx, buf, (size_t)r);
-		if (e->complete)
+		if (e->complete) {
 			starcos_prefetch_dfs(card, e);
+			starcos_prefetch_certs(card, e);
+		}
 	}
 	return r;
 }

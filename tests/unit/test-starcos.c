@@ -743,6 +743,57 @@ test_local_pin_after_lookup(void **state)
 	fr_assert_done(&x->f);
 }
 
+/* 3.x: after the first certificate the certificate directory names in a
+ * DF, the others in that DF are read in the same card transaction (OpenSC
+ * reads each in one of its own, each costing the DF's SELECT again); read
+ * later, they cost no APDU */
+static void
+test_cert_readahead(void **state)
+{
+	static const struct fr_step script[] = {
+		/* transaction 1: EF(ODF), and the CDF it names */
+		{"00 A4 00 0C 02 3F 00", "90 00"},
+		{"00 A4 01 00 02 DF 01 00", FCI_DF01},
+		{"00 A4 02 04 02 50 31 00", "62 0E 80 02 00 0C 82 01 01 83 02 50 31 8A 01 05 90 00"},
+		{"00 B0 00 00 0C", "A5 0A 30 08 04 06 3F 00 DF 01 44 04 90 00"},
+		{"00 A4 02 04 02 44 04 00", "62 0E 80 02 00 20 82 01 01 83 02 44 04 8A 01 05 90 00"},
+		{"00 B0 00 00 20", "30 0E A1 0C 30 0A 30 08 04 06 3F 00 DF 01 C1 00 "
+				   "30 0E A1 0C 30 0A 30 08 04 06 3F 00 DF 01 C1 01 90 00"},
+		/* transaction 2: the first certificate, then the second */
+		{"00 A4 00 0C 02 DF 01", "90 00"},
+		{"00 A4 02 04 02 C1 00 00", "62 0E 80 02 00 04 82 01 01 83 02 C1 00 8A 01 05 90 00"},
+		{"00 B0 00 00 04", "30 02 05 00 90 00"},
+		{"00 A4 02 04 02 C1 01 00", "62 0E 80 02 00 04 82 01 01 83 02 C1 01 8A 01 05 90 00"},
+		{"00 B0 00 00 04", "30 02 05 01 90 00"},
+		FR_END};
+	struct fr_fx *x = *state;
+	struct sc_card *card;
+	struct sc_path p;
+	u8 b[32];
+
+	connect_card(&x->f, ATR_34);
+	card = x->f.card;
+	fr_expect(&x->f, script);
+	assert_int_equal(sc_lock(card), 0);
+	sc_format_path("3F00DF015031", &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	assert_int_equal(sc_read_binary(card, 0, b, 12, 0), 12);
+	assert_int_equal(sc_unlock(card), 0);
+	assert_int_equal(sc_lock(card), 0);
+	sc_format_path("3F00DF01C100", &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	assert_int_equal(sc_read_binary(card, 0, b, 4, 0), 4);
+	assert_int_equal(sc_unlock(card), 0);
+	/* transaction 3: the second certificate from the file cache */
+	assert_int_equal(sc_lock(card), 0);
+	sc_format_path("3F00DF01C101", &p);
+	assert_int_equal(sc_select_file(card, &p, NULL), 0);
+	assert_int_equal(sc_read_binary(card, 0, b, 4, 0), 4);
+	assert_hex_equal(b, 4, "30 02 05 01");
+	assert_int_equal(sc_unlock(card), 0);
+	fr_assert_done(&x->f);
+}
+
 int
 main(void)
 {
@@ -755,6 +806,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_odf_missing, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_aid_efs_in_lock, fr_fx_setup, fr_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_local_pin_after_lookup, fr_fx_setup, fr_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cert_readahead, fr_fx_setup, fr_fx_teardown),
 	};
 	int r = 0;
 
