@@ -150,4 +150,18 @@ typedef unsigned long pk_rb_flags_t;
 #define PK_PAD_PKCS1_SIGN SC_ALGORITHM_RSA_PAD_PKCS1
 #endif
 
+/*
+ * 5. pkcs15-tool and PIN status. 0.24.0 (b45549373): pkcs15-tool's PIN
+ *    listing (-D, --list-pins) asks each PIN's status itself before
+ *    printing it; before, it printed the tries left the bind had found. No
+ *    header shows it: meson.build sets PK_TOOLS_ASK_PIN_STATUS by the
+ *    version. The StarCOS emulator reads the PIN status at bind time only
+ *    where nobody else asks.
+ */
+static inline int
+pk_tools_ask_pin_status(void)
+{
+	return PK_TOOLS_ASK_PIN_STATUS;
+}
+
 #endif

@@ -22,6 +22,7 @@
 #include "libopensc/pkcs15.h"
 #include "pk-buf.h"
 #include "pk-card.h"
+#include "pk-compat.h"
 #include "pk-emu.h"
 #include "starcos-emu.h"
 
@@ -339,12 +340,17 @@ emu_layout_has_app(const struct starcos_emu_layout *l, const struct sc_aid *aid)
 }
 
 /* OpenSC's PKCS#11 module asks each slot's PIN status itself when it needs
- * it (C_GetTokenInfo, the login state): read at bind time they would only
- * be asked twice. OpenSC's tools print what the bind found. */
+ * it (C_GetTokenInfo, the login state), and so does pkcs15-tool's PIN
+ * listing from OpenSC 0.24 on (pk-compat.h, 5): read at bind time they
+ * would only be asked twice. Other programs get what the bind found. */
 static int
 emu_wants_pin_status(const struct sc_card *card)
 {
-	return !(card->ctx->app_name && strcmp(card->ctx->app_name, "opensc-pkcs11") == 0);
+	const char *app = card->ctx->app_name;
+
+	if (app && strcmp(app, "opensc-pkcs11") == 0)
+		return 0;
+	return !(pk_tools_ask_pin_status() && app && strcmp(app, "pkcs15-tool") == 0);
 }
 
 int
