@@ -725,16 +725,18 @@ starcos_set_app(struct sc_card *card, const u8 *aid, size_t len)
  * name has a longer name starting with it (partial name matching).
  * @return 0 the card is in the DF, <0 walk from the MF */
 static int
-starcos_goto_app(struct sc_card *card, const u8 *path)
+starcos_goto_app(struct sc_card *card, const u8 *path, size_t len)
 {
 	struct starcos_priv *priv = DRVDATA(card);
-	const struct pk_fcache_entry *e = pk_fcache_get(&priv->fc, path, 4), *o;
+	const struct pk_fcache_entry *e, *o;
 	struct starcos_fci f, g;
 	struct sc_apdu apdu;
 	int r;
 
-	if (priv->gen->select_fid != starcos3_select_fid || path[0] != 0x3F || path[1] != 0x00 ||
-			!e || !e->fcilen || starcos3_parse_fcp(e->fci, e->fcilen, &f) < 0 ||
+	if (len < 4 || priv->gen->select_fid != starcos3_select_fid || path[0] != 0x3F || path[1] != 0x00)
+		return -1;
+	e = pk_fcache_get(&priv->fc, path, 4);
+	if (!e || !e->fcilen || starcos3_parse_fcp(e->fci, e->fcilen, &f) < 0 ||
 			f.type != STARCOS_FT_DF || !f.has_fid || f.fid != (unsigned int)(path[2] << 8 | path[3]) ||
 			f.name_len == 0 || f.name_len > sizeof(priv->app_name))
 		return -1;
@@ -795,7 +797,7 @@ starcos_goto(struct sc_card *card, const u8 *path, size_t len, struct sc_file **
 			return r;
 		starcos_forget(card);
 	}
-	if ((len > 4 || !file_out) && starcos_goto_app(card, path) == 0) {
+	if ((len > 4 || !file_out) && starcos_goto_app(card, path, len) == 0) {
 		r = starcos_walk(card, path, len, 4, file_out);
 		if (r == 0 && priv->cur_df_len == 4)
 			starcos_set_app(card, priv->app_name, priv->app_name_len);
