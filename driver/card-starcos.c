@@ -1101,6 +1101,27 @@ starcos_sel_entry(struct sc_card *card)
 }
 
 
+/* The part of the current EF @p e the file cache does not have yet, in
+ * READ BINARY of at most what the card sends at once; stops at the first
+ * failed or empty answer (OpenSC's own reads then ask the card) */
+static void
+starcos_read_rest(struct sc_card *card, struct pk_fcache_entry *e)
+{
+	u8 buf[SC_MAX_APDU_RESP_SIZE];
+	size_t n;
+	int r;
+
+	while (!e->complete && e->datalen < e->size) {
+		n = e->size - e->datalen;
+		n = n < card->max_recv_size ? n : card->max_recv_size;
+		n = n < sizeof(buf) ? n : sizeof(buf);
+		r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
+		if (r <= 0)
+			break;
+		pk_fcache_learn(&DRVDATA(card)->fc, e, e->datalen, buf, (size_t)r);
+	}
+}
+
 /* EF(ODF) has been read: the object directories it names are read now, in
  * this card transaction. OpenSC reads each in a transaction of its own,
  * which costs the application DF's SELECT again every time. */
@@ -1108,11 +1129,11 @@ static void
 starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 {
 	struct starcos_priv *priv = DRVDATA(card);
-	u8 paths[8][SC_MAX_PATH_SIZE], buf[SC_MAX_APDU_RESP_SIZE];
-	size_t lens[8], n, dflen = odf->pathlen - 2;
+	u8 paths[8][SC_MAX_PATH_SIZE];
+	size_t lens[8], dflen = odf->pathlen - 2;
 	struct pk_fcache_entry *e;
 	struct starcos_sel sv;
-	int i, count, r;
+	int i, count;
 
 	if (odf->pathlen < 4 || odf->path[0] != 0x3F || odf->path[1] != 0x00 ||
 			odf->path[dflen] != 0x50 || odf->path[dflen + 1] != 0x31 || card->lock_count == 0)
@@ -1124,15 +1145,8 @@ starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 		if ((e && (e->complete || e->missing)) || starcos_goto(card, paths[i], lens[i], NULL) < 0)
 			continue;
 		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
-		while (e && e->size && !e->complete && e->datalen < e->size) {
-			n = e->size - e->datalen;
-			n = n < card->max_recv_size ? n : card->max_recv_size;
-			n = n < sizeof(buf) ? n : sizeof(buf);
-			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
-			if (r <= 0)
-				break;
-			pk_fcache_learn(&priv->fc, e, e->datalen, buf, (size_t)r);
-		}
+		if (e && e->size)
+			starcos_read_rest(card, e);
 	}
 	starcos_sel_restore(card, &sv);
 }
@@ -1201,11 +1215,11 @@ static void
 starcos_prefetch_certs(struct sc_card *card, const struct pk_fcache_entry *cert)
 {
 	struct starcos_priv *priv = DRVDATA(card);
-	u8 paths[16][SC_MAX_PATH_SIZE], buf[SC_MAX_APDU_RESP_SIZE];
-	size_t lens[16], count, i, n, df = cert->pathlen - 2;
+	u8 paths[16][SC_MAX_PATH_SIZE];
+	size_t lens[16], count, i, df = cert->pathlen - 2;
 	struct pk_fcache_entry *e;
 	struct starcos_sel sv;
-	int mine = 0, r;
+	int mine = 0;
 
 	if (!priv->gen->pin_desc_path || card->lock_count == 0 || cert->pathlen < 6 ||
 			cert->path[0] != 0x3F || cert->path[1] != 0x00)
@@ -1230,15 +1244,7 @@ starcos_prefetch_certs(struct sc_card *card, const struct pk_fcache_entry *cert)
 		priv->sel_ef = 1;
 		if (e->size > card->max_recv_size && starcos_read_whole(card, e) != -1)
 			continue; /* read, or refused (a private certificate): OpenSC asks itself */
-		while (!e->complete && e->datalen < e->size) {
-			n = e->size - e->datalen;
-			n = n < card->max_recv_size ? n : card->max_recv_size;
-			n = n < sizeof(buf) ? n : sizeof(buf);
-			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
-			if (r <= 0)
-				break;
-			pk_fcache_learn(&priv->fc, e, e->datalen, buf, (size_t)r);
-		}
+		starcos_read_rest(card, e);
 	}
 	starcos_sel_restore(card, &sv);
 }
