@@ -495,8 +495,9 @@ acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_UNBLOCKING_PIN)
-		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
-				"an ACOS5 PUK lives in its PIN's record: give --puk with the PIN, no PUK object");
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"an ACOS5 PUK lives in its PIN's record: give --puk with --store-pin, "
+				"not a PUK object of its own (--puk-auth-id)"));
 	if (!pf || !pin)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN file in the profile, or no PIN");
 	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
@@ -606,8 +607,9 @@ acos5_p15_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card
 		key->path = priv;
 		return 0;
 	}
-	sc_log(card->ctx, "all %d key file pairs are in use", ACOS5_MAX_KEYS);
-	return SC_ERROR_TOO_MANY_OBJECTS;
+	return pk_p15_refuse(card->ctx, SC_ERROR_TOO_MANY_OBJECTS,
+			"all %d key file pairs of the layout are in use: delete a key first "
+			"(pkcs15-init --delete-objects privkey,pubkey --id ID)", ACOS5_MAX_KEYS);
 }
 
 /* EEPROM for @p files new files of @p bytes in all (file headers of 32
@@ -699,10 +701,10 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (obj->type != SC_PKCS15_TYPE_PRKEY_RSA)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "ACOS5 keys are RSA keys");
 	if (obj->content.len && !p15_gen(card)->can_import)
-		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"an ACOS5-64 cannot import RSA private keys: its key files are written only by "
 				"the card's own key generation (no PUT KEY; UPDATE BINARY of a key file is "
-				"refused). Generate the key on the card (--generate-key)");
+				"refused). Generate the key on the card (--generate-key)"));
 	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "this card cannot hold keys of that size");
 	if (priv.len < 2)
@@ -897,7 +899,12 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 	}
 	if (r != 0) {
 		sc_file_free(file);
-		LOG_TEST_RET(card->ctx, r == 1 ? SC_ERROR_TOO_MANY_OBJECTS : r, "no free file ID");
+		if (r == 1)
+			LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_TOO_MANY_OBJECTS,
+					"the layout has room for %d %ss and all are in use: delete one first "
+					"(pkcs15-init --delete-objects %s)", ACOS5_MAX_FILES, obj_kind,
+					cert ? "cert --id ID" : "data"));
+		LOG_TEST_RET(card->ctx, r, "no free file ID");
 	}
 	r = p15_check_free(card, der->len, 1, obj_kind);
 	if (r == 0) {
@@ -945,8 +952,9 @@ p15_pubkey_path(struct sc_pkcs15_card *p15card, struct sc_pkcs15_object *obj, st
 	unsigned int fid;
 
 	if (sc_pkcs15_find_prkey_by_id(p15card, &pub->id, &prkey) < 0)
-		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED,
-				"ACOS5 public keys are stored only with their private key");
+		LOG_FUNC_RETURN(p15card->card->ctx, pk_p15_refuse(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"an ACOS5 public key is stored only with its private key, by --generate-key "
+				"or (original ACOS5) --store-private-key"));
 	info = prkey->data;
 	if (info->path.len < 4)
 		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED, "the private key has no file path");

@@ -477,8 +477,9 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_UNBLOCKING_PIN)
-		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
-				"a StarCOS PUK is stored with its PIN: give --puk with the PIN, no PUK object");
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"a StarCOS PUK is stored with its PIN: give --puk with --store-pin, not a PUK "
+				"object of its own (--puk-auth-id)"));
 	if (!pin || !pin_len)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN value");
 	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
@@ -583,7 +584,9 @@ sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15c
 			((had = sc2_ipf_modulus(profile, p15card->card, kid)) && want && had != want)))
 		kid++;
 	if (kid > SC2_MAX_KEY)
-		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "all key slots 91..9F in use");
+		LOG_FUNC_RETURN(p15card->card->ctx, pk_p15_refuse(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS,
+				"all 15 key slots of the card (91 to 9F) are in use: delete a key first "
+				"(pkcs15-init --delete-objects privkey,pubkey --id ID)"));
 	key->key_reference = kid;
 	key->path = *sc2_app_path(profile);
 	return 0;

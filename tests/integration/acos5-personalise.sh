@@ -172,6 +172,8 @@ import_key() {
 	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D
 	if [ "$card" != acos5 ]; then
 		expect_match "$card: ACOS5-64 import refused" "Failed to store private key: Not supported" "$w/imp"
+		expect_match "$card: import refusal says why and what to do" \
+			"^pkicards: an ACOS5-64 cannot import RSA private keys.*Generate the key on the card" "$w/imp"
 		not_listed "$card: refused key not listed" "ID *: 46" "$w/d"
 		expect_match "$card: refused import leaves no key file" "SW1=0x6A, SW2=0x82" \
 			<(apdus "$card" "$state" 00A40000023F00 00A40000024100 00A400000241F1; cat "$tmp/apdu")
@@ -257,6 +259,34 @@ low_memory() {
 	not_listed "low memory: no certificate entry" "ID *: 48" "$w/c"
 }
 
+# The layout's 16 certificate files (4120..412F) all in use: the 17th
+# certificate is refused with the limit and what to do, nothing is listed
+# for it; after a deletion the slot is used again.
+full_layout() {
+	local card=acos5-64v2 state=$tmp/full.state w=$tmp/full
+	mkdir -p "$w"
+	cp "$tmp/acos5-64v2.pinned" "$state" # holds one certificate (ID 46): room for 15 more
+	openssl req -x509 -newkey rsa:1024 -nodes -keyout "$w/k" -subj /CN=full -days 3 -out "$w/c.pem" 2>/dev/null
+	cat >"$w/fill.sh" <<SH
+for i in \$(seq 60 74); do
+	pkcs15-init --store-certificate "$w/c.pem" --id \$i --pin $user >/dev/null 2>&1 || echo "failed at \$i"
+done
+pkcs15-init --store-certificate "$w/c.pem" --id 75 --pin $user
+SH
+	run_card "$w/fill" --state "$state" $card -- bash "$w/fill.sh"
+	expect_match "full layout: the 17th certificate refused with the limit and what to do" \
+		"^pkicards: the layout has room for 16 certificates and all are in use: delete one first" "$w/fill"
+	expect_match "full layout: pkcs15-init fails" "Failed to store certificate: Too many objects" "$w/fill"
+	if grep -q "^failed at" "$w/fill"; then not_ok "full layout: a certificate before the 17th failed"; fi
+	run_card "$w/c" --state "$state" $card -- pkcs15-tool -c
+	[ "$(grep -c "^X.509 Certificate" "$w/c")" = 16 ] && ok "full layout: 16 certificates listed" ||
+		not_ok "full layout: not 16 certificates listed"
+	not_listed "full layout: the refused certificate not listed" "ID *: 75" "$w/c"
+	run_card "$w/again" --state "$state" $card -- bash -c "pkcs15-init --delete-objects cert --id 60 \
+		--pin $user && pkcs15-init --store-certificate $w/c.pem --id 75 --pin $user && pkcs15-tool -c"
+	expect_match "full layout: after a deletion the 17th is stored" "ID *: 75" "$w/again"
+}
+
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -subj /CN=TestCA -days 30 \
 	-out "$tmp/ca.pem" 2>/dev/null
 use_script
@@ -284,5 +314,6 @@ objects_and_erase acos5-64v2 "$tmp/v2.state" 45
 objects_and_erase acos5 "$tmp/v1.state" 45
 objects_and_erase acos5-64v3 "$tmp/v3.state" 45
 low_memory
+full_layout
 
 finish
