@@ -56,8 +56,18 @@ printf '\t# the end' >>"$tmp/admin.conf"
 printf 'app opensc-pkcs11 {\n\tdebug = 1;\n}\n' >"$tmp/no-default.conf"
 : >"$tmp/empty.conf"
 printf 'app default {\n\tdebug = 0;\n}\n' >"$tmp/no-framework.conf"
+# Windows line ends (OpenSC reads them too), also without a final line end
+sed 's/$/\r/' "$tmp/debian.conf" >"$tmp/crlf.conf"
+printf 'app default {\r\n\tdebug = 0;\r\n}' >"$tmp/crlf-no-eol.conf"
 
-for f in debian admin no-default empty no-framework; do
+# all_crlf FILE: every line ends in CR LF (a last line without LF: no CR)
+all_crlf() {
+	cr=$(printf '\r')
+	[ "$(tail -c 1 "$1")" = "" ] && full=$1 || { sed '$d' "$1" >"$1.head"; full=$1.head; }
+	! grep -q "[^$cr]\$" "$full" && ! grep -q "^\$" "$full"
+}
+
+for f in debian admin no-default empty no-framework crlf crlf-no-eol; do
 	c=$tmp/$f.conf
 	cp "$c" "$c.orig"
 	if pc -f "$c" enable >"$tmp/out" 2>&1; then ok "$f: enable"; else not_ok "$f: enable"; cat "$tmp/out"; fi
@@ -71,7 +81,9 @@ for f in debian admin no-default empty no-framework; do
 	check "$f: no profile_dir, no try_emulation_first" \
 		sh -c "! grep -q 'profile_dir\|try_emulation_first' '$c'"
 	check "$f: every line of the original is still there" \
-		sh -c "sed 's/^#pkicards-conf disabled: //' '$c' | grep -vxF -f - '$c.orig' | grep -q . && exit 1 || exit 0"
+		sh -c "sed 's/^#pkicards-conf disabled: //' '$c' | tr -d '\\r' >'$c.lines' &&
+			tr -d '\\r' <'$c.orig' | grep -vxF -f '$c.lines' | grep -q . && exit 1 || exit 0"
+	case $f in crlf*) check "$f: every line still ends in CR LF" all_crlf "$c" ;; esac
 	check_load "$f: OpenSC loads acos5_ext and starcos_ext from it" \
 		sh -c "OPENSC_CONF='$c' opensc-tool -D | grep -q '^  acos5_ext ' && OPENSC_CONF='$c' opensc-tool -D | grep -q '^  starcos_ext '"
 	check_load "$f: status says enabled and loaded (exit 0)" \
@@ -128,6 +140,7 @@ refuse by-hand 'app default {\n\tcard_driver acos5_ext { module = /x.so; }\n}\n'
 refuse other-list 'app default {\n}\napp opensc-pkcs11 {\n\tcard_drivers = cardos;\n}\n' 'own card_drivers list'
 refuse one-line 'app default { debug = 0; }\n' 'on a line of its own'
 refuse unbalanced 'app default {\n\tdebug = 0;\n' 'not closed'
+refuse mixed-line-ends 'app default {\r\n\tdebug = 0;\n}\r\n' 'mixes Windows (CR LF) and Unix (LF) line ends'
 
 # print = the installed snippet's lines, which OpenSC parses
 pc print >"$tmp/print.conf"
