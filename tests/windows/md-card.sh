@@ -15,8 +15,11 @@
 #     with key generation on the card, the CA's certificate written with
 #     CardWriteFile; a new context lists the container with that key, Linux
 #     pkcs15-tool lists the certificate;
-#   - CardChangeAuthenticatorEx (PIN change; unblock with the PUK after the
-#     PIN is blocked), CardDeauthenticate;
+#   - CardDeleteContainer of the enrolled container: gone in a new context,
+#     one more container free, container 0 unchanged;
+#   - CardChangeAuthenticatorEx (PIN change, a wrong old PIN gives
+#     SCARD_W_WRONG_CHV with the tries left; unblock with the PUK after the
+#     PIN is blocked, a wrong PUK first), CardDeauthenticate;
 #   - every run: all pfnCspAlloc memory back by CardDeleteContext.
 . "$(dirname "$0")/../integration/lib.sh"
 card=${1:?usage: md-card.sh CARD}
@@ -34,9 +37,13 @@ puk=12345678 # tests/clients/p15-personalise
 # per card: PIN tries (profile), whether the card signs PSS (StarCOS SPK 2.x
 # pads PKCS#1 itself and has no raw RSA: doc/starcos.md), finalised after
 # personalisation (SPK 2.x enforces its access conditions only then)
+# and the RSA key sizes it generates (CP_CARD_KEYSIZES min/max: OpenSC's
+# minidriver takes them from our drivers' algorithm tables)
 case $card in
-starcos-spk2*) tries=3 pss=no finalise=yes ;;
-*) tries=8 pss=yes finalise=no ;;
+starcos-spk2*) tries=3 pss=no finalise=yes sizes="min=512 default=1024 max=1024" ;;
+acos5-64v3) tries=8 pss=yes finalise=no sizes="min=2048 default=2048 max=3072" ;; # FIPS mode
+acos5-64*) tries=8 pss=yes finalise=no sizes="min=512 default=2048 max=4096" ;;
+*) tries=8 pss=yes finalise=no sizes="min=512 default=2048 max=2048" ;;
 esac
 bits=$(p15_bits "$card")
 state=$tmp/card.state
@@ -114,7 +121,7 @@ rc use read 0x00000000 "file=cardcf size=6"
 rc use read 0x00000000 "file=mscp/cmapfile"
 expect_match "$card: use: cmapfile record 0 is a valid container" "^cmap\\[0\\]: flags=0x0[13] " "$d/use"
 rc use prop 0x00000000 "name=pin-info role=1 type=0 purpose=5"
-rc use prop 0x00000000 "name=keysizes spec=1 min=[0-9]+ default=[0-9]+ max=[0-9]+"
+rc use prop 0x00000000 "name=keysizes spec=1 $sizes "
 rc use prop 0x00000000 "name=free-space"
 rc use prop 0x00000000 "name=serial value=[0-9A-F]+"
 rc use prop 0x00000000 "name=read-only value=0"
@@ -199,17 +206,31 @@ if [ -n "$idx" ] && openssl rsa -RSAPublicKey_in -inform DER -in "$d/new.der" -p
 	# the CSP's name for the container lives as long as the minidriver's
 	# process; a new context names it after the key (doc/windows.md)
 	grep "^cmap\[$idx\]:" "$d/after" | sed "s/^/# name in a new context (the CSP gave $guid): /"
+	# the user deletes the key (CardDeleteContainer); a new context has
+	# no key in that container, one more free, and container 0 unchanged
+	md del login "$pin" -- free-space -- delete-container "$idx"
+	rc del delete-container 0x00000000 "index=$idx"
+	md gone container "$idx" -- container 0 "$d/c0-again.der" -- free-space
+	rc gone container 0x80100030 "SCARD_E_NO_KEY_CONTAINER index=$idx"
+	nfree() { sed -n 's/^free-space: rc=0x00000000 .* containers=\([0-9]*\) .*/\1/p' "$d/$1"; }
+	[ -n "$(nfree del)" ] && [ "$(nfree gone)" = $(($(nfree del) + 1)) ] &&
+		ok "$card: after CardDeleteContainer one more container is free ($(nfree gone))" ||
+		not_ok "$card: free containers before/after the deletion: $(nfree del)/$(nfree gone)"
+	cmp -s "$d/c0.der" "$d/c0-again.der" && ok "$card: container 0 keeps its key after the deletion" ||
+		not_ok "$card: container 0 changed with the deletion of container $idx"
 else
 	not_ok "$card: no generated key to enrol (see $card: enrol)"
 	sed 's/^/    /' "$d/enrol"
 fi
 
 # --- PIN change, block, unblock with the PUK ----------------------------------
-steps=(change-pin "$pin" "$newpin" -- login "$newpin")
+steps=(change-pin 99999999 "$newpin" -- change-pin "$pin" "$newpin" -- login "$newpin")
 for ((i = 0; i < tries; i++)); do steps+=(-- login 99999999); done
-steps+=(-- login "$newpin" -- unblock "$puk" "$pin" -- login "$pin" -- logout-v4)
+steps+=(-- login "$newpin" -- unblock 99999998 "$pin" -- unblock "$puk" "$pin" -- login "$pin" -- logout-v4)
 md pins "${steps[@]}"
+rc pins change-pin 0x8010006B "SCARD_W_WRONG_CHV tries=$((tries - 1))"
 rc pins change-pin 0x00000000
+rc pins unblock 0x8010006B "SCARD_W_WRONG_CHV tries=[1-9]"
 rc pins login 0x00000000 "role=1"
 rc pins login 0x8010006C "SCARD_W_CHV_BLOCKED role=1 tries=0"
 rc pins unblock 0x00000000

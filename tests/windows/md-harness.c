@@ -33,6 +33,7 @@
  *                          on-card key generation (AT_KEYEXCHANGE, user PIN)
  *   cert IDX FILE          the container's certificate: CardCreateFile and
  *                          CardWriteFile of mscp/kxcNN
+ *   delete-container IDX   CardDeleteContainer (the key pair of container IDX)
  *   change-pin OLD NEW     CardChangeAuthenticatorEx, user PIN
  *   unblock PUK NEW        CardChangeAuthenticatorEx, unblock the user PIN
  *                          with the admin role's secret (the PUK)
@@ -1075,6 +1076,18 @@ step_cert(char **a, int n)
 }
 
 static DWORD
+step_delete_container(char **a, int n)
+{
+	DWORD rc;
+	BYTE idx = (BYTE)atoi(a[0]);
+
+	(void)n;
+	rc = h.cd.pfnCardDeleteContainer(&h.cd, idx, 0);
+	report("delete-container", rc, "index=%u", idx);
+	return rc;
+}
+
+static DWORD
 step_change_pin(char **a, int n)
 {
 	DWORD tries = (DWORD)-2, rc;
@@ -1148,6 +1161,7 @@ static const struct step {
 		{"decrypt", 3, 3, step_decrypt},
 		{"enrol", 1, 2, step_enrol},
 		{"cert", 2, 2, step_cert},
+		{"delete-container", 1, 1, step_delete_container},
 		{"change-pin", 2, 2, step_change_pin},
 		{"unblock", 2, 2, step_unblock},
 		{"logout", 0, 0, step_logout},
