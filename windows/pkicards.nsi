@@ -17,7 +17,9 @@
 ;   2. copies our three DLLs next to opensc.dll (the SmDir "tools" folder:
 ;      they import opensc.dll, and Windows looks for a DLL's imports in its
 ;      own folder first) and our profiles into ProfileDir;
-;   3. registers our card types for OpenSC's minidriver (64-bit view);
+;   3. registers our card types for OpenSC's minidriver (64-bit view),
+;      after removing every card type an earlier pkicards registered
+;      (value InstalledBy), so that an upgrade leaves none of the old list;
 ;   4. adds our lines to opensc.conf (pkicards-confedit: marked, idempotent,
 ;      removable byte for byte);
 ;   5. records what it did under HKLM\Software\pkicards and writes the
@@ -156,6 +158,37 @@ Function StampUninstaller
 	System::Free $3
 FunctionEnd
 
+; RemoveOurCardTypes: delete every card type whose InstalledBy is ours,
+; whichever version registered it; OpenSC's own (InstalledBy "OpenSC") and
+; other vendors' stay. For the upgrade and the uninstaller.
+!macro PKICARDS_REMOVE_OURS UN
+Function ${UN}RemoveOurCardTypes
+	Push $0
+	Push $1
+	Push $2
+	StrCpy $0 0
+	${Do}
+		ClearErrors
+		EnumRegKey $1 HKLM "${PKICARDS_SMARTCARDS}" $0
+		${If} ${Errors}
+		${OrIf} $1 == ""
+			${Break}
+		${EndIf}
+		ReadRegStr $2 HKLM "${PKICARDS_SMARTCARDS}\$1" "InstalledBy"
+		${If} $2 == "${PKICARDS_INSTALLED_BY}"
+			DeleteRegKey HKLM "${PKICARDS_SMARTCARDS}\$1"
+		${Else}
+			IntOp $0 $0 + 1
+		${EndIf}
+	${Loop}
+	Pop $2
+	Pop $1
+	Pop $0
+FunctionEnd
+!macroend
+!insertmacro PKICARDS_REMOVE_OURS ""
+!insertmacro PKICARDS_REMOVE_OURS "un."
+
 Section "pkicards"
 	SetRegView 64
 	InitPluginsDir
@@ -180,6 +213,7 @@ Section "pkicards"
 	File "${PROFILES}\starcos_ext.profile"
 	!insertmacro Log "profiles installed in $ProfDir"
 
+	Call RemoveOurCardTypes
 	${If} ${FileExists} "$Minidriver"
 		!insertmacro PKICARDS_REGISTER_CARDS "$Minidriver"
 		!insertmacro Log "${PKICARDS_CARD_TYPES} card types registered for $Minidriver"
@@ -235,6 +269,7 @@ Section "Uninstall"
 		Delete "$ProfDir\starcos_ext.profile"
 	${EndIf}
 	!insertmacro PKICARDS_UNREGISTER_CARDS
+	Call un.RemoveOurCardTypes
 	DeleteRegKey HKLM "${REGKEY}"
 	DeleteRegKey HKLM "${UNINSTKEY}"
 	Delete "$INSTDIR\pkicards-confedit.exe"

@@ -6,6 +6,9 @@
 #   - silent install: DLLs next to opensc.dll, profiles in ProfileDir, every
 #     card type of pkicards-minidriver.reg (64-bit part) with the path of
 #     OpenSC's minidriver, our lines in opensc.conf, our keys;
+#   - card types an earlier version registered (InstalledBy pkicards, a name
+#     this version lacks) go with the upgrade and with the uninstall;
+#     OpenSC's own card types and its key stay as they are;
 #   - a second install changes nothing (files, times, registry);
 #   - an admin's edit of opensc.conf survives install and uninstall;
 #   - refusals change nothing: OpenSC missing (exit 3), another OpenSC
@@ -62,7 +65,18 @@ setup_log() {
 
 # --- uninstall ----------------------------------------------------------------
 [ -f "$pk/uninstall.exe" ] && ok "set-up installed us (uninstall.exe present)" || not_ok "no uninstall.exe after set-up"
+# a card type of an earlier version, one of OpenSC's own
+sc='HKLM\SOFTWARE\Microsoft\Cryptography\Calais\SmartCards'
+old_type() { "$win" reg.exe add "$sc\Old card (pkicards 99)" /v InstalledBy /d pkicards /f >/dev/null 2>&1; }
+old_type
+"$win" reg.exe add "$sc\CardOS v5.4" /v InstalledBy /d OpenSC /f >/dev/null 2>&1
+theirs() { reg_sections 'SmartCards\\\\CardOS v5.4\]|^\[Software\\\\OpenSC Project\\\\OpenSC\]'; }
+theirs >"$tmp/theirs0"
+grep -q 'InstalledBy"="OpenSC' "$tmp/theirs0" || not_ok "could not add OpenSC's card type"
 uninstall
+theirs >"$tmp/theirs1"
+cmp -s "$tmp/theirs0" "$tmp/theirs1" && ok "uninstall: OpenSC's card type and its key untouched" ||
+	not_ok "uninstall changed OpenSC's entries: $(diff "$tmp/theirs0" "$tmp/theirs1")"
 cmp -s "$conf" "$dist/opensc.conf" && ok "uninstall: opensc.conf byte for byte as OpenSC installed it" ||
 	not_ok "uninstall: opensc.conf differs: $(diff "$dist/opensc.conf" "$conf")"
 left=$(for f in $ours; do [ -e "$tools/$f" ] && echo "$f"; done; ls "$prof" | grep _ext.profile)
@@ -105,7 +119,8 @@ snapshot "$tmp/s1"
 cmp -s "$tmp/s0b" "$tmp/s1" && ok "refusal 5 changed nothing" || not_ok "refusal 5 changed: $(diff "$tmp/s0b" "$tmp/s1")"
 cp "$dist/opensc.conf" "$conf"
 
-# --- install ----------------------------------------------------------------------
+# --- install (over an earlier version's card type) ----------------------------------
+old_type
 st=$(installer "$inst")
 [ "$st" = 0 ] && ok "silent install: exit 0" || not_ok "silent install: exit $st"
 for f in $ours; do
@@ -172,4 +187,8 @@ cp "$dist/opensc.conf" "$conf"
 # --- installed again, as the other tests expect --------------------------------------------
 st=$(installer "$inst")
 [ "$st" = 0 ] && [ -f "$pk/uninstall.exe" ] && ok "installed again" || not_ok "final install: exit $st"
+theirs >"$tmp/theirs1"
+cmp -s "$tmp/theirs0" "$tmp/theirs1" && ok "installs and uninstalls left OpenSC's entries untouched" ||
+	not_ok "OpenSC's entries changed: $(diff "$tmp/theirs0" "$tmp/theirs1")"
+"$win" reg.exe delete "$sc\CardOS v5.4" /f >/dev/null 2>&1
 finish
