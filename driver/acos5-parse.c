@@ -207,6 +207,19 @@ acos5_parse_public_key(const u8 *buf, size_t len, size_t exp_len, int little_end
 }
 
 int
+acos5_public_key_partner(const u8 *buf, size_t len, unsigned int *fid)
+{
+	struct pk_cur c;
+	unsigned int zero, len_code, partner;
+
+	pk_cur_init(&c, buf, len);
+	if (pk_cur_u8(&c, &zero) || pk_cur_u8(&c, &len_code) || pk_cur_u16(&c, &partner) || zero != 0)
+		return SC_ERROR_INVALID_DATA;
+	*fid = partner;
+	return 0;
+}
+
+int
 acos5_fdb_is_record(unsigned int fdb)
 {
 	switch (fdb) {

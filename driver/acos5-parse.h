@@ -73,6 +73,10 @@ int acos5_parse_os_version(const u8 *buf, size_t len, struct acos5_os_version *o
  */
 int acos5_parse_public_key(const u8 *buf, size_t len, size_t exp_len, int little_endian,
 		u8 *mod, size_t *mod_len, u8 *exp, size_t *exp_len_out);
+/** The partner FID a public key file names (its private key file;
+ * acos5-card.md §3.8) into @p fid.
+ * @return 0 or SC_ERROR_INVALID_DATA (not a public key file) */
+int acos5_public_key_partner(const u8 *buf, size_t len, unsigned int *fid);
 /** 1 if the FDB names a DF or the MF */
 int acos5_fdb_is_df(unsigned int fdb);
 /** 1 if the FDB names a record-structured file (MRL and NOR in tag 82) */

@@ -1040,6 +1040,48 @@ acos5_select_named_df(struct sc_card *card, const u8 *path)
 	return 1;
 }
 
+/* A DF of the MF whose FCI is not known yet but which EF.DIR, read in this
+ * process (OpenSC's card->app), names by path and AID: selected by that AID
+ * with its FCI, one SELECT and its GET RESPONSE instead of the MF, the DF
+ * and its GET RESPONSE. The FCI must name the DF of the path's FID by that
+ * very name (a name is unique on the card, acos5-card.md §2.1); anything
+ * else leaves the position unknown and the walk starts at the MF.
+ * @return 1 done, 0 not possible */
+static int
+acos5_select_app_df(struct sc_card *card, const u8 *path)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct sc_app_info *app = NULL;
+	struct acos5_fci f;
+	int i;
+
+	for (i = 0; i < card->app_count && i < SC_MAX_CARD_APPS; i++) {
+		const struct sc_app_info *a = card->app[i];
+
+		if (a && a->path.type == SC_PATH_TYPE_PATH && a->path.len == 4 &&
+				!memcmp(a->path.value, path, 4) && a->aid.len > 0 &&
+				a->aid.len <= sizeof(f.name)) {
+			app = a;
+			break;
+		}
+	}
+	if (!app)
+		return 0;
+	acos5_forget(card);
+	if (acos5_select(card, 0x04, app->aid.value, app->aid.len, NULL) < 0)
+		return 0;
+	if (acos5_parse_fci(priv->fci, priv->fcilen, &f) < 0 || !acos5_fdb_is_df(f.fdb) ||
+			f.fid != (unsigned int)(path[2] << 8 | path[3]) || f.name_len != app->aid.len ||
+			memcmp(f.name, app->aid.value, f.name_len) != 0) {
+		sc_log(card->ctx, "the DF named by EF.DIR's AID is not %02X%02X: walk from the MF",
+				path[2], path[3]);
+		return 0;
+	}
+	acos5_learn_fci(card, path, 4);
+	acos5_note_walk(card, path, 4, ACOS5_LAST_DF);
+	return 1;
+}
+
 /* The walk's last component: with its FCI only when the caller wants it
  * (paths relative to the current DF: always, as before) */
 static int
@@ -1094,7 +1136,9 @@ acos5_select_path(struct sc_card *card, const u8 *path, size_t len,
 	if (!absolute)
 		acos5_forget(card); /* relative to a DF the walk may not know */
 	i = acos5_walk_from(card, path, len);
-	if (i == 0 && absolute && len >= 4 && !(len == 4 && file_out) && acos5_select_named_df(card, path))
+	if (i == 0 && absolute && len >= 4 && !(len == 4 && file_out) &&
+			(acos5_select_named_df(card, path) ||
+					(acos5_df_unknown(card, path) && acos5_select_app_df(card, path))))
 		i = 4;
 	if (!file_out && i > 0 && (i == len || (cur->len == len && !memcmp(cur->path, path, len)))) {
 		if (cur->len != len) /* the DF of the EF selected last */
@@ -1923,12 +1967,27 @@ acos5_note_key(struct sc_card *card, const u8 fid[2], int ok)
 		pk_fcache_drop(&priv->fc, w->path, w->len);
 }
 
+/* 1 if OpenSC's SELECT of the key file @p fid sent nothing: the file is
+ * known to exist only from a note (acos5_note_key, acos5_note_partner) */
+static int
+acos5_key_noted(struct sc_card *card, const u8 fid[2])
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct acos5_want *w = &priv->want;
+	const struct pk_fcache_entry *e;
+
+	if (w->len < 4 || w->kind != ACOS5_KIND_EF || memcmp(w->path + w->len - 2, fid, 2) != 0)
+		return 0;
+	e = pk_fcache_get(&priv->fc, w->path, w->len);
+	return e && !e->fcilen && e->ef_exists && !e->missing;
+}
+
 static int
 acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, int se_num)
 {
 	struct acos5_priv *priv = DRVDATA(card);
 	const struct sc_path *ref = &env->file_ref;
-	int r;
+	int noted, r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	priv->env.operation = 0;
@@ -1936,6 +1995,7 @@ acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, 
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "ACOS5 keys are addressed by key file");
 	memcpy(priv->env.fid, ref->value + ref->len - 2, 2);
 	priv->env.flags = env->algorithm_flags;
+	noted = acos5_key_noted(card, priv->env.fid);
 	r = acos5_sync(card, 0); /* the key file is a child of the current DF */
 	LOG_TEST_RET(card->ctx, r, "cannot select the key's DF");
 	switch (env->operation) {
@@ -1948,6 +2008,8 @@ acos5_set_security_env(struct sc_card *card, const struct sc_security_env *env, 
 	default:
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "only signing and deciphering");
 	}
+	if ((r == SC_ERROR_DATA_OBJECT_NOT_FOUND || r == SC_ERROR_FILE_NOT_FOUND) && noted)
+		r = SC_ERROR_FILE_NOT_FOUND; /* what the SELECT it spared would have said */
 	acos5_note_key(card, priv->env.fid, r == 0);
 	LOG_TEST_RET(card->ctx, r, "cannot set the security environment");
 	priv->env.operation = env->operation;
@@ -2158,6 +2220,34 @@ acos5_get_key(struct sc_card *card, size_t size, u8 *out)
 	return 0;
 }
 
+/* A public key file names its private key file (the partner FID in its
+ * header, acos5-card.md §3.8), taken as a file of the same DF: OpenSC selects
+ * that file (without FCI) before MSE, which names it by FID and needs only its
+ * DF. Noted like a key file an MSE took (acos5_note_key), the SELECT sends
+ * nothing also the first time; an MSE that refuses it answers as the SELECT
+ * would have (acos5_set_security_env) and forgets the note. */
+static void
+acos5_note_partner(struct sc_card *card, const u8 *buf, size_t size)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	const struct acos5_want *w = &priv->want;
+	const struct pk_fcache_entry *e;
+	u8 path[SC_MAX_PATH_SIZE];
+	unsigned int fid;
+
+	if (acos5_public_key_partner(buf, size, &fid) < 0 || w->len < 4 || w->len > sizeof(path) ||
+			w->kind != ACOS5_KIND_EF || w->path[0] != 0x3F || w->path[1] != 0x00 || fid == 0 ||
+			fid == 0x3F00 || fid == 0xFFFF ||
+			fid == (unsigned int)(w->path[w->len - 2] << 8 | w->path[w->len - 1]))
+		return;
+	memcpy(path, w->path, w->len);
+	path[w->len - 2] = (u8)(fid >> 8);
+	path[w->len - 1] = (u8)fid;
+	e = pk_fcache_get(&priv->fc, path, w->len);
+	if (!e || (!e->fcilen && !e->missing))
+		pk_fcache_ef_exists(&priv->fc, path, w->len);
+}
+
 /* The public key file selected last (@p file: its FCI) into @p pub */
 static int
 acos5_read_public_key_file(struct sc_card *card, struct sc_file *file, struct pk_rsa_pubkey *pub)
@@ -2184,6 +2274,7 @@ acos5_read_public_key_file(struct sc_card *card, struct sc_file *file, struct pk
 	r = acos5_parse_public_key(buf, size, gen->pub_exp_len, gen->little_endian,
 			pub->modulus, &pub->modulus_len, pub->exponent, &pub->exponent_len);
 	LOG_TEST_RET(card->ctx, r, "malformed public key file");
+	acos5_note_partner(card, buf, size);
 	return 0;
 }
 

@@ -650,7 +650,8 @@ assert_log_clean(struct fr *f, const u8 *secret, size_t n)
 /* Within one card transaction a walk starts from the DF the last one left
  * the card in; a failed command, a FID alone, DELETE, a reset or a new
  * transaction sends the next walk from the MF again */
-enum walk_op { W_END, W_LOCK, W_UNLOCK, W_SEL, W_SEL_FCI, W_READ, W_DELETE, W_RESET, W_MSE };
+enum walk_op { W_END, W_LOCK, W_UNLOCK, W_SEL, W_SEL_FCI, W_READ, W_DELETE, W_RESET, W_MSE,
+	W_APPS, W_PUBKEY };
 
 struct walk_step {
 	enum walk_op op;
@@ -703,7 +704,8 @@ static const struct fr_step wk_delete[] = {WALK_5031,
 static const struct fr_step wk_key_known[] = {SEL_MF_QUIET, SEL_4100_QUIET, SEL_KEY_QUIET,
 	MSE_KEY("90 00"), SEL_MF_QUIET, SEL_4100_QUIET, MSE_KEY("90 00"), SEL_MF_QUIET, SEL_4100_QUIET,
 	MSE_KEY("90 00"), FR_END};
-/* a key file gone: MSE refuses it (6A 88), the next SELECT goes to the card */
+/* a key file gone: MSE refuses it (6A 88), the caller hears what the SELECT
+ * would have said (file not found), the next SELECT goes to the card */
 static const struct fr_step wk_key_gone[] = {SEL_MF_QUIET, SEL_4100_QUIET, SEL_KEY_QUIET,
 	MSE_KEY("90 00"), SEL_MF_QUIET, SEL_4100_QUIET, MSE_KEY("6A 88"), SEL_MF_QUIET,
 	SEL_4100_QUIET, {"00 A4 00 00 02 41 F1", "6A 82"}, FR_END};
@@ -719,7 +721,7 @@ static const struct walk_row walk_rows[] = {
 					{W_UNLOCK}}},
 	{"walk: a key file MSE refused is selected again", wk_key_gone,
 			{{W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F1"}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY},
-					{W_MSE, "41F1", SC_ERROR_DATA_OBJECT_NOT_FOUND}, {W_UNLOCK}, {W_LOCK},
+					{W_MSE, "41F1", SC_ERROR_FILE_NOT_FOUND}, {W_UNLOCK}, {W_LOCK},
 					{W_SEL, P_KEY, SC_ERROR_FILE_NOT_FOUND}, {W_UNLOCK}}},
 	{"walk: MSE of another key file than the one selected", wk_key_other,
 			{{W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F2"}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY},
@@ -796,6 +798,18 @@ walk_do(struct sc_card *card, const struct walk_step *st)
 	}
 	case W_RESET: /* what apdu.c does when the reader reports a reset */
 		return card->ops->card_reader_lock_obtained(card, 1);
+	case W_APPS: /* EF.DIR, as sc_pkcs15_bind reads it */
+		r = sc_enum_apps(card);
+		return r < 0 ? r : 0;
+	case W_PUBKEY: { /* sc_pkcs15_read_pubkey of a key file by path */
+		u8 *der = NULL;
+		size_t derlen = 0;
+
+		sc_format_path(st->path, &path);
+		r = card->ops->read_public_key(card, SC_ALGORITHM_RSA, &path, 0, 512, &der, &derlen);
+		free(der);
+		return r;
+	}
 	default:
 		return SC_ERROR_INTERNAL;
 	}
@@ -813,6 +827,105 @@ test_walk_row(void **state)
 	for (st = row->steps; st->op != W_END; st++)
 		assert_int_equal(walk_do(x->f.card, st), st->rc);
 	fr_assert_done(&x->f);
+}
+
+/* With the file cache on (within one process; the original ACOS5, which
+ * keeps no cache across processes and asks nothing at connect) */
+#define AID_ACOS "41 43 4F 53 50 4B 43 53 2D 31 35 76 31 2E 30 30"
+#define FCI_2F00 "6F 1E 83 02 2F 00 88 01 00 8A 01 05 82 02 01 00 80 02 00 29" \
+		" 8C 08 7F 01 FF 00 FF FF 01 00 AB 00"
+/* EF.DIR (read with its SELECT, acos5_prefetch): AID, label, path 3F004100 */
+#define EF_DIR_APPS SEL_MF_QUIET, {"00 A4 00 00 02 2F 00", "61 20"}, \
+		{"00 C0 00 00 20", FCI_2F00 " 90 00"}, \
+		{"00 B0 00 00 29", "61 27 4F 10 " AID_ACOS " 50 0D 70 6B 69 63 61 72 64 73 20 75 73" \
+				   " 65 72 51 04 3F 00 41 00 90 00"}
+#define SEL_AID_4100 {"00 A4 04 00 10 " AID_ACOS, "61 32"}, {"00 C0 00 00 32", FCI_4100 " 90 00"}
+#define FCI_4131_512 "6F 1E 83 02 41 31 88 01 11 8A 01 05 82 02 09 00 80 02 00 4D" \
+		" 8C 08 7F 01 FF 00 01 00 01 00 AB 00"
+#define M16 " C1 C1 C1 C1 C1 C1 C1 C1 C1 C1 C1 C1 C1 C1 C1 C1"
+/* a 512-bit public key file of the original ACOS5 (LSB first): partner 41F1 */
+#define PUB_4131 {"00 B0 00 00 4D", "00 04 41 F1 03 03 00 00 00 00 00 00 00" M16 M16 M16 M16 " 90 00"}
+#define P_PUB "3F0041004131"
+
+/* EF.DIR named the application DF's path and AID: in the next transaction
+ * that DF is selected by its AID with its FCI (no SELECT of the MF), and the
+ * walk goes on from it */
+static const struct fr_step cw_aid[] = {EF_DIR_APPS, SEL_AID_4100, SEL_5031_FCI, FR_END};
+/* the DF of that name is not 4100: walk from the MF */
+static const struct fr_step cw_aid_other[] = {EF_DIR_APPS,
+	{"00 A4 04 00 10 " AID_ACOS, "61 1A"}, {"00 C0 00 00 1A", FCI_MF " 90 00"},
+	SEL_MF_QUIET, RESEL_4100, SEL_5031_FCI, FR_END};
+/* no such name: walk from the MF */
+static const struct fr_step cw_aid_none[] = {EF_DIR_APPS, {"00 A4 04 00 10 " AID_ACOS, "6A 82"},
+	SEL_MF_QUIET, RESEL_4100, SEL_5031_FCI, FR_END};
+/* without EF.DIR: the MF, then 4100 with its FCI, as before */
+static const struct fr_step cw_no_dir[] = {SEL_MF_QUIET, RESEL_4100, SEL_5031_FCI, FR_END};
+/* A public key file names its private key file (acos5-card.md §3.8): that
+ * file's SELECT before MSE sends nothing the first time too; the next
+ * transaction selects the DF by name for MSE */
+#define SEL_NAME_4100 {"00 A4 04 00 10 " AID_ACOS, "61 32"}
+static const struct fr_step cw_partner[] = {SEL_MF_QUIET, RESEL_4100,
+	{"00 A4 00 00 02 41 31", "61 20"}, {"00 C0 00 00 20", FCI_4131_512 " 90 00"}, PUB_4131,
+	SEL_NAME_4100, MSE_KEY("90 00"), FR_END};
+/* the key file is not there: MSE refuses it (6A 88), the caller hears what
+ * the SELECT would have said (file not found), and the next SELECT goes to
+ * the card */
+static const struct fr_step cw_partner_gone[] = {SEL_MF_QUIET, RESEL_4100,
+	{"00 A4 00 00 02 41 31", "61 20"}, {"00 C0 00 00 20", FCI_4131_512 " 90 00"}, PUB_4131,
+	SEL_NAME_4100, MSE_KEY("6A 88"), SEL_NAME_4100, {"00 A4 00 00 02 41 F1", "6A 82"}, FR_END};
+/* another key file than the partner: selected as before */
+static const struct fr_step cw_partner_other[] = {SEL_MF_QUIET, RESEL_4100,
+	{"00 A4 00 00 02 41 31", "61 20"}, {"00 C0 00 00 20", FCI_4131_512 " 90 00"}, PUB_4131,
+	SEL_NAME_4100, {"00 A4 00 00 02 41 F2", "61 20"}, FR_END};
+
+static const struct walk_row cached_walk_rows[] = {
+	{"cached walk: the application DF by EF.DIR's AID", cw_aid,
+			{{W_LOCK}, {W_APPS}, {W_UNLOCK}, {W_LOCK}, {W_SEL, "3F004100"}, {W_SEL_FCI, P_5031},
+					{W_UNLOCK}}},
+	{"cached walk: the AID names another DF", cw_aid_other,
+			{{W_LOCK}, {W_APPS}, {W_UNLOCK}, {W_LOCK}, {W_SEL, "3F004100"}, {W_SEL_FCI, P_5031},
+					{W_UNLOCK}}},
+	{"cached walk: no DF of that AID", cw_aid_none,
+			{{W_LOCK}, {W_APPS}, {W_UNLOCK}, {W_LOCK}, {W_SEL, "3F004100"}, {W_SEL_FCI, P_5031},
+					{W_UNLOCK}}},
+	{"cached walk: no EF.DIR read", cw_no_dir,
+			{{W_LOCK}, {W_SEL, "3F004100"}, {W_SEL_FCI, P_5031}, {W_UNLOCK}}},
+	{"cached walk: the public key's partner is not selected before MSE", cw_partner,
+			{{W_LOCK}, {W_PUBKEY, P_PUB}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY}, {W_MSE, "41F1"},
+					{W_UNLOCK}}},
+	{"cached walk: the partner is gone: MSE says file not found", cw_partner_gone,
+			{{W_LOCK}, {W_PUBKEY, P_PUB}, {W_UNLOCK}, {W_LOCK}, {W_SEL, P_KEY},
+					{W_MSE, "41F1", SC_ERROR_FILE_NOT_FOUND}, {W_UNLOCK}, {W_LOCK},
+					{W_SEL, P_KEY, SC_ERROR_FILE_NOT_FOUND}, {W_UNLOCK}}},
+	{"cached walk: another key file than the partner", cw_partner_other,
+			{{W_LOCK}, {W_PUBKEY, P_PUB}, {W_UNLOCK}, {W_LOCK}, {W_SEL, "3F00410041F2"},
+					{W_UNLOCK}}},
+};
+
+static void
+test_cached_walk_row(void **state)
+{
+	struct fr_fx *x = *state;
+	const struct walk_row *row = x->row;
+	const struct walk_step *st;
+	char dir[] = "/tmp/pkicards-unit-XXXXXX", conf[64];
+	FILE *fp;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/opensc.conf", dir);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fprintf(fp, "app default {\n file_cache_dir = %s;\n"
+		    " card_driver acos5_ext { file_caching = yes; }\n}\n", dir);
+	fclose(fp);
+	fr_open_conf(&x->f, pk_get_acos5_driver(), ATR_V1, SC_PROTO_T0, conf);
+	assert_int_equal(fr_connect(&x->f), SC_SUCCESS);
+	fr_expect(&x->f, row->script);
+	for (st = row->steps; st->op != W_END; st++)
+		assert_int_equal(walk_do(x->f.card, st), st->rc);
+	fr_close(&x->f);
+	remove(conf);
+	assert_int_equal(rmdir(dir), 0); /* no cache file written */
 }
 
 /* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE after walks that left the DF's FCI
@@ -1208,6 +1321,8 @@ main(void)
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 remembered walk", walk_rows, test_walk_row,
 			fr_fx_setup, fr_fx_teardown);
+	r |= UNIT_RUN_ROWS_FIXTURE("acos5 walk with the file cache", cached_walk_rows,
+			test_cached_walk_row, fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 SE record of the current DF", chv_rows, test_chv_row,
 			fr_fx_setup, fr_fx_teardown);
 	r |= UNIT_RUN_ROWS_FIXTURE("acos5 list_files", list_rows, test_list_row,
