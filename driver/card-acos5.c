@@ -2528,11 +2528,15 @@ acos5_df_se(struct sc_card *card)
 {
 	struct acos5_priv *priv = DRVDATA(card);
 	u8 fid[2] = {(u8)(priv->df_fid >> 8), (u8)priv->df_fid};
+	struct sc_file *file = NULL;
 
 	if (priv->df_fid == 0 || priv->df_se_known)
 		return;
-	if (acos5_select_fid(card, fid, NULL) < 0)
+	/* with its FCI: a DF selected on a walk (the MF always) was not asked
+	 * for it, so its SE file (tag 8D) is not known yet */
+	if (acos5_select_fid(card, fid, &file) < 0)
 		sc_log(card->ctx, "cannot read the FCI of DF %04X", priv->df_fid);
+	sc_file_free(file);
 }
 
 /* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE: the PIN a SEN access condition of
