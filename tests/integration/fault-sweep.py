@@ -221,7 +221,9 @@ class Sweep:
             # StarCOS SPK 2.x: from here on the card enforces its access
             # conditions (CREATE END), as an issued card does
             ('finalize', ['pkcs15-init', '--finalize']),
-            ('generate-key', ['pkcs15-init', '--generate-key', 'rsa/1024', '--auth-id', '01',
+            # the ACOS5-64 V3 leaves the factory in FIPS mode: 2048 or 3072 bits
+            ('generate-key', ['pkcs15-init', '--generate-key',
+                              'rsa/2048' if pers == 'acos5-64v3' else 'rsa/1024', '--auth-id', '01',
                               '--id', KID, '--label', 'pkicards user key', '--key-usage',
                               'sign,decrypt', '--pin', PIN, '--so-pin', SO]),
             ('store-certificate', ['pkcs15-init', '--store-certificate',
