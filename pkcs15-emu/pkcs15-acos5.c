@@ -407,20 +407,35 @@ acos5_p15_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 
 /* ---- PINs (acos5-card.md §2.3, §3.6) -------------------------------------- */
 
-/* SO PIN: global 01..1F in 3F00/0001; others: local 81..9F in the DF */
+/* SO PIN: global 01..1F in 3F00/0001; others: local 81..9F in the DF.
+ * OpenSC skips the references of PIN objects only; on the original ACOS5
+ * a PIN's PUK is the next record, no object of its own, so a new PIN
+ * starts a pair there (a second PIN, e.g. PKCS#11 C_InitPIN on a card
+ * with a user PIN, took the PUK's record and overwrote the PUK). A PIN
+ * (and its PUK) must fit the profile's PIN file. */
 static int
 acos5_p15_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_auth_info *auth)
 {
+	struct sc_context *ctx = p15card->card->ctx;
 	struct sc_pkcs15_pin_attributes *a = &auth->attrs.pin;
 	int global = !(a->flags & SC_PKCS15_PIN_FLAG_LOCAL);
-	int lo = global ? 0x01 : 0x81, hi = global ? 0x1F : 0x9F;
+	int lo = global ? 0x01 : 0x81, hi = global ? 0x1F : 0x9F, r;
+	int pair = p15_gen(p15card->card)->puk_is_next_pin;
+	const struct file_info *pf = p15_pin_file(profile, global ? profile->mf_info : profile->df_info);
+	size_t recs = pf && pf->file->record_length ? pf->file->size / pf->file->record_length : 0;
 
 	if (a->reference < lo)
 		a->reference = lo;
-	if (a->reference > hi)
-		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS, "no PIN reference left");
-	return 0;
+	if (pair && ((a->reference - lo) & 1))
+		a->reference++;
+	if (a->reference <= hi && (!recs || (size_t)(a->reference - lo + 1 + pair) <= recs))
+		return 0;
+	r = pk_p15_refuse(ctx, SC_ERROR_TOO_MANY_OBJECTS,
+			"the %s PIN file has no record left for another PIN%s: "
+			"change or unblock the PIN there is instead",
+			global ? "MF's" : "application's", pair ? " and its PUK" : "");
+	LOG_FUNC_RETURN(ctx, r);
 }
 
 static unsigned int

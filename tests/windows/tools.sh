@@ -10,6 +10,8 @@
 #   the signatures verify with Linux openssl against the public key that
 #   Linux pkcs15-tool reads from the same card state, and the decrypted
 #   text is the one Linux openssl encrypted.
+# C_InitPIN (pkcs11-tool.exe --init-pin with the SO PIN) on an original
+# ACOS5 with a user PIN is refused and leaves the user PUK as it was.
 # StarCOS SPK 2.x holds RSA keys up to 1024 bits and has no PSS
 # (doc/starcos.md): there the 2048-bit generation and the PSS signature must
 # be refused, and the card is personalised with 1024 bits.
@@ -117,4 +119,21 @@ for card in $cards; do
 		sed 's/^/    /' "$w/log"
 	fi
 done
+
+# An administrator resets the user PIN with the SO PIN through PKCS#11
+# (pkcs11-tool.exe --init-pin, C_InitPIN): OpenSC stores a new PIN object.
+# On the original ACOS5 the user PIN's PUK is the PIN file's next record,
+# which the new PIN took (the PUK was lost): now refused with a reason,
+# and the PUK still unblocks (doc/windows.md, "PINs").
+w=$tmp/acos5-initpin
+mkdir -p "$w"
+if p15_personalise acos5 "$w/card.state" "$pin"; then
+	$with_card --state "$w/card.state" acos5 -- sh -c '"$1" pkcs11-tool.exe --init-pin --login --login-type so \
+		--so-pin "$2" --new-pin 5555; echo "init-pin status $?"; pkcs15-tool --unblock-pin --auth-id 01 \
+		--puk "$3" --new-pin "$4"; echo "unblock status $?"' sh "$win" "$so" "$puk" "$pin" 2>&1 </dev/null |
+		tr -d '\r' >"$w/log"
+	expect_match "acos5: C_InitPIN over the user PIN refused" "^init-pin status [1-9]" "$w/log"
+	expect_match "acos5: the refusal names the full PIN file" "no record left for another PIN and its PUK" "$w/log"
+	expect_match "acos5: the user PIN's PUK still unblocks it" "^unblock status 0\$" "$w/log"
+fi
 finish
