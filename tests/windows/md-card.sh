@@ -180,7 +180,9 @@ if [ -n "$idx" ] && openssl rsa -RSAPublicKey_in -inform DER -in "$d/new.der" -p
 	md cert login "$pin" -- cert "$idx" "$d/cert.der"
 	rc cert cert 0x00000000 "file=mscp/kxc0$idx"
 	# a new context: the container map and the key as Windows sees them now
-	md after read mscp/cmapfile -- container "$idx" "$d/after.der"
+	# (then the user deletes the key: CardDeleteContainer, checked below)
+	md after read mscp/cmapfile -- container "$idx" "$d/after.der" \
+		-- login "$pin" -- free-space -- delete-container "$idx"
 	expect_match "$card: the new container is in cmapfile" "^cmap\\[$idx\\]: flags=0x0[13] .*kx=$bits" "$d/after"
 	rc after container 0x00000000 "index=$idx sig=0 kx=$bits"
 	if [ "$(modulus "$d/after.der")" = "$(modulus "$d/new.pem")" ]; then
@@ -208,14 +210,13 @@ if [ -n "$idx" ] && openssl rsa -RSAPublicKey_in -inform DER -in "$d/new.der" -p
 	grep "^cmap\[$idx\]:" "$d/after" | sed "s/^/# name in a new context (the CSP gave $guid): /"
 	# the user deletes the key (CardDeleteContainer); a new context has
 	# no key in that container, one more free, and container 0 unchanged
-	md del login "$pin" -- free-space -- delete-container "$idx"
-	rc del delete-container 0x00000000 "index=$idx"
+	rc after delete-container 0x00000000 "index=$idx"
 	md gone container "$idx" -- container 0 "$d/c0-again.der" -- free-space
 	rc gone container 0x80100030 "SCARD_E_NO_KEY_CONTAINER index=$idx"
 	nfree() { sed -n 's/^free-space: rc=0x00000000 .* containers=\([0-9]*\) .*/\1/p' "$d/$1"; }
-	[ -n "$(nfree del)" ] && [ "$(nfree gone)" = $(($(nfree del) + 1)) ] &&
+	[ -n "$(nfree after)" ] && [ "$(nfree gone)" = $(($(nfree after) + 1)) ] &&
 		ok "$card: after CardDeleteContainer one more container is free ($(nfree gone))" ||
-		not_ok "$card: free containers before/after the deletion: $(nfree del)/$(nfree gone)"
+		not_ok "$card: free containers before/after the deletion: $(nfree after)/$(nfree gone)"
 	cmp -s "$d/c0.der" "$d/c0-again.der" && ok "$card: container 0 keeps its key after the deletion" ||
 		not_ok "$card: container 0 changed with the deletion of container $idx"
 else
