@@ -55,6 +55,7 @@ struct worker {
 	char pin[16], puk[16];
 	char serial[2 * SC_MAX_SERIALNR + 1];
 	const char *failed; /* step that failed, NULL: issued */
+	char why[200];      /* what the summary says of it, when known */
 };
 
 static const char *so_pin, *so_puk;
@@ -282,6 +283,29 @@ locked_add_app(struct sc_card *card, struct sc_profile *profile, struct sc_pkcs1
 	return r;
 }
 
+/* The card generates RSA keys of @p bits on board (OpenSC's algorithm list,
+ * which our drivers fill per generation and mode); else the sizes it does
+ * generate go to @p text */
+static int
+issue_keygen_ok(const struct sc_card *card, unsigned int bits, char *text, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	text[0] = '\0';
+	for (i = 0; i < card->algorithm_count; i++) {
+		const struct sc_algorithm_info *a = &card->algorithms[i];
+
+		if (a->algorithm != SC_ALGORITHM_RSA || !(a->flags & SC_ALGORITHM_ONBOARD_KEY_GEN))
+			continue;
+		if (a->key_length == bits)
+			return 1;
+		if (n < len)
+			n += (size_t)snprintf(text + n, len - n, "%s%u", n ? ", " : "", a->key_length);
+	}
+	return 0;
+}
+
 static void *
 issue_card(void *arg)
 {
@@ -292,6 +316,7 @@ issue_card(void *arg)
 	struct sc_pkcs15init_pinargs pin;
 	struct sc_pkcs15init_keygen_args kg;
 	struct sc_serial_number sn;
+	char sizes[120];
 	size_t i;
 	int r;
 
@@ -302,6 +327,21 @@ issue_card(void *arg)
 	if (sc_card_ctl(w->card, SC_CARDCTL_GET_SERIALNR, &sn) == 0) {
 		for (i = 0; i < sn.len && i < SC_MAX_SERIALNR; i++)
 			snprintf(w->serial + 2 * i, 3, "%02X", sn.value[i]);
+	}
+	/* before anything is written: a card that cannot generate the key
+	 * would otherwise be left personalised, with a PIN, without a key */
+	if (!issue_keygen_ok(w->card, key_bits, sizes, sizeof(sizes))) {
+		const char *name = w->card->name ? w->card->name : "?";
+
+		if (sizes[0])
+			snprintf(w->why, sizeof(w->why), "this card (%s) generates RSA keys of %s bits, not %u: "
+					"nothing was written; issue it with --key rsa/N", name, sizes, key_bits);
+		else
+			snprintf(w->why, sizeof(w->why), "this card (%s) generates no keys (personalised by its "
+					"issuer): nothing was written", name);
+		fprintf(w->log, "check failed: %s\n", w->why);
+		w->failed = "check";
+		goto out;
 	}
 	STEP("pin-letter", write_letter(w) == 0 ? 0 : SC_ERROR_INTERNAL);
 	progress(w, "personalise");
@@ -358,7 +398,8 @@ out:
 	if (p15)
 		sc_pkcs15_unbind(p15);
 	/* before store-pin the card has no PIN of the letter's */
-	if (w->failed && (!strcmp(w->failed, "pin-letter") || !strcmp(w->failed, "personalise")))
+	if (w->failed && (!strcmp(w->failed, "check") || !strcmp(w->failed, "pin-letter") ||
+			!strcmp(w->failed, "personalise")))
 		unlink(w->h->letter);
 	OPENSSL_cleanse(w->pin, sizeof(w->pin));
 	OPENSSL_cleanse(w->puk, sizeof(w->puk));
@@ -580,8 +621,8 @@ main(int argc, char **argv)
 		struct worker *w = &ws[i];
 
 		if (w->failed) {
-			printf("  reader %u: %s: FAILED %s -- see %s/reader-%u.log\n", w->reader, w->h->label,
-					w->failed, logs, w->reader);
+			printf("  reader %u: %s: FAILED %s%s%s%s -- see %s/reader-%u.log\n", w->reader, w->h->label,
+					w->failed, w->why[0] ? " (" : "", w->why, w->why[0] ? ")" : "", logs, w->reader);
 			if (access(w->h->letter, F_OK) == 0) /* failed after store-pin */
 				printf("  reader %u: %s: the card may hold the PIN of %s: keep that letter\n",
 						w->reader, w->h->label, w->h->letter);

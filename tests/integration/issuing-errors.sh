@@ -64,4 +64,26 @@ if [ $st = 1 ] && grep -q "Dave: FAILED personalise" "$tmp/out" && [ ! -e "$tmp/
 else
 	not_ok "card not blank: exit $st, letter $(ls "$tmp/d.letter" 2>&1):"; sed 's/^/    /' "$tmp/out"
 fi
+# A card that cannot generate the batch's key size (the ACOS5-64 V3 leaves
+# the factory in FIPS mode: 2048 and 3072 bits) or any key (a StarCOS 3.4
+# issuer card) fails at "check" with the reason, before anything is written:
+# no EEPROM write on either, no letter; the other card is issued
+printf 'Erin;random;%s;%s\nFrank;random;%s;%s\nGrace;random;%s;%s\n' "$tmp/e.letter" "$tmp/e.pem" \
+	"$tmp/f.letter" "$tmp/f.pem" "$tmp/g.letter" "$tmp/g.pem" >"$tmp/batch"
+rm -f "$tmp/cost"*
+$with_card --cost-log "$tmp/cost.v3" --cost-log "$tmp/cost.sc34" --cost-log "$tmp/cost.v2" \
+	acos5-64v3,starcos-3.4:dtrust,acos5-64v2 -- \
+	"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+st=$?
+writes() { awk '{ n += $4 } END { print n + 0 }' "$1" 2>/dev/null || echo 0; }
+[ $st = 1 ] && ok "a card that cannot generate the key: exit 1" || not_ok "cannot generate: exit $st"
+expect_match "V3 in FIPS mode: FAILED check, with the sizes it generates" \
+	"Erin: FAILED check \\(this card \\(ACOS5-64 V3 \\(FIPS mode\\)\\) generates RSA keys of 2048, 3072 bits, not 1024: nothing was written" "$tmp/out"
+expect_match "StarCOS 3.4 issuer card: FAILED check, generates no keys" \
+	"Frank: FAILED check \\(this card \\(StarCOS 3.4\\) generates no keys" "$tmp/out"
+expect_match "the card that can is issued" "Grace: issued" "$tmp/out"
+[ "$(writes "$tmp/cost.v3")" = 0 ] && [ "$(writes "$tmp/cost.sc34")" = 0 ] &&
+	[ ! -e "$tmp/e.letter" ] && [ ! -e "$tmp/f.letter" ] &&
+	ok "nothing written to the refused cards, no letter left for them" ||
+	not_ok "refused cards: $(writes "$tmp/cost.v3") and $(writes "$tmp/cost.sc34") EEPROM writes, letters: $(ls "$tmp"/[ef].letter 2>&1)"
 finish
