@@ -404,6 +404,7 @@ acos5_init(struct sc_card *card)
 	acos5_cache_start(card, priv);
 	card->name = priv->name;
 	acos5_add_algorithms(card, priv);
+	pk_card_explain_keygen(card);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
@@ -2289,26 +2290,6 @@ acos5_read_public_key(struct sc_card *card, struct pk_rsa_pubkey *pub)
 	r = acos5_select_fid(card, fid, &file);
 	LOG_TEST_RET(card->ctx, r, "cannot select the public key file");
 	return acos5_read_public_key_file(card, file, pub);
-}
-
-int
-pk_acos5_rsa_sizes(unsigned int bits, char *text, size_t len)
-{
-	size_t i, n = 0;
-	int ok = 0;
-
-	if (len)
-		text[0] = '\0';
-	for (i = 0; i < sizeof(acos5_gens) / sizeof(acos5_gens[0]); i++) {
-		const struct acos5_gen *g = &acos5_gens[i];
-
-		if (bits >= g->rsa_min && bits <= g->rsa_max && (bits - g->rsa_min) % g->rsa_step == 0)
-			ok = 1;
-		if (n < len)
-			n += (size_t)snprintf(text + n, len - n, "%s%u to %u bits in steps of %u (%s)",
-					i ? "; " : "", g->rsa_min, g->rsa_max, g->rsa_step, g->name);
-	}
-	return ok;
 }
 
 static int

@@ -268,28 +268,6 @@ starcos_match_card(struct sc_card *card)
 	return 1;
 }
 
-int
-pk_starcos_rsa_sizes(unsigned int bits, char *text, size_t len)
-{
-	size_t i, n = 0;
-	int ok = 0;
-
-	if (len)
-		text[0] = '\0';
-	for (i = 0; i < sizeof(starcos_gens) / sizeof(starcos_gens[0]); i++) {
-		const struct starcos_gen *g = &starcos_gens[i];
-
-		if (g->no_admin)
-			continue; /* no keys generated or imported */
-		if (bits >= 512 && bits <= g->rsa_max && bits % 256 == 0)
-			ok = 1;
-		if (n < len)
-			n += (size_t)snprintf(text + n, len - n, "%s512 to %u bits in steps of 256 (%s)",
-					n ? "; " : "", g->rsa_max, g->name);
-	}
-	return ok;
-}
-
 static int
 starcos_init(struct sc_card *card)
 {
@@ -319,6 +297,7 @@ starcos_init(struct sc_card *card)
 	for (bits = 1728; bits <= priv->gen->rsa_max && bits <= 1976; bits += 248)
 		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
 	pk_guard_attach(card);
+	pk_card_explain_keygen(card);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 

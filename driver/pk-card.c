@@ -6,11 +6,16 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
+#include "pk-args.h"
 #include "pk-card.h"
+#include "pk-compat.h"
 
 const struct sc_card_error *
 pk_sw_lookup(const struct sc_card_error *table, unsigned int sw)
@@ -140,4 +145,78 @@ pk_get_challenge(struct sc_card *card, u8 *rnd, size_t len)
 	memcpy(rnd, buf, n);
 	sc_mem_clear(buf, sizeof(buf));
 	return (int)n;
+}
+
+/* The RSA sizes @p card generates on board, from OpenSC's algorithm list
+ * (which the drivers fill per generation and mode): "512 to 4096 bits in
+ * steps of 256", "2048, 3072 bits" or "" */
+static void
+pk_card_keygen_sizes(const struct sc_card *card, char *text, size_t len)
+{
+	unsigned int first = 0, last = 0, step = 0, uniform = 1;
+	size_t n = 0, count = 0;
+	int i;
+
+	text[0] = '\0';
+	for (i = 0; i < card->algorithm_count; i++) {
+		const struct sc_algorithm_info *a = &card->algorithms[i];
+		unsigned int bits = PK_ALG_BITS(a);
+
+		if (a->algorithm != SC_ALGORITHM_RSA || !(a->flags & SC_ALGORITHM_ONBOARD_KEY_GEN))
+			continue;
+		if (count == 1)
+			step = bits - last;
+		else if (count > 1 && bits - last != step)
+			uniform = 0;
+		if (!count)
+			first = bits;
+		last = bits;
+		count++;
+		if (n < len)
+			n += (size_t)snprintf(text + n, len - n, "%s%u", n ? ", " : "", bits);
+	}
+	if (count >= 3 && uniform && step)
+		snprintf(text, len, "%u to %u bits in steps of %u", first, last, step);
+	else if (count && n < len)
+		snprintf(text + n, len - n, " bits");
+}
+
+void
+pk_card_explain_keygen(struct sc_card *card)
+{
+	char *args, spec[32], text[160];
+	const char *v = NULL;
+	size_t len = 0, vlen = 0;
+	unsigned long bits;
+	char *end;
+	int i;
+
+	if (!card->ctx->app_name || strcmp(card->ctx->app_name, "pkcs15-init") != 0)
+		return;
+	args = pk_args_own(&len);
+	if (!args)
+		return;
+	if (pk_args_option(args, len, "generate-key", &v, &vlen) == 0 && vlen > 3 && vlen < sizeof(spec) &&
+			strncasecmp(v, "rsa", 3) == 0) {
+		/* pkcs15-init's key spec: rsa, an optional '/', '-' or ':', the bits */
+		memcpy(spec, v, vlen);
+		spec[vlen] = '\0';
+		v = spec + 3;
+		if (*v == '/' || *v == '-' || *v == ':')
+			v++;
+		bits = strtoul(v, &end, 10);
+		for (i = 0; end != v && !*end && bits <= 65536 && i < card->algorithm_count; i++) {
+			if (card->algorithms[i].algorithm == SC_ALGORITHM_RSA &&
+					(card->algorithms[i].flags & SC_ALGORITHM_ONBOARD_KEY_GEN) &&
+					PK_ALG_BITS(&card->algorithms[i]) == bits)
+				break;
+		}
+		pk_card_keygen_sizes(card, text, sizeof(text));
+		if (end != v && !*end && bits <= 65536 && i == card->algorithm_count)
+			fprintf(stderr, "pkicards: this card (%s) generates %s%s, not %lu bits; nothing was "
+					"written to the card\n", card->name ? card->name : "?",
+					text[0] ? "RSA keys of " : "no keys itself", text, bits);
+	}
+	sc_mem_clear(args, len);
+	free(args);
 }

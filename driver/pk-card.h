@@ -31,12 +31,13 @@ struct sc_card_driver *pk_get_acos5_driver(void);
 struct sc_card_driver *pk_get_starcos_driver(void);
 
 /**
- * The RSA key sizes of a family's generations that can be personalised, from
- * the drivers' tables (for pkcs15init's messages): 1 if one of them holds
- * @p bits-bit keys, else 0; @p text gets each generation's sizes.
+ * pkcs15-init --generate-key rsa/BITS of a size @p card does not generate:
+ * OpenSC refuses it with "Not supported" alone before any module code runs.
+ * Called by a driver once it knows the card's generation and mode (its
+ * algorithm list is filled): the sizes the card does generate go to
+ * stderr. Nothing in any other program.
  */
-int pk_acos5_rsa_sizes(unsigned int bits, char *text, size_t len);
-int pk_starcos_rsa_sizes(unsigned int bits, char *text, size_t len);
+void pk_card_explain_keygen(struct sc_card *card);
 
 /**
  * Map a status word through a family's table, then through ISO 7816.

@@ -164,4 +164,12 @@ pk_tools_ask_pin_status(void)
 	return PK_TOOLS_ASK_PIN_STATUS;
 }
 
+/*
+ * 6. Algorithm key length. Up to 0.23 sc_algorithm_info.key_length is an
+ *    unsigned int; by 0.26.1 it is a size_t (opensc.h, with the key_length
+ *    parameters of _sc_card_add_rsa_alg() and sc_card_find_rsa_alg()). Code
+ *    that prints or compares it takes it through this accessor.
+ */
+#define PK_ALG_BITS(info) ((unsigned int)(info)->key_length)
+
 #endif

@@ -37,12 +37,12 @@ pk_p15init_module_init(const char *name, const char *runtime_version)
 	}
 	if (name && strcmp(name, PK_ACOS5_SHORT_NAME) == 0) {
 		pk_cmdline_check_create(4, 8); /* acos5_ext.profile, the PIN record */
-		pk_cmdline_check_keygen("ACOS5", pk_acos5_rsa_sizes);
+		pk_cmdline_check_keygen("ACOS5");
 		return (void *)(pk_p15init_fn)pk_get_acos5_p15init_ops;
 	}
 	if (name && strcmp(name, PK_STARCOS_SHORT_NAME) == 0) {
 		pk_cmdline_check_create(4, 8); /* starcos_ext.profile, the ISF record */
-		pk_cmdline_check_keygen("StarCOS", pk_starcos_rsa_sizes);
+		pk_cmdline_check_keygen("StarCOS");
 		return (void *)(pk_p15init_fn)pk_get_starcos_p15init_ops;
 	}
 	fprintf(stderr, "pkicards: no pkcs15init support for card driver '%s' yet (have: %s, %s)\n",

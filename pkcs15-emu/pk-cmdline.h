@@ -17,19 +17,7 @@
 #include <stddef.h>
 
 #include "libopensc/opensc.h"
-
-/**
- * The value of long option @p name (without dashes, e.g. "so-pin") in a
- * NUL-separated argument list laid out as /proc/self/cmdline (argv[0]
- * first). Accepts "--name VALUE" and "--name=VALUE"; the last occurrence
- * wins, as with getopt_long; nothing after "--" counts. Pure function over
- * the buffer.
- * @return 0 with *val and *vlen pointing into @p args,
- *   SC_ERROR_OBJECT_NOT_FOUND (option absent) or
- *   SC_ERROR_INVALID_ARGUMENTS (option given without a value)
- */
-int pk_args_option(const char *args, size_t len, const char *name, const char **val,
-		size_t *vlen);
+#include "pk-args.h"
 
 /**
  * The value of --@p name on the command line of the running program, if the
@@ -51,12 +39,11 @@ int pk_cmdline_secret(struct sc_context *ctx, const char *name, unsigned char *o
 void pk_cmdline_check_create(size_t min, size_t max);
 
 /**
- * pkcs15-init --generate-key rsa/BITS: OpenSC refuses a size the card does
- * not list before any module code runs, and says only "Not supported": when
- * the module is loaded and no generation of the family (@p sizes, from the
- * driver's tables) holds such keys, the sizes are named on stderr.
+ * pkcs15-init --generate-key with a key type other than RSA: OpenSC refuses
+ * it (0.23 to 0.26 then abort with a double free on an EC curve): when the
+ * module is loaded, stderr says that @p family cards generate RSA keys only.
  */
-void pk_cmdline_check_keygen(const char *family, int (*sizes)(unsigned int bits, char *text, size_t len));
+void pk_cmdline_check_keygen(const char *family);
 
 struct sc_pkcs15_card;
 struct sc_profile;

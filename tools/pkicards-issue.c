@@ -298,10 +298,10 @@ issue_keygen_ok(const struct sc_card *card, unsigned int bits, char *text, size_
 
 		if (a->algorithm != SC_ALGORITHM_RSA || !(a->flags & SC_ALGORITHM_ONBOARD_KEY_GEN))
 			continue;
-		if (a->key_length == bits)
+		if (PK_ALG_BITS(a) == bits)
 			return 1;
 		if (n < len)
-			n += (size_t)snprintf(text + n, len - n, "%s%u", n ? ", " : "", a->key_length);
+			n += (size_t)snprintf(text + n, len - n, "%s%u", n ? ", " : "", PK_ALG_BITS(a));
 	}
 	return 0;
 }

@@ -299,9 +299,17 @@ personalise acos5-64v3 "$tmp/v3.state" 3072 45
 run_card "$tmp/v3fips" --state "$tmp/v3.state" acos5-64v3 -- pkcs15-init --generate-key rsa/4096 \
 	--auth-id 01 --id 49 --pin $user --so-pin $so
 expect_match "acos5-64v3 FIPS: 4096 refused" "not supported|Not supported|Invalid" "$tmp/v3fips"
+expect_match "acos5-64v3 FIPS: the sizes this card generates named" \
+	"^pkicards: this card \\(ACOS5-64 V3 \\(FIPS mode\\)\\) generates RSA keys of 2048, 3072 bits, not 4096 bits; nothing was written" "$tmp/v3fips"
 run_card "$tmp/mode" --state "$tmp/v3-64k.state" acos5-64v3 -- opensc-tool -s 00D6C1910102
 personalise acos5-64v3 "$tmp/v3-64k.state" 4096 45
 personalise acos5 "$tmp/v1.state" 2048 45
+# 3072 bits: the ACOS5-64 holds them, the original ACOS5 does not; only the
+# driver, which knows the card, can name its sizes
+run_card "$tmp/v1big" --state "$tmp/v1.state" acos5 -- pkcs15-init --generate-key rsa/3072 \
+	--auth-id 01 --id 49 --pin $user --so-pin $so
+expect_match "acos5: 3072 bits refused with the card's sizes" \
+	"^pkicards: this card \\(.*\\) generates RSA keys of 512 to 2048 bits in steps of 512, not 3072 bits; nothing was written" "$tmp/v1big"
 
 # PIN counters, block, unblock and change; the original ACOS5 unblocks with
 # its PUK record (PIN ID + 1) and a rewrite of the PIN record (acos5-card.md §3.6)
