@@ -1474,6 +1474,30 @@ acos5_want_entry(struct sc_card *card)
 	return pk_fcache_get(&priv->fc, priv->want.path, priv->want.len);
 }
 
+/* The EF at @p path (absolute) with its FCI and, when anyone may read it,
+ * the rest of its content into the file cache */
+static void
+acos5_fetch(struct sc_card *card, const u8 *path, size_t len)
+{
+	struct pk_fcache_entry *e;
+	struct sc_file *file = NULL;
+	u8 buf[256];
+	size_t n;
+	int r;
+
+	if (acos5_select_path(card, path, len, &file) < 0)
+		return;
+	sc_file_free(file);
+	e = pk_fcache_get(&DRVDATA(card)->fc, path, len);
+	while (e && e->pub && e->size && !e->complete && e->datalen < e->size) {
+		n = e->size - e->datalen < sizeof(buf) ? e->size - e->datalen : sizeof(buf);
+		r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
+		if (r <= 0)
+			break;
+		pk_fcache_learn(&DRVDATA(card)->fc, e, e->datalen, buf, (size_t)r);
+	}
+}
+
 /* EF(ODF) has been read: the object directories it names are read now, in
  * this card transaction. OpenSC reads each in a transaction of its own,
  * which costs the application DF's SELECT again every time. */
@@ -1481,12 +1505,11 @@ static void
 acos5_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 {
 	struct acos5_priv *priv = DRVDATA(card);
-	u8 paths[8][SC_MAX_PATH_SIZE], buf[256];
-	size_t lens[8], n, dflen = odf->pathlen - 2;
+	u8 paths[8][SC_MAX_PATH_SIZE];
+	size_t lens[8], dflen = odf->pathlen - 2;
 	struct acos5_want want = priv->want;
 	struct pk_fcache_entry *e;
-	struct sc_file *file;
-	int i, count, r;
+	int i, count;
 
 	if (odf->pathlen < 4 || odf->path[dflen] != 0x50 || odf->path[dflen + 1] != 0x31 ||
 			card->lock_count == 0)
@@ -1496,18 +1519,38 @@ acos5_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
 		if (e && e->complete)
 			continue;
-		file = NULL;
-		if (acos5_select_path(card, paths[i], lens[i], &file) < 0)
-			continue;
-		sc_file_free(file);
+		acos5_fetch(card, paths[i], lens[i]);
+	}
+	priv->want = want; /* still what OpenSC selected */
+}
+
+/* A public key file has been read from the card: the certificates the
+ * certificate directories name in its DF are read now, in this card
+ * transaction, while the card is in that DF. OpenSC's PKCS#11 module reads
+ * every public key and then every certificate when it creates the token,
+ * each in a card transaction of its own, which costs the DF's SELECT again
+ * every time. Certificates only anyone may read; `pkcs15-tool -D` reads no
+ * public key, so it reads no certificate either. */
+static void
+acos5_prefetch_certs(struct sc_card *card)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	struct acos5_want want = priv->want;
+	u8 paths[16][SC_MAX_PATH_SIZE];
+	size_t lens[16], count, i;
+	struct pk_fcache_entry *e;
+
+	if (card->lock_count == 0 || want.len < 6 || want.kind != ACOS5_KIND_EF || want.path[0] != 0x3F ||
+			want.path[1] != 0x00)
+		return;
+	count = pk_fcache_cert_paths(&priv->fc, paths, lens, 16);
+	for (i = 0; i < count; i++) {
+		if (lens[i] != want.len || memcmp(paths[i], want.path, want.len - 2) != 0)
+			continue; /* another DF */
 		e = pk_fcache_get(&priv->fc, paths[i], lens[i]);
-		while (e && e->pub && e->size && !e->complete && e->datalen < e->size) {
-			n = e->size - e->datalen < sizeof(buf) ? e->size - e->datalen : sizeof(buf);
-			r = iso_ops->read_binary(card, (unsigned int)e->datalen, buf, n, PK_NO_RB_FLAGS);
-			if (r <= 0)
-				break;
-			pk_fcache_learn(&priv->fc, e, e->datalen, buf, (size_t)r);
-		}
+		if (e && (e->complete || e->missing || (e->fcilen && !e->pub)))
+			continue;
+		acos5_fetch(card, paths[i], lens[i]);
 	}
 	priv->want = want; /* still what OpenSC selected */
 }
@@ -2271,6 +2314,7 @@ acos5_read_public_key_file(struct sc_card *card, struct sc_file *file, struct pk
 		LOG_TEST_RET(card->ctx, r, "cannot read the public key");
 		if (e && e->pub)
 			pk_fcache_learn(&DRVDATA(card)->fc, e, 0, buf, size);
+		acos5_prefetch_certs(card);
 	}
 	r = acos5_parse_public_key(buf, size, gen->pub_exp_len, gen->little_endian,
 			pub->modulus, &pub->modulus_len, pub->exponent, &pub->exponent_len);

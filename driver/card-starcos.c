@@ -1130,59 +1130,6 @@ starcos_prefetch_dfs(struct sc_card *card, const struct pk_fcache_entry *odf)
 	starcos_sel_restore(card, &sv);
 }
 
-
-/* The certificates that the certificate directories read in this process
- * name (EF(ODF)'s A4, A5 and A6 entries; paths from the MF only) */
-static size_t
-starcos_cert_paths(struct sc_card *card, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max)
-{
-	struct starcos_priv *priv = DRVDATA(card);
-	const struct pk_fcache_entry *o, *d;
-	u8 dirs[8][SC_MAX_PATH_SIZE], odf[512];
-	size_t dlens[8], n, count = 0;
-	struct pk_cur c, in;
-	struct pk_tlv t, a, path;
-	const u8 *start;
-	int i, ndirs;
-
-	for (o = priv->fc.head; o; o = o->next) {
-		if (!o->complete || o->pathlen < 4 || o->path[0] != 0x3F || o->path[1] != 0x00 ||
-				o->path[o->pathlen - 2] != 0x50 || o->path[o->pathlen - 1] != 0x31)
-			continue;
-		n = 0; /* the ODF's certificate directory entries alone */
-		pk_cur_init(&c, o->data, o->end);
-		for (start = c.p; pk_cur_tlv(&c, &t) == 1; start = c.p) {
-			if ((t.tag == 0xA4 || t.tag == 0xA5 || t.tag == 0xA6) &&
-					n + (size_t)(c.p - start) <= sizeof(odf)) {
-				memcpy(odf + n, start, (size_t)(c.p - start));
-				n += (size_t)(c.p - start);
-			}
-		}
-		ndirs = pk_fcache_odf_paths(odf, n, o->path, o->pathlen, dirs, dlens, 8);
-		for (i = 0; i < ndirs; i++) {
-			d = pk_fcache_get(&priv->fc, dirs[i], dlens[i]);
-			if (!d || !d->complete)
-				continue;
-			/* each certificate object: 30 { ..., A1 { 30 { 30 { 04 path } } } } */
-			pk_cur_init(&c, d->data, d->end);
-			while (pk_cur_tlv(&c, &t) == 1) {
-				if (t.tag != 0x30 || pk_tlv_find(t.value, t.len, 0xA1, &a) != 1)
-					continue;
-				pk_cur_init(&in, a.value, a.len);
-				if (pk_cur_tlv(&in, &a) != 1 || a.tag != 0x30 ||
-						pk_tlv_find(a.value, a.len, 0x30, &a) != 1 ||
-						pk_tlv_find(a.value, a.len, 0x04, &path) != 1 || path.len < 4 ||
-						path.len % 2 || path.len > SC_MAX_PATH_SIZE || path.value[0] != 0x3F ||
-						path.value[1] != 0x00 || count >= max)
-					continue;
-				memcpy(paths[count], path.value, path.len);
-				lens[count++] = path.len;
-			}
-		}
-	}
-	return count;
-}
-
 static int starcos_read_whole(struct sc_card *card, struct pk_fcache_entry *e);
 
 /* 3.x: a certificate has been read: the other certificates the certificate
@@ -1203,7 +1150,7 @@ starcos_prefetch_certs(struct sc_card *card, const struct pk_fcache_entry *cert)
 	if (!priv->gen->pin_desc_path || card->lock_count == 0 || cert->pathlen < 6 ||
 			cert->path[0] != 0x3F || cert->path[1] != 0x00)
 		return;
-	count = starcos_cert_paths(card, paths, lens, 16);
+	count = pk_fcache_cert_paths(&priv->fc, paths, lens, 16);
 	for (i = 0; i < count; i++)
 		mine |= starcos_same(paths[i], lens[i], cert->path, cert->pathlen);
 	if (!mine)

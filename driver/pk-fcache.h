@@ -119,6 +119,14 @@ int pk_fcache_odf_paths(const u8 *p, size_t n, const u8 *odfpath, size_t odfpath
 		u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens, size_t max);
 
 /**
+ * The certificates that the certificate directories known complete in @p fc
+ * name (EF(ODF)'s A4, A5 and A6 entries, each object's path; paths from the
+ * MF only): at most @p max into @p paths / @p lens. @return how many
+ */
+size_t pk_fcache_cert_paths(struct pk_fcache *fc, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens,
+		size_t max);
+
+/**
  * Name the persisted cache of a card (@p driver, @p serial) in OpenSC's
  * cache directory; nothing is read yet.
  */

@@ -878,7 +878,27 @@ static const struct fr_step cw_partner_other[] = {SEL_MF_QUIET, RESEL_4100,
 	{"00 A4 00 00 02 41 31", "61 20"}, {"00 C0 00 00 20", FCI_4131_512 " 90 00"}, PUB_4131,
 	SEL_NAME_4100, {"00 A4 00 00 02 41 F2", "61 20"}, FR_END};
 
+/* A public key read from the card: the certificates the certificate
+ * directory names in its DF are read in the same transaction; the next
+ * transaction's SELECT and READ of one send nothing */
+#define FCI_4115 "6F 1E 83 02 41 15 88 01 15 8A 01 05 82 02 01 00 80 02 00 20" \
+		" 8C 08 7F 03 FF 00 FF FF 04 00 AB 00"
+#define FCI_4120 "6F 1E 83 02 41 20 88 01 00 8A 01 05 82 02 01 00 80 02 00 10" \
+		" 8C 08 7F 04 FF 00 FF FF 04 00 AB 00"
+#define Z8 " 00 00 00 00 00 00 00 00"
+static const struct fr_step cw_certs[] = {SEL_MF_QUIET, RESEL_4100, SEL_5031_FCI,
+	{"00 B0 00 00 10", "A5 0A 30 08 04 06 3F 00 41 00 41 15 00 00 00 00 90 00"},
+	{"00 A4 00 00 02 41 15", "61 20"}, {"00 C0 00 00 20", FCI_4115 " 90 00"},
+	{"00 B0 00 00 20", "30 0E A1 0C 30 0A 30 08 04 06 3F 00 41 00 41 20" Z8 Z8 " 90 00"},
+	SEL_NAME_4100, {"00 A4 00 00 02 41 31", "61 20"}, {"00 C0 00 00 20", FCI_4131_512 " 90 00"},
+	PUB_4131, {"00 A4 00 00 02 41 20", "61 20"}, {"00 C0 00 00 20", FCI_4120 " 90 00"},
+	{"00 B0 00 00 10", "30 0E 04 0C 01 02 03 04 05 06 07 08 09 0A 0B 0C 90 00"}, FR_END};
+
 static const struct walk_row cached_walk_rows[] = {
+	{"cached walk: the certificates of a public key's DF are read with it", cw_certs,
+			{{W_LOCK}, {W_SEL_FCI, P_5031}, {W_READ, NULL, 16}, {W_UNLOCK}, {W_LOCK},
+					{W_PUBKEY, P_PUB}, {W_UNLOCK}, {W_LOCK}, {W_SEL_FCI, "3F0041004120"},
+					{W_READ, NULL, 16}, {W_UNLOCK}}},
 	{"cached walk: the application DF by EF.DIR's AID", cw_aid,
 			{{W_LOCK}, {W_APPS}, {W_UNLOCK}, {W_LOCK}, {W_SEL, "3F004100"}, {W_SEL_FCI, P_5031},
 					{W_UNLOCK}}},
