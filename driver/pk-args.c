@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #ifdef _WIN32
 #include <windows.h>
 #include <shellapi.h>
@@ -53,6 +54,22 @@ pk_args_option(const char *args, size_t len, const char *name, const char **val,
 		}
 	}
 	return want_value ? SC_ERROR_INVALID_ARGUMENTS : r;
+}
+
+int
+pk_args_program_is(const char *args, size_t len, const char *name)
+{
+	size_t n = strnlen(args, len), i, nlen = strlen(name);
+	const char *base = args;
+
+	for (i = 0; i < n; i++) {
+		if (args[i] == '/' || args[i] == '\\')
+			base = args + i + 1;
+	}
+	n -= (size_t)(base - args);
+	if (n == nlen + 4 && strncasecmp(base + nlen, ".exe", 4) == 0)
+		n = nlen; /* Windows */
+	return n == nlen && memcmp(base, name, nlen) == 0;
 }
 
 char *

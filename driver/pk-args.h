@@ -26,6 +26,12 @@ int pk_args_option(const char *args, size_t len, const char *name, const char **
 		size_t *vlen);
 
 /**
+ * argv[0] of @p args (laid out as for pk_args_option()) names the program
+ * @p name: its last path component, on Windows also with ".exe" (any case).
+ */
+int pk_args_program_is(const char *args, size_t len, const char *name);
+
+/**
  * The whole command line of this process, NUL-separated as
  * /proc/self/cmdline (on Windows: split by the shell's rules, in the ANSI
  * code page); NULL where it cannot be read. The caller wipes and frees it.

@@ -84,15 +84,13 @@ void
 pk_cmdline_check_create(size_t min, size_t max)
 {
 	static const char *const names[][2] = {{"so-pin", "SO PIN"}, {"so-puk", "SO PUK"}};
-	const char *v = NULL, *prog;
+	const char *v = NULL;
 	size_t len = 0, vlen = 0, i, n;
 	char *args = pk_args_own(&len);
 
 	if (!args)
 		return;
-	prog = strrchr(args, '/');
-	prog = prog ? prog + 1 : args;
-	if (!strcmp(prog, "pkcs15-init") &&
+	if (pk_args_program_is(args, len, "pkcs15-init") &&
 			pk_args_option(args, len, "create-pkcs15", &v, &vlen) != SC_ERROR_OBJECT_NOT_FOUND) {
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			n = option_len(args, len, names[i][0]);
@@ -110,15 +108,13 @@ pk_cmdline_check_create(size_t min, size_t max)
 void
 pk_cmdline_check_keygen(const char *family)
 {
-	const char *v = NULL, *prog;
+	const char *v = NULL;
 	size_t len = 0, vlen = 0;
 	char *args = pk_args_own(&len);
 
 	if (!args)
 		return;
-	prog = strrchr(args, '/');
-	prog = prog ? prog + 1 : args;
-	if (!strcmp(prog, "pkcs15-init") && pk_args_option(args, len, "generate-key", &v, &vlen) == 0 &&
+	if (pk_args_program_is(args, len, "pkcs15-init") && pk_args_option(args, len, "generate-key", &v, &vlen) == 0 &&
 			vlen > 0 && vlen < 32 && strncasecmp(v, "rsa", 3) != 0) {
 		/* OpenSC's pkcs15-init then refuses it, and 0.23 to 0.26 abort
 		 * with a double free after refusing an EC curve the card lacks

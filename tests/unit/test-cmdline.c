@@ -75,10 +75,28 @@ test_other_program(void **state)
 	assert_int_equal(pk_cmdline_secret(&ctx, "so-pin", out, &len), NOT_FOUND);
 }
 
+/* argv[0] names pkcs15-init: as run on Linux and on Windows */
+static void
+test_program_is(void **state)
+{
+	(void)state;
+	assert_true(pk_args_program_is(ARGS("pkcs15-init\0--so-pin\0" "1"), "pkcs15-init"));
+	assert_true(pk_args_program_is(ARGS("/usr/bin/pkcs15-init"), "pkcs15-init"));
+	assert_true(pk_args_program_is(ARGS("C:\\Program Files\\OpenSC Project\\OpenSC\\tools\\pkcs15-init.exe"),
+			"pkcs15-init"));
+	assert_true(pk_args_program_is(ARGS("PKCS15-INIT.EXE"), "PKCS15-INIT"));
+	assert_true(pk_args_program_is(ARGS("pkcs15-init.EXE"), "pkcs15-init"));
+	assert_false(pk_args_program_is(ARGS("pkcs15-tool"), "pkcs15-init"));
+	assert_false(pk_args_program_is(ARGS("my-pkcs15-init"), "pkcs15-init"));
+	assert_false(pk_args_program_is(ARGS("pkcs15-init.exe.bak"), "pkcs15-init"));
+	assert_false(pk_args_program_is(ARGS("pkcs15-init/"), "pkcs15-init"));
+	assert_false(pk_args_program_is("", 0, "pkcs15-init"));
+}
+
 int
 main(void)
 {
-	const struct CMUnitTest other[] = {cmocka_unit_test(test_other_program)};
+	const struct CMUnitTest other[] = {cmocka_unit_test(test_other_program), cmocka_unit_test(test_program_is)};
 	int r = UNIT_RUN_ROWS("pk_args_option", args_rows, test_args);
 
 	return r + cmocka_run_group_tests(other, NULL, NULL);

@@ -108,6 +108,8 @@ for card in $cards; do
 	if [ $spk2 = 1 ]; then
 		expect_match "$card: rsa/2048 refused (SPK 2.x: 1024 bits at most)" "^gen2048 status [1-9]" "$w/log"
 		expect_match "$card: rsa/2048 refusal says why" "^Failed to generate key: Not supported\$" "$w/log"
+		expect_match "$card: the driver names the card's sizes (command line read under Windows)" \
+			"^pkicards: this card \\(StarCOS SPK 2\\.[34]\\) generates RSA keys of 512 to 1024 bits in steps of 256, not 2048 bits" "$w/log"
 		expect_match "$card: PSS refused (SPK 2.x pads PKCS#1 v1.5 itself)" "^pss status [1-9]" "$w/log"
 		expect_match "$card: PSS refused as unsupported mechanism" "CKR_MECHANISM_INVALID" "$w/log"
 	else
