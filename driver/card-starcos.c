@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,7 +298,13 @@ starcos_init(struct sc_card *card)
 	for (bits = 1728; bits <= priv->gen->rsa_max && bits <= 1976; bits += 248)
 		_sc_card_add_rsa_alg(card, bits, priv->gen->rsa_flags, 0x10001);
 	pk_guard_attach(card);
-	pk_card_explain_keygen(card);
+	if (priv->gen->no_admin && card->ctx->app_name && !strcmp(card->ctx->app_name, "pkcs15-init"))
+		/* pkcs15-init would say "File not found" or "Not supported" */
+		fprintf(stderr, "pkicards: this card (%s) was personalised by its issuer: pkcs15-init cannot add "
+				"keys, certificates or data to it or erase it (its PINs change with pkcs15-tool "
+				"--change-pin)\n", card->name ? card->name : "StarCOS 3.x");
+	else
+		pk_card_explain_keygen(card);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 

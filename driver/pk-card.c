@@ -212,10 +212,12 @@ pk_card_explain_keygen(struct sc_card *card)
 				break;
 		}
 		pk_card_keygen_sizes(card, text, sizeof(text));
-		if (end != v && !*end && bits <= 65536 && i == card->algorithm_count)
-			fprintf(stderr, "pkicards: this card (%s) generates %s%s, not %lu bits; nothing was "
-					"written to the card\n", card->name ? card->name : "?",
-					text[0] ? "RSA keys of " : "no keys itself", text, bits);
+		if (end != v && !*end && bits <= 65536 && i == card->algorithm_count && text[0])
+			fprintf(stderr, "pkicards: this card (%s) generates RSA keys of %s, not %lu bits; nothing "
+					"was written to the card\n", card->name ? card->name : "?", text, bits);
+		else if (end != v && !*end && bits <= 65536 && i == card->algorithm_count)
+			fprintf(stderr, "pkicards: this card (%s) generates no keys itself; nothing was written "
+					"to the card\n", card->name ? card->name : "?");
 	}
 	sc_mem_clear(args, len);
 	free(args);
