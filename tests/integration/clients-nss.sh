@@ -1,8 +1,9 @@
 #!/bin/bash
 # Real clients: NSS (Firefox's and Thunderbird's stack) with OpenSC's PKCS#11
 # module: module added to a fresh database, certificate and key listed, a
-# CMS signature made on the card and verified by NSS and OpenSSL
-# (tests/clients/nss-sign; doc/clients.md).
+# CMS signature made on the card and verified by NSS and OpenSSL, a message
+# encrypted to the card's certificate decrypted by NSS with the card key
+# (S/MIME; tests/clients/nss-sign; doc/clients.md).
 . "$(dirname "$0")/lib.sh"
 
 for t in certutil modutil cmsutil; do
@@ -19,7 +20,7 @@ starcos-spk23+p15 648219     45
 # acos5-64v2+p15: personalised by pkcs15-init (lib.sh); its certificate is
 # issued by the personalisation's CA, which OpenSSL gets as trust anchor.
 
-steps="modutil certutil-L certutil-K cmsutil-S cmsutil-D cmsutil-D-mismatch openssl-cms-verify"
+steps="modutil certutil-L certutil-K cmsutil-S cmsutil-D cmsutil-D-mismatch openssl-cms-verify cmsutil-decrypt"
 n=0
 while read -r card pin id; do
 	[ -n "$card" ] || continue
