@@ -146,27 +146,43 @@ test_connect_row(void **state)
  * identifies the card. The original ACOS5 has no free-space counter, so
  * nothing would show a file created elsewhere: it keeps no cache across
  * processes and asks nothing for one. */
+/* An opensc.conf in a new directory @p dir (a mkdtemp template) that turns
+ * the driver's file cache on, with its cache files in that directory;
+ * cache_conf_done() checks that none was written and removes both */
 static void
-connect_cache_cold(struct fr_fx *x, const char *atr, const struct fr_step *script, const char *name)
+cache_conf(char *dir, char *conf, size_t len)
 {
-	char dir[] = "/tmp/pkicards-unit-XXXXXX", conf[64];
 	FILE *fp;
 
 	assert_non_null(mkdtemp(dir));
-	snprintf(conf, sizeof(conf), "%s/opensc.conf", dir);
+	snprintf(conf, len, "%s/opensc.conf", dir);
 	fp = fopen(conf, "w");
 	assert_non_null(fp);
 	fprintf(fp, "app default {\n file_cache_dir = %s;\n"
 		    " card_driver acos5_ext { file_caching = yes; }\n}\n", dir);
 	fclose(fp);
+}
+
+static void
+cache_conf_done(const char *dir, const char *conf)
+{
+	remove(conf);
+	assert_int_equal(rmdir(dir), 0); /* no cache file written */
+}
+
+static void
+connect_cache_cold(struct fr_fx *x, const char *atr, const struct fr_step *script, const char *name)
+{
+	char dir[] = "/tmp/pkicards-unit-XXXXXX", conf[64];
+
+	cache_conf(dir, conf, sizeof(conf));
 	fr_open_conf(&x->f, pk_get_acos5_driver(), atr, SC_PROTO_T0, conf);
 	fr_expect(&x->f, script);
 	assert_int_equal(fr_connect(&x->f), SC_SUCCESS);
 	fr_assert_done(&x->f);
 	assert_string_equal(x->f.card->name, name);
 	fr_close(&x->f);
-	remove(conf);
-	assert_int_equal(rmdir(dir), 0); /* no cache file written */
+	cache_conf_done(dir, conf);
 }
 
 static void
@@ -929,23 +945,15 @@ test_cached_walk_row(void **state)
 	const struct walk_row *row = x->row;
 	const struct walk_step *st;
 	char dir[] = "/tmp/pkicards-unit-XXXXXX", conf[64];
-	FILE *fp;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(conf, sizeof(conf), "%s/opensc.conf", dir);
-	fp = fopen(conf, "w");
-	assert_non_null(fp);
-	fprintf(fp, "app default {\n file_cache_dir = %s;\n"
-		    " card_driver acos5_ext { file_caching = yes; }\n}\n", dir);
-	fclose(fp);
+	cache_conf(dir, conf, sizeof(conf));
 	fr_open_conf(&x->f, pk_get_acos5_driver(), ATR_V1, SC_PROTO_T0, conf);
 	assert_int_equal(fr_connect(&x->f), SC_SUCCESS);
 	fr_expect(&x->f, row->script);
 	for (st = row->steps; st->op != W_END; st++)
 		assert_int_equal(walk_do(x->f.card, st), st->rc);
 	fr_close(&x->f);
-	remove(conf);
-	assert_int_equal(rmdir(dir), 0); /* no cache file written */
+	cache_conf_done(dir, conf);
 }
 
 /* SC_CARDCTL_GET_CHV_REFERENCE_IN_SE after walks that left the DF's FCI
