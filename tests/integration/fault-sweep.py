@@ -7,8 +7,10 @@ for every run, so pcscd does not have to notice a new card between runs.
 
 Scenarios, on each personality given: (a) personalisation from a blank card
 to a stored certificate (pkcs15-init --create-pkcs15, --store-pin, on
-StarCOS SPK 2.x --finalize, --generate-key, --store-certificate) and (b)
-use (pkcs15-crypt --sign and --decipher, each with its PIN). For each
+StarCOS SPK 2.x --finalize, --generate-key, --store-certificate), (b)
+use (pkcs15-crypt --sign and --decipher, each with its PIN), (c) the user
+PIN (pkcs15-tool --change-pin, --unblock-pin of the PIN as it is and of
+the PIN blocked by wrong PINs) and (d) pkcs15-init --erase-card. For each
 step and every APDU position N of it, the step runs again from the card as
 it was before the step, with a fault at its Nth APDU: the card is removed, reset or mute there, and the
 command is not executed, half executed (EEPROM pages) or executed; kinds
@@ -24,7 +26,15 @@ keeps the card as each of the three commit points leaves it. Then:
     names does); and then the card is the fault-free card: the same files
     with the same sizes and life cycle states (no unlisted file, no lost
     free space) and the same listing; a signature verifies, a decipherment
-    gives the plaintext.
+    gives the plaintext;
+  - (c): exactly one of the old and new PIN verifies (or the blocked PIN
+    is still blocked), with all its tries (and the PUK with all its);
+    the command run again with the PIN that is current completes; then
+    the new PIN signs and the card is the fault-free card;
+  - (d): pkcs15-tool -D lists the card's objects or finds no PKCS#15
+    application; --erase-card run again completes and leaves the card
+    of the fault-free erase, from which --create-pkcs15 makes the card of
+    a fault-free personalisation.
 
 usage: fault-sweep.py WORKDIR PERSONALITY[,PERSONALITY...] [--stride K]
 Exit status 0 when every check passed.
@@ -42,9 +52,11 @@ import time
 
 SIM = os.environ['WITH_CARD_SIM']
 WAITER = os.environ['WITH_CARD_WAITER']
+PIN_INFO = os.path.join(os.path.dirname(WAITER), 'p15-pin-info')
 PORTS = os.environ['WITH_CARD_PORTS'].split()
 
 SO, PUK, PIN, KID = '87654321', '12345678', '12345678', '45'
+PIN2, WRONG = '11223344', '99999999'
 LOST = re.compile(r'Card (was )?(removed|reset)', re.I)
 RECOVERY = ['pkcs15-init', '--erase-card', '--so-pin', SO]
 KINDS = ('remove', 'reset', 'mute')
@@ -195,6 +207,20 @@ def without_blocks(text, head):
     return '\n'.join(out)
 
 
+def isf_counters(path):
+    """StarCOS PINs and PUKs in a card state file: (key ID, attribute
+    (81 PIN, 02 PUK), (max << 4) | tries left), from the ISF record
+    headers (tests/sim/starcos.h)"""
+    out = []
+    for line in open(path):
+        m = re.match(r'KEY \S+ kid=([0-9A-F]{2}) hdr=([0-9A-F]{24})', line)
+        if m:
+            hdr = bytes.fromhex(m.group(2))
+            if hdr[11] in (0x81, 0x02):
+                out.append((int(m.group(1), 16), hdr[11], hdr[6]))
+    return out
+
+
 def state_hash(path):
     with open(path) as f:
         body = ''.join(l for l in f if not l.startswith('checksum '))
@@ -233,7 +259,19 @@ class Sweep:
                       '--pkcs1', '-i', os.path.join(d, 'hash'), '-o', 'out.sig']),
             ('decipher', ['pkcs15-crypt', '--decipher', '--key', KID, '--pin', PIN, '--pkcs1',
                           '-i', os.path.join(d, 'enc'), '-o', 'out.dec']),
+            ('change-pin', ['pkcs15-tool', '--change-pin', '--auth-id', '01', '--pin', PIN,
+                            '--new-pin', PIN2]),
+            ('unblock-pin', ['pkcs15-tool', '--unblock-pin', '--auth-id', '01', '--puk', PUK,
+                             '--new-pin', PIN]),
+            # wrong PINs until the card blocks it; no faults swept
+            ('block-pin', None),
+            ('unblock-blocked-pin', ['pkcs15-tool', '--unblock-pin', '--auth-id', '01', '--puk',
+                                     PUK, '--new-pin', PIN2]),
+            ('erase-card', RECOVERY),
         ]
+        # the PIN steps: the user PIN before and after
+        self.pins = {'change-pin': (PIN, PIN2), 'unblock-pin': (PIN2, PIN),
+                     'unblock-blocked-pin': (PIN, PIN2)}
         if not pers.startswith('starcos-spk'):
             self.steps = [st for st in self.steps if st[0] != 'finalize']
 
@@ -263,8 +301,12 @@ class Sweep:
         for k, (name, args) in enumerate(self.steps, 1):
             shutil.copy(self.ref(k - 1), self.ref(k))
             card.load(self.ref(k))
-            rc, out = run(card, args, d, fresh_cache(self.ref_cache(k), self.ref_cache(k - 1)))
-            n = card.count()
+            cache = fresh_cache(self.ref_cache(k), self.ref_cache(k - 1))
+            if args is None:
+                rc, out, n = self.block(card, self.ref(k), d, cache), '', 0
+            else:
+                rc, out = run(card, args, d, cache)
+                n = card.count()
             if rc != 0:
                 raise RuntimeError('%s: fault-free %s failed:\n%s' % (self.pers, name, out))
             if not self.outcome_ok(k, d):
@@ -272,20 +314,22 @@ class Sweep:
             self.counts.append(n)
             card.load(self.ref(k))
             rc, out = run(card, ['pkcs15-tool', '-D'], d, fresh_cache(scratch, self.ref_cache(k)))
-            if rc != 0:
+            if rc != 0 and not (name == 'erase-card' and 'binding failed' in out):
                 raise RuntimeError('%s: listing after %s failed:\n%s' % (self.pers, name, out))
             self.lists.append(listing(out))
             self.trees.append(tree(self.ref(k)))
             # a fault that leaves the card as before or after the step
-            # needs no more checks than the fault-free run made
-            self.checked[(k, state_hash(self.ref(k - 1)))] = 'fault-free'
-            if self.steps[k - 1][1][0] == 'pkcs15-init':
-                self.checked[(k, state_hash(self.ref(k)))] = 'fault-free'
+            # needs no more checks than the fault-free run made (the PIN
+            # and erase checks it does not make: the first fault run does)
+            if name not in self.pins and name != 'erase-card':
+                self.checked[(k, state_hash(self.ref(k - 1)))] = 'fault-free'
+                if args and args[0] == 'pkcs15-init':
+                    self.checked[(k, state_hash(self.ref(k)))] = 'fault-free'
             if name == 'generate-key':
                 self.make_inputs(card, fresh_cache(scratch, self.ref_cache(k)))
         print('# %s: fault-free run: %s APDUs' % (
-            self.pers, ', '.join('%s %d' % (s[0], c) for s, c in zip(self.steps, self.counts[1:]))),
-            flush=True)
+            self.pers, ', '.join('%s %d' % (s[0], c) for s, c in zip(self.steps, self.counts[1:])
+                                 if s[1])), flush=True)
 
     def make_inputs(self, card, cache):
         d = self.d
@@ -323,6 +367,130 @@ class Sweep:
                 return False
         return True
 
+    def differs(self, card, j, c, cwd, cache, listed=True):
+        """How the card state c differs from the fault-free card after
+        step j: its file tree, and its listing; '' when it does not"""
+        diff = tree_diff(self.trees[j], tree(c))
+        if diff:
+            return 'the card differs from the fault-free card:\n' + '\n'.join(diff)
+        if listed:
+            card.load(c)
+            rc, out = run(card, ['pkcs15-tool', '-D'], cwd, cache)
+            if listing(out) != self.lists[j]:
+                return 'the listing differs from the fault-free one:\n' + out
+        return ''
+
+    # ---- the user PIN ----
+
+    def tries(self, card, state, cwd, cache):
+        """(tries left, max) of the user PIN, as PKCS#11 asks the card;
+        from the card's memory where it gives no PIN status (SPK 2.x)"""
+        card.load(state)
+        p = subprocess.run([PIN_INFO, '01', reader_name(card.i)], cwd=cwd,
+                           env=dict(ENV, XDG_CACHE_HOME=cache), stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=120)
+        m = re.match(r'tries (-?\d+) max (\d+)', p.stdout)
+        if m:
+            return int(m.group(1)), int(m.group(2))
+        local = [c for kid, attr, c in isf_counters(state) if kid & 0x80 and attr == 0x81]
+        if 'gives no PIN status' not in p.stderr or len(local) != 1:
+            raise RuntimeError('p15-pin-info: %s' % (p.stdout + p.stderr).strip())
+        return local[0] & 0x0F, local[0] >> 4
+
+    def verify(self, card, state, pin, cwd, cache):
+        card.load(state)
+        return run(card, ['pkcs15-tool', '--verify-pin', '--auth-id', '01', '--pin', pin], cwd,
+                   cache)[0] == 0
+
+    def block(self, card, state, cwd, cache):
+        """Wrong PINs until the card blocks the user PIN; 0 when it did"""
+        for _ in range(16):
+            if self.tries(card, state, cwd, cache)[0] == 0:
+                return 0
+            self.verify(card, state, WRONG, cwd, cache)
+        return 1
+
+    def current_pin(self, card, k, c, cwd, cache):
+        """Which of the step's old and new PIN verifies (None: the PIN
+        is still blocked, as before the step), checked so that it costs no
+        try: the new one first, then the old one, each wrong try followed by
+        the right PIN. Raises ValueError with what is wrong."""
+        name = self.steps[k - 1][0]
+        old, new = self.pins[name]
+        t, m = self.tries(card, c, cwd, cache)
+        if t == 0 and name == 'unblock-blocked-pin':
+            if self.verify(card, c, new, cwd, cache) or self.tries(card, c, cwd, cache)[0] != 0:
+                raise ValueError('the blocked PIN changed its counter or verifies with the new PIN')
+            return None
+        if t != m:
+            raise ValueError('the PIN has %d of %d tries left after the fault' % (t, m))
+        if any(attr == 0x02 and c & 0x0F != c >> 4 for kid, attr, c in isf_counters(c)):
+            raise ValueError('the PUK lost tries')
+        if self.verify(card, c, new, cwd, cache):
+            cur, other = new, old
+        elif self.verify(card, c, old, cwd, cache):
+            cur, other = old, new
+        else:
+            raise ValueError('neither the old nor the new PIN verifies')
+        if self.verify(card, c, other, cwd, cache):
+            raise ValueError('both the old and the new PIN verify')
+        if self.tries(card, c, cwd, cache)[0] != m - 1:
+            raise ValueError('a wrong PIN did not cost exactly one try')
+        if not self.verify(card, c, cur, cwd, cache) or self.tries(card, c, cwd, cache)[0] != m:
+            raise ValueError('the PIN that verified does not any more, or its tries are not reset')
+        return cur
+
+    def check_pin_state(self, card, k, c, where, cache):
+        """A card state a fault in a PIN change or unblock can leave:
+        exactly one of the old and new PIN verifies (or the PIN is still
+        blocked) with all its tries; the command run again with the PIN
+        that is current completes; the new PIN signs"""
+        name, args = self.steps[k - 1]
+        jd = os.path.dirname(c)
+        try:
+            cur = self.current_pin(card, k, c, jd, cache)
+        except ValueError as e:
+            return self.fail('%s %s: %s' % (name, where, e))
+        if name == 'change-pin':
+            args = args[:args.index('--pin') + 1] + [cur] + args[args.index('--pin') + 2:]
+        card.load(c)
+        rc, out = run(card, args, jd, cache)
+        if rc != 0:
+            return self.fail('%s %s: run again (PIN %s) fails:\n%s' % (
+                name, where, 'old' if cur == self.pins[name][0] else 'new', out))
+        new = self.pins[name][1]
+        ks = [s[0] for s in self.steps].index('sign') + 1
+        sign = self.steps[ks - 1][1]
+        sign = sign[:sign.index('--pin') + 1] + [new] + sign[sign.index('--pin') + 2:]
+        card.load(c)
+        rc, out = run(card, sign, jd, cache)
+        if rc != 0 or not self.outcome_ok(ks, jd):
+            return self.fail('%s %s: run again, then a signature with the new PIN fails:\n%s' % (
+                name, where, out))
+        t, m = self.tries(card, c, jd, cache)
+        bad = self.differs(card, k, c, jd, cache, listed=False)
+        if t != m or bad:
+            return self.fail('%s %s: run again: %d of %d tries; %s' % (name, where, t, m, bad))
+
+    def check_erase_state(self, card, k, c, where, cache):
+        """A card state a fault in --erase-card can leave: it lists its
+        objects or is blank or unfinished; --erase-card run again
+        completes, and --create-pkcs15 after it makes the fault-free card"""
+        name = self.steps[k - 1][0]
+        jd = os.path.dirname(c)
+        card.load(c)
+        rc, out = run(card, ['pkcs15-tool', '-D'], jd, cache)
+        if rc < 0 or (rc != 0 and 'binding failed' not in out):
+            return self.fail('%s %s: pkcs15-tool -D fails after the fault:\n%s' % (name, where, out))
+        for j, how in ((k, 'run again'), (1, 'run again, then --create-pkcs15')):
+            card.load(c)
+            rc, out = run(card, self.steps[j - 1][1], jd, cache)
+            if rc != 0:
+                return self.fail('%s %s: %s fails:\n%s' % (name, where, how, out))
+            bad = self.differs(card, j, c, jd, cache, listed=j == 1)
+            if bad:
+                return self.fail('%s %s: %s: %s' % (name, where, how, bad))
+
     # ---- after a fault ----
 
     def allowed(self, k):
@@ -344,6 +512,10 @@ class Sweep:
         c = os.path.join(jd, 'check.state')
         shutil.copy(state, c)
         cache = fresh_cache(os.path.join(jd, 'check.cache'), cache_left)
+        if name in self.pins:
+            return self.check_pin_state(card, k, c, where, cache)
+        if name == 'erase-card':
+            return self.check_erase_state(card, k, c, where, cache)
         card.load(c)
         rc, out = run(card, ['pkcs15-tool', '-D'], jd, cache)
         got = listing(out)
@@ -376,15 +548,9 @@ class Sweep:
             return self.fail('%s %s: %s fails:\n%s' % (name, where, how, out))
         if not self.outcome_ok(k, jd):
             return self.fail('%s %s: %s: wrong signature or plaintext' % (name, where, how))
-        diff = tree_diff(self.trees[k], tree(c))
-        if diff:
-            return self.fail('%s %s: %s: the card differs from the fault-free card:\n%s' % (
-                name, where, how, '\n'.join(diff)))
-        card.load(c)
-        rc, out = run(card, ['pkcs15-tool', '-D'], jd, cache)
-        if listing(out) != self.lists[k]:
-            return self.fail('%s %s: %s: the listing differs from the fault-free one:\n%s' % (
-                name, where, how, out))
+        bad = self.differs(card, k, c, jd, cache)
+        if bad:
+            return self.fail('%s %s: %s: %s' % (name, where, how, bad))
 
     def job(self, card, k, n):
         name, args = self.steps[k - 1]
@@ -479,7 +645,7 @@ def main():
         bad += sw.failures
         print('%s - %s: %d fault runs over %s APDU positions, %d card states checked, %d failures' % (
             'ok' if sw.failures == 0 else 'not ok', sw.pers, sw.runs,
-            '+'.join(str(c) for c in sw.counts[1:]), len(sw.checked), sw.failures), flush=True)
+            '+'.join(str(c) for c in sw.counts[1:] if c), len(sw.checked), sw.failures), flush=True)
     print('# fault sweep: %.0f s' % (time.time() - t0), flush=True)
     return 1 if bad else 0
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Fault sweep (issue 11): every APDU position of personalisation (blank card
-# to certificate) and of use (sign, decipher) on ACOS5-64 V2, the original
-# ACOS5 and StarCOS SPK 2.3, with the card removed, reset or mute there; see fault-sweep.py and
+# to certificate), of use (sign, decipher), of PIN change and unblock and of
+# erase-card on ACOS5-64 V2, the original ACOS5 and StarCOS SPK 2.3, with
+# the card removed, reset or mute there; see fault-sweep.py and
 # doc/security.md "Faults". Eight empty readers, one simulator each, one
 # worker thread per reader.
 . "$(dirname "$0")/lib.sh"

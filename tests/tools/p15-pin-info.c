@@ -5,7 +5,7 @@
  * when an emulator filled them in, and our installed configuration does not
  * make OpenSC try emulators first (doc/install.md).
  *
- *   p15-pin-info AUTH-ID [READER-INDEX]
+ *   p15-pin-info AUTH-ID [READER-INDEX|READER-NAME]
  *
  * Prints "tries N max M logged-in 0|1" (N = -1: the card gives no count).
  * Exit 0, 1 when the card or the PIN cannot be found or asked, 2 on bad
@@ -33,15 +33,16 @@ main(int argc, char **argv)
 	struct sc_pkcs15_auth_info *info;
 	struct sc_pkcs15_id id;
 	struct sc_reader *reader;
-	unsigned int idx = 0;
+	unsigned long idx = 0;
+	char *end = NULL;
 	int r, rc = 1;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: p15-pin-info AUTH-ID [READER-INDEX]\n");
+		fprintf(stderr, "usage: p15-pin-info AUTH-ID [READER-INDEX|READER-NAME]\n");
 		return 2;
 	}
 	if (argc == 3)
-		idx = (unsigned int)strtoul(argv[2], NULL, 10);
+		idx = strtoul(argv[2], &end, 10);
 	sc_pkcs15_format_id(argv[1], &id);
 	param.ver = 0;
 	param.app_name = "p15-pin-info";
@@ -50,9 +51,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "p15-pin-info: no OpenSC context: %s\n", sc_strerror(r));
 		return 1;
 	}
-	reader = sc_ctx_get_reader(ctx, idx);
+	if (end && *end)	/* not a number: a reader's name */
+		reader = sc_ctx_get_reader_by_name(ctx, argv[2]);
+	else
+		reader = sc_ctx_get_reader(ctx, (unsigned int)idx);
 	if (!reader) {
-		fprintf(stderr, "p15-pin-info: no reader %u\n", idx);
+		fprintf(stderr, "p15-pin-info: no reader %s\n", argc == 3 ? argv[2] : "0");
 		goto out;
 	}
 	r = sc_connect_card(reader, &card);
