@@ -201,6 +201,7 @@ struct acos5_priv {
 	unsigned int df_fid;    /* current DF as last selected (0: unknown) */
 	unsigned int df_se_fid; /* its SE file (tag 8D), 0: none */
 	unsigned int df_se_known : 1; /* df_se_fid is from the DF's FCI */
+	unsigned int stamped : 1; /* lastUpdate rewritten in this card transaction (acos5_stamp) */
 	struct acos5_cur cur;
 	struct acos5_want want;
 	struct pk_fcache fc;
@@ -918,6 +919,7 @@ acos5_reader_lock_obtained(struct sc_card *card, int was_reset)
 	if (!priv)
 		return 0;
 	priv->cur.fresh = 0;
+	priv->stamped = 0;
 	if (was_reset) { /* the card lost its security state too */
 		acos5_forget(card);
 		priv->df_fid = 0;
@@ -1431,6 +1433,62 @@ acos5_will_write(struct sc_card *card, int fid)
 	pk_fcache_drop(&priv->fc, path, len + 2);
 }
 
+/* Before the first change in a card transaction: the lastUpdate time of
+ * EF(TokenInfo) (the file cache's validator) becomes the current time. A
+ * file cache written by any process, here or on another machine, shows the
+ * card only while its EF(TokenInfo) is unchanged (acos5_validators_hold),
+ * and the free EEPROM counter does not see a file rewritten in place or
+ * deleted and created again at the same size (a certificate renewed by
+ * the same CA). Once in every transaction that changes the card, before
+ * the change: another process can look at the card only between
+ * transactions, so whatever it cached before the change no longer holds.
+ * The 15 characters are rewritten in place: the file keeps its length, so
+ * a write torn by a card pulled out leaves a TokenInfo that parses (and
+ * differs). A card without the counter keeps no cache across processes
+ * and is not stamped; a TokenInfo this process has not read, or without a
+ * lastUpdate of that form, is not either; one that the card does not let
+ * this process write yet (no PIN verified) is tried again at the next
+ * change. @p ef: the change is to the EF
+ * OpenSC selected (1) or in its DF (0), where the card goes back to. */
+static int
+acos5_stamp(struct sc_card *card, int ef)
+{
+	struct acos5_priv *priv = DRVDATA(card);
+	struct acos5_want want = priv->want;
+	struct pk_fcache_entry *e;
+	u8 now[PK_FCACHE_STAMP_LEN];
+	size_t off = 0;
+	int r;
+
+	if (priv->stamped || !priv->gen->has_free_space)
+		return 0;
+	for (e = priv->fc.head; e; e = e->next) {
+		if (e->validator && e->complete && pk_fcache_last_update(e->data, e->end, &off) == 1)
+			break;
+	}
+	if (!e)
+		return 0;
+	pk_fcache_stamp(e->data + off, time(NULL), now);
+	r = acos5_select_path(card, e->path, e->pathlen, NULL);
+	if (r == 0)
+		r = iso_ops->update_binary(card, (unsigned int)off, now, sizeof(now), 0);
+	priv->want = want; /* still what OpenSC selected */
+	if (r == (int)sizeof(now)) {
+		pk_fcache_written(e, off, now, sizeof(now));
+		priv->stamped = 1;
+	} else if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED || r == SC_ERROR_NOT_ALLOWED) {
+		/* no PIN verified yet (a file in creation state needs none), or a
+		 * layout whose TokenInfo this PIN may not write (not ours): tried
+		 * again at the next change */
+		sc_log(card->ctx, "EF(TokenInfo) not stamped (%s): file caches elsewhere may not see this change",
+				sc_strerror(r));
+	} else {
+		pk_fcache_drop_data(&priv->fc, e->path, e->pathlen);
+		LOG_TEST_RET(card->ctx, r < 0 ? r : SC_ERROR_CARD_CMD_FAILED, "cannot stamp EF(TokenInfo)");
+	}
+	return acos5_sync(card, ef);
+}
+
 /* CREATE FILE selects the new file, DELETE FILE the parent of the deleted
  * one (acos5-card.md §2.1): the remembered walk is dropped */
 static int
@@ -1439,6 +1497,8 @@ acos5_create_file(struct sc_card *card, struct sc_file *file)
 	int r;
 
 	r = acos5_sync(card, 0);
+	if (r == 0)
+		r = acos5_stamp(card, 0);
 	if (r < 0)
 		return r;
 	acos5_will_write(card, file->id);
@@ -1453,6 +1513,8 @@ acos5_delete_file(struct sc_card *card, const struct sc_path *path)
 	int r;
 
 	r = acos5_sync(card, 0);
+	if (r == 0)
+		r = acos5_stamp(card, 0);
 	if (r < 0)
 		return r;
 	acos5_will_write(card, path->len >= 2 ? (int)(path->value[path->len - 2] << 8 | path->value[path->len - 1]) : -1);
@@ -1615,6 +1677,8 @@ acos5_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
 	e = acos5_want_entry(card);
 	if (!e || !acos5_know(card, e, idx + count)) {
+		r = acos5_stamp(card, 1);
+		LOG_TEST_RET(card->ctx, r, "cannot stamp EF(TokenInfo)");
 		acos5_will_write(card, -1);
 		r = iso_ops->update_binary(card, idx, buf, count, flags);
 		if (e && r > 0)
@@ -1638,6 +1702,8 @@ acos5_update_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_
 				break;
 			b = g;
 		}
+		r = acos5_stamp(card, 1);
+		LOG_TEST_RET(card->ctx, r, "cannot stamp EF(TokenInfo)");
 		acos5_will_write(card, -1);
 		r = iso_ops->update_binary(card, (unsigned int)(idx + a), buf + a, b - a, flags);
 		if (r < 0) {
@@ -1659,6 +1725,8 @@ acos5_write_binary(struct sc_card *card, unsigned int idx, const u8 *buf, size_t
 
 	r = acos5_sync(card, 1);
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	r = acos5_stamp(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot stamp EF(TokenInfo)");
 	acos5_will_write(card, -1);
 	r = iso_ops->write_binary(card, idx, buf, count, flags);
 	if ((e = acos5_want_entry(card)) != NULL)
@@ -1674,6 +1742,8 @@ acos5_erase_binary(struct sc_card *card, unsigned int idx, size_t count, unsigne
 
 	r = acos5_sync(card, 1);
 	LOG_TEST_RET(card->ctx, r, "cannot select the file");
+	r = acos5_stamp(card, 1);
+	LOG_TEST_RET(card->ctx, r, "cannot stamp EF(TokenInfo)");
 	acos5_will_write(card, -1);
 	r = iso_ops->erase_binary(card, idx, count, flags);
 	if ((e = acos5_want_entry(card)) != NULL)
@@ -2671,6 +2741,8 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		if (!ptr)
 			return SC_ERROR_INVALID_ARGUMENTS;
 		r = acos5_sync(card, 0); /* the key files are children of the current DF */
+		if (r == 0)
+			r = acos5_stamp(card, 0);
 		LOG_TEST_RET(card->ctx, r, "cannot select the key files' DF");
 		acos5_will_write(card, (int)((struct pk_acos5_keygen *)ptr)->priv_fid);
 		acos5_will_write(card, (int)((struct pk_acos5_keygen *)ptr)->pub_fid);
@@ -2687,6 +2759,8 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		if (!ptr)
 			return SC_ERROR_INVALID_ARGUMENTS;
 		r = acos5_sync(card, 0); /* ACTIVATE names a file of the current DF */
+		if (r == 0)
+			r = acos5_stamp(card, 0);
 		LOG_TEST_RET(card->ctx, r, "cannot select the file's DF");
 		acos5_will_write(card, (int)*(const unsigned int *)ptr);
 		return acos5_activate(card, ptr);
@@ -2694,6 +2768,8 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		if (!ptr)
 			return SC_ERROR_INVALID_ARGUMENTS;
 		r = acos5_sync(card, 0);
+		if (r == 0)
+			r = acos5_stamp(card, 0);
 		LOG_TEST_RET(card->ctx, r, "cannot select the key files' DF");
 		acos5_will_write(card, (int)((struct pk_acos5_import *)ptr)->priv_fid);
 		acos5_will_write(card, (int)((struct pk_acos5_import *)ptr)->pub_fid);

@@ -245,6 +245,87 @@ pk_fcache_content_end(const u8 *p, size_t n, size_t *end)
 	return 1;
 }
 
+int
+pk_fcache_last_update(const u8 *p, size_t n, size_t *off)
+{
+	struct pk_cur c, in;
+	struct pk_tlv t, g;
+	int r;
+
+	pk_cur_init(&c, p, n);
+	r = pk_cur_tlv(&c, &t);
+	if (r <= 0 || t.tag != 0x30)
+		return r < 0 ? r : SC_ERROR_INVALID_ASN1_OBJECT;
+	pk_cur_init(&c, t.value, t.len);
+	while ((r = pk_cur_tlv(&c, &t)) == 1) {
+		if (t.tag != 0xA5)
+			continue;
+		pk_cur_init(&in, t.value, t.len);
+		r = pk_cur_tlv(&in, &g);
+		if (r < 0)
+			return r;
+		if (r == 0 || g.tag != 0x18 || g.len != PK_FCACHE_STAMP_LEN)
+			return 0; /* a referenced time, or another form */
+		*off = (size_t)(g.value - p);
+		return 1;
+	}
+	return r;
+}
+
+/* Days since 1970-01-01 to year, month, day (proleptic Gregorian) */
+static void
+pk_fcache_civil(long long days, long long *y, unsigned int *m, unsigned int *d)
+{
+	long long era, z = days + 719468;
+	unsigned int doe, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned int)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
+/* @p v as @p n decimal digits (the lowest ones) */
+static u8 *
+pk_fcache_digits(u8 *out, unsigned int v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		out[i] = (u8)('0' + v % 10);
+	return out + n;
+}
+
+static void
+pk_fcache_time(long long t, u8 *out)
+{
+	long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400, y;
+	unsigned int secs = (unsigned int)(t - days * 86400), m, d;
+	u8 *p = out;
+
+	pk_fcache_civil(days, &y, &m, &d);
+	y = y < 0 ? 0 : y > 9999 ? 9999 : y;
+	p = pk_fcache_digits(p, (unsigned int)y, 4);
+	p = pk_fcache_digits(p, m, 2);
+	p = pk_fcache_digits(p, d, 2);
+	p = pk_fcache_digits(p, secs / 3600, 2);
+	p = pk_fcache_digits(p, secs / 60 % 60, 2);
+	p = pk_fcache_digits(p, secs % 60, 2);
+	*p = 'Z';
+}
+
+void
+pk_fcache_stamp(const u8 *old, time_t now, u8 *out)
+{
+	pk_fcache_time((long long)now, out);
+	if (memcmp(out, old, PK_FCACHE_STAMP_LEN) == 0)
+		pk_fcache_time((long long)now + 1, out);
+}
+
 /* Whether the known bytes are the whole content: all of the file, or a
  * sequence of objects followed by 00 (pk_fcache_content_end) */
 static void

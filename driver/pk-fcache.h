@@ -22,12 +22,14 @@
 #define PK_FCACHE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "libopensc/opensc.h"
 
 #define PK_FCACHE_FCI_MAX 255
 #define PK_FCACHE_FP_MAX 32
 #define PK_FCACHE_FILE_MAX 65535 /* largest content kept */
+#define PK_FCACHE_STAMP_LEN 15 /* a GeneralizedTime YYYYMMDDHHMMSSZ */
 
 struct pk_fcache_entry {
 	u8 path[SC_MAX_PATH_SIZE]; /* absolute, from 3F00 */
@@ -126,6 +128,21 @@ int pk_fcache_odf_paths(const u8 *p, size_t n, const u8 *odfpath, size_t odfpath
 size_t pk_fcache_cert_paths(struct pk_fcache *fc, u8 (*paths)[SC_MAX_PATH_SIZE], size_t *lens,
 		size_t max);
 
+/**
+ * Where the lastUpdate time of an EF(TokenInfo) is (PKCS#15: [5] {
+ * GeneralizedTime }, as OpenSC writes it: PK_FCACHE_STAMP_LEN characters
+ * YYYYMMDDHHMMSSZ). @p p holds the file's first @p n bytes.
+ * @return 1 and *off, the offset of those characters; 0 when the TokenInfo
+ *         has no lastUpdate of that form; a negative error when it does not
+ *         parse
+ */
+int pk_fcache_last_update(const u8 *p, size_t n, size_t *off);
+/**
+ * The lastUpdate characters for time @p now (UTC) into @p out; one second
+ * later when they would equal @p old (PK_FCACHE_STAMP_LEN bytes each), so
+ * that the file always changes.
+ */
+void pk_fcache_stamp(const u8 *old, time_t now, u8 *out);
 /**
  * Name the persisted cache of a card (@p driver, @p serial) in OpenSC's
  * cache directory; nothing is read yet.

@@ -118,6 +118,8 @@ parse_fcache(unsigned int which, const u8 *p, size_t n)
 		pk_fcache_content_end(p, n, &end);
 	} else if (which == 2) {
 		pk_fcache_odf_paths(p, n, odfpath, sizeof(odfpath), paths, lens, 8);
+	} else if (which == 3) {
+		pk_fcache_last_update(p, n, &end);
 	} else {
 		pk_fcache_parse(&fc, p, n);
 		pk_fcache_free(&fc);

@@ -71,6 +71,37 @@ run_cached "$tmp/d3" "$cache" pkcs15-tool -D
 expect_match "$card: next run shows the certificate stored elsewhere" \
 	"^X\\.509 Certificate \\[second certificate\\]" "$tmp/d3"
 
+# A certificate renewed by the same CA from another machine
+# (pkcs15-init --update-certificate): a file of the same size as the old
+# one, so the free EEPROM counter does not change; the writer rewrites
+# EF(TokenInfo)'s lastUpdate before its change (ACOS5 only: SPK 2.x keeps
+# certificates as values in the CDF, and --update-certificate needs a file)
+case $card in acos5*)
+run_cached "$tmp/c45a" "$cache" pkcs15-tool --read-certificate 45
+ca=$tmp/$card.ca
+size=$(openssl x509 -in "$tmp/c45a" -outform DER | wc -c)
+for i in $(seq 1 40); do
+	openssl x509 -req -in "$ca/tmp.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" -days 40 \
+		-set_serial "0x3$(openssl rand -hex 19 | cut -c1-39)" -force_pubkey "$ca/pub.pem" \
+		-extfile "$ca/user.ext" -out "$tmp/renewed.pem" 2>/dev/null
+	[ "$(openssl x509 -in "$tmp/renewed.pem" -outform DER | wc -c)" = "$size" ] && break
+done
+if run_cached "$tmp/renew" "$other" pkcs15-init --update-certificate "$tmp/renewed.pem" --id 45 \
+		--pin "$pin" --so-pin "$p15_so"; then
+	ok "$card: a certificate renewed from another machine (same size, $size bytes)"
+else
+	not_ok "$card: pkcs15-init --update-certificate failed:"; sed 's/^/    /' "$tmp/renew"
+fi
+run_cached "$tmp/c45b" "$cache" pkcs15-tool --read-certificate 45
+want=$(openssl x509 -in "$tmp/renewed.pem" -noout -serial)
+got=$(openssl x509 -in "$tmp/c45b" -noout -serial 2>&1)
+if [ "$got" = "$want" ]; then
+	ok "$card: next run shows the renewed certificate"
+else
+	not_ok "$card: next run shows $got, not the renewed certificate ($want)"
+fi ;;
+esac
+
 # In place, free space unchanged: EF(TokenInfo)'s label rewritten with raw
 # APDUs (SO PIN verified; no driver cache involved)
 run_cached "$tmp/ti" "$other" opensc-tool $selti -s 00B0000040

@@ -273,6 +273,58 @@ test_ef_exists(void **state)
 	pk_fcache_free(&fc);
 }
 
+/* EF(TokenInfo)'s lastUpdate: found in our layout, absent or of another
+ * form (nothing to rewrite in place), malformed */
+struct last_row {
+	const char *name;
+	int rc;
+	size_t off;
+};
+
+static const struct last_row last_rows[] = {
+	{"our layout", 1, 64},
+	{"no lastUpdate", 0},
+	{"referenced time", 0},
+	{"time of another length", 0},
+	{"empty lastUpdate", 0},
+	{"runs past its end", SC_ERROR_INVALID_ASN1_OBJECT},
+	{"not a SEQUENCE", SC_ERROR_INVALID_ASN1_OBJECT},
+	{"empty", SC_ERROR_INVALID_ASN1_OBJECT},
+};
+
+static void
+test_last_row(void **state)
+{
+	const struct last_row *row = *state;
+	u8 buf[256];
+	size_t n = unit_vector("fcache-last-update", row->name, buf, sizeof(buf)), off = 999;
+
+	assert_int_equal(pk_fcache_last_update(buf, n, &off), row->rc);
+	if (row->rc == 1) {
+		assert_int_equal(off, row->off);
+		assert_memory_equal(buf + off, "20261205063000Z", PK_FCACHE_STAMP_LEN);
+	}
+}
+
+/* The stamp is the UTC time, and never the time already there */
+static void
+test_stamp(void **state)
+{
+	u8 out[PK_FCACHE_STAMP_LEN];
+
+	(void)state;
+	pk_fcache_stamp((const u8 *)"20000101000000Z", (time_t)1796452200, out);
+	assert_memory_equal(out, "20261205063000Z", sizeof(out));
+	pk_fcache_stamp((const u8 *)"20261205063000Z", (time_t)1796452200, out);
+	assert_memory_equal(out, "20261205063001Z", sizeof(out));
+	pk_fcache_stamp((const u8 *)"20261205063000Z", (time_t)951868799, out); /* a leap day */
+	assert_memory_equal(out, "20000229235959Z", sizeof(out));
+	pk_fcache_stamp((const u8 *)"20000229235959Z", (time_t)951868799, out);
+	assert_memory_equal(out, "20000301000000Z", sizeof(out));
+	pk_fcache_stamp((const u8 *)"20000101000000Z", (time_t)0, out);
+	assert_memory_equal(out, "19700101000000Z", sizeof(out));
+}
+
 int
 main(void)
 {
@@ -282,11 +334,13 @@ main(void)
 		cmocka_unit_test(test_learn_stops_at_padding),
 		cmocka_unit_test(test_exact_size_and_drop),
 		cmocka_unit_test(test_ef_exists),
+		cmocka_unit_test(test_stamp),
 	};
 	int r = 0;
 
 	r |= UNIT_RUN_ROWS("content end", end_rows, test_end_row);
 	r |= cmocka_run_group_tests(tests, NULL, NULL);
 	r |= UNIT_RUN_ROWS("persisted form", parse_rows, test_parse_row);
+	r |= UNIT_RUN_ROWS("lastUpdate", last_rows, test_last_row);
 	return r;
 }
