@@ -299,6 +299,8 @@ acos5_identify(struct sc_card *card, struct acos5_priv *priv)
 	int r;
 
 	r = acos5_card_info_data(card, 0x06, 0x00, ver, sizeof(ver));
+	if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET)
+		return r; /* lost in the middle (pk-guard.c), not another card */
 	if (r == 0)
 		r = acos5_parse_os_version(ver, sizeof(ver), &priv->os);
 	if (r < 0 || priv->os.major != priv->gen->os_major) {
@@ -2776,6 +2778,8 @@ acos5_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 		return acos5_put_key(card, ptr);
 	case SC_CARDCTL_GET_CHV_REFERENCE_IN_SE:
 		return ptr ? acos5_chv_in_se(card, ptr) : SC_ERROR_INVALID_ARGUMENTS;
+	case PK_CARDCTL_LOST:
+		return pk_guard_lost(card);
 	default:
 		return SC_ERROR_NOT_SUPPORTED;
 	}

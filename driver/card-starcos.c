@@ -1851,6 +1851,8 @@ starcos_card_ctl(struct sc_card *card, unsigned long cmd, void *ptr)
 			LOG_TEST_RET(card->ctx, r, "GET SERIALNR failed");
 		}
 		return pk_get_serial(card, ptr);
+	case PK_CARDCTL_LOST:
+		return pk_guard_lost(card);
 	default:
 		return SC_ERROR_NOT_SUPPORTED;
 	}

@@ -95,5 +95,8 @@ int pk_get_challenge(struct sc_card *card, u8 *rnd, size_t len);
  */
 void pk_guard_attach(struct sc_card *card);
 void pk_guard_detach(struct sc_card *card);
+/** PK_CARDCTL_LOST: the error of the last transaction since attach that
+ * lost the card, 0: none */
+int pk_guard_lost(struct sc_card *card);
 
 #endif

@@ -38,6 +38,13 @@ enum {
 	PK_CARDCTL_STARCOS_READ_PUBLIC_KEY, /* struct pk_rsa_pubkey *: fid = KID */
 };
 
+/* Both drivers */
+enum {
+	/* NULL: Card removed or Card reset when a card transaction of this
+	 * connection lost the card (pk-guard.c), else 0 */
+	PK_CARDCTL_LOST = PK_CARDCTL_BASE + 0x300,
+};
+
 #define PK_STARCOS_AC_ALWAYS 0x9F
 #define PK_STARCOS_AC_NEVER 0x5F
 

@@ -47,6 +47,7 @@ struct pk_guard {
 	struct sc_reader_operations ops; /* first: reader->ops points here */
 	const struct sc_reader_operations *orig;
 	int lost;                        /* error of this transaction, 0: none */
+	int lost_before;		 /* of any transaction since attach */
 };
 
 static struct pk_guard *
@@ -125,7 +126,7 @@ pk_guard_transmit(struct sc_reader *reader, struct sc_apdu *apdu)
 	}
 	r = g->orig->transmit(reader, apdu);
 	if (r < 0 && transport_error(r)) {
-		g->lost = what_happened(g, reader, r);
+		g->lost = g->lost_before = what_happened(g, reader, r);
 		sc_log(reader->ctx, "transmit failed (%s): %s; no more APDUs in this card transaction",
 				sc_strerror(r), sc_strerror(g->lost));
 		fprintf(stderr, "pkicards: the card was %s in the middle of a command; nothing more was "
@@ -163,6 +164,16 @@ pk_guard_attach(struct sc_card *card)
 	if (g->ops.lock)
 		g->ops.lock = pk_guard_lock;
 	reader->ops = &g->ops;
+}
+
+int
+pk_guard_lost(struct sc_card *card)
+{
+	struct sc_reader *reader = card->reader;
+
+	if (!reader || !reader->ops || reader->ops->transmit != pk_guard_transmit)
+		return 0;
+	return guard_of(reader)->lost_before;
 }
 
 void

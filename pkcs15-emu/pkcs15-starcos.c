@@ -187,10 +187,16 @@ sc2_erase_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 		LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 	}
 	LOG_TEST_RET(card->ctx, r, "cannot select the MF");
-	if (!sc2_has_so_pin(p15card))
+	if (!sc2_has_so_pin(p15card)) {
+		/* OpenSC erases also when it could not read the card's objects:
+		 * a card lost then is named, not taken for a foreign card */
+		r = sc_card_ctl(card, PK_CARDCTL_LOST, NULL);
+		if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_CARD_RESET)
+			LOG_TEST_RET(card->ctx, r, "the card was lost while its objects were read; nothing erased");
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_ALLOWED,
 				"no SO PIN found on the card: refusing to erase a card this module did not "
 				"personalise");
+	}
 	r = pk_p15_verify_so_pin(profile, p15card, SC2_SO_PIN);
 	LOG_TEST_RET(card->ctx, r, "erasing needs the SO PIN (--so-pin or --secret @02=...); nothing erased");
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_ERASE_CARD, NULL);
