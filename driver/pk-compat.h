@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include "libopensc/opensc.h"
+#include "libopensc/pkcs15.h"
 
 /*
  * 1. Record offset. 0.24.0 (440376bfe, "added idx parameter to
@@ -171,5 +172,25 @@ pk_tools_ask_pin_status(void)
  *    that prints or compares it takes it through this accessor.
  */
 #define PK_ALG_BITS(info) ((unsigned int)(info)->key_length)
+
+/*
+ * 7. Secret object content. 0.26.0 (OpenSC pull request 3282, "fixed usage
+ *    of free() on data that was created with sc_mem_secure_alloc"):
+ *    sc_pkcs15_free_object_content() frees an object's content with the
+ *    object's content_free, else with free(); before, it freed a PIN's or
+ *    key's content with sc_mem_secure_clear_free(). Content the plug-in
+ *    allocates with sc_mem_secure_alloc() is given to an object here, with
+ *    content_free where it exists (PK_HAVE_CONTENT_FREE: feature test); 0.26
+ *    aborted in free() when pkcs15-init unbound such an object.
+ */
+static inline void
+pk_set_secure_content(struct sc_pkcs15_object *obj, u8 *value, size_t len)
+{
+	obj->content.value = value;
+	obj->content.len = len;
+#if PK_HAVE_CONTENT_FREE
+	obj->content_free = sc_mem_secure_free;
+#endif
+}
 
 #endif

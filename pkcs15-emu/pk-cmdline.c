@@ -17,6 +17,7 @@
 #include "pkcs15init/pkcs15-init.h"
 #include "pk-args.h"
 #include "pk-cmdline.h"
+#include "pk-compat.h"
 
 /* Copy @p val (or, for "env:VAR", the variable's value) to @p out */
 static int
@@ -144,14 +145,15 @@ pk_p15_offer_so_pin(struct sc_pkcs15_card *p15card, int reference)
 		return 0;
 	if (r == 0) {
 		/* freed by sc_pkcs15_free_object_content() with the object */
-		obj->content.value = sc_mem_secure_alloc(len);
-		if (!obj->content.value)
+		u8 *value = sc_mem_secure_alloc(len);
+
+		if (!value) {
 			r = SC_ERROR_OUT_OF_MEMORY;
-	}
-	if (r == 0) {
-		memcpy(obj->content.value, pin, len);
-		obj->content.len = len;
-		sc_log(ctx, "using the SO PIN given with pkcs15-init --so-pin");
+		} else {
+			memcpy(value, pin, len);
+			pk_set_secure_content(obj, value, len);
+			sc_log(ctx, "using the SO PIN given with pkcs15-init --so-pin");
+		}
 	}
 	sc_mem_clear(pin, sizeof(pin));
 	return r;

@@ -576,7 +576,9 @@ class Sweep:
         if not all(os.path.exists(s) for s in snaps):
             return self.fail('%s %s: the fault did not strike (%d APDUs before)' % (
                 name, where, self.counts[k]))
-        if rc == 0:
+        if rc < 0:
+            self.fail('%s %s: the command was killed by signal %d:\n%s' % (name, where, -rc, out))
+        elif rc == 0:
             # the lost answer did not matter to the command: the card must
             # then be complete
             diff = tree_diff(self.trees[k], tree(run_state))
