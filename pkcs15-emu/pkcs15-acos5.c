@@ -999,6 +999,33 @@ acos5_p15_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *prof
 	LOG_FUNC_RETURN(p15card->card->ctx, p15_store_in_new_file(profile, p15card, obj, proto, der, path));
 }
 
+/* pkcs15-init --update-certificate (sc_pkcs15init_update_certificate): a
+ * certificate of another size goes into a file that OpenSC deletes and
+ * creates anew, outside this module, and the card keeps a new file in
+ * creation state, where it enforces no access condition: anyone could
+ * overwrite or delete the certificate without a PIN. Once the certificate
+ * is written OpenSC asks to update its directory entry (nothing to write:
+ * its path and ID stay); the file is activated then, if it is not. */
+static int
+acos5_p15_update_any_df(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned op,
+		struct sc_pkcs15_object *obj)
+{
+	struct sc_file *file = NULL;
+	const struct sc_path *path;
+	int r;
+
+	if (op != SC_AC_OP_UPDATE || !obj || !obj->data ||
+			(obj->type & SC_PKCS15_TYPE_CLASS_MASK) != SC_PKCS15_TYPE_CERT)
+		return pk_p15_update_any_df(profile, p15card, op, obj);
+	path = &((const struct sc_pkcs15_cert_info *)obj->data)->path;
+	r = sc_select_file(p15card->card, path, &file);
+	if (r == 0 && file->status == SC_FILE_STATUS_CREATION)
+		r = p15_activate(p15card->card, path);
+	sc_file_free(file);
+	LOG_TEST_RET(p15card->card->ctx, r, "cannot activate the certificate's file");
+	return pk_p15_update_any_df(profile, p15card, op, obj);
+}
+
 static struct sc_pkcs15init_operations acos5_p15_ops;
 
 struct sc_pkcs15init_operations *
@@ -1016,7 +1043,7 @@ pk_get_acos5_p15init_ops(void)
 	acos5_p15_ops.generate_key = acos5_p15_generate_key;
 	acos5_p15_ops.delete_object = acos5_p15_delete_object;
 	acos5_p15_ops.emu_store_data = acos5_p15_emu_store_data;
-	acos5_p15_ops.emu_update_any_df = pk_p15_update_any_df;
+	acos5_p15_ops.emu_update_any_df = acos5_p15_update_any_df;
 	acos5_p15_ops.emu_write_info = pk_p15_write_info;
 	return &acos5_p15_ops;
 }

@@ -231,6 +231,36 @@ objects_and_erase() {
 	expect_match "$card: personalised again after erase" "PKCS#15 Card \\[Again\\]" "$w/d"
 }
 
+# pkcs15-init --update-certificate with a certificate of another size: OpenSC
+# deletes the file and creates it anew; the card keeps a new file in
+# creation state, where it enforces no access condition, until it is
+# activated (before, the renewed certificate could be deleted or
+# overwritten without any PIN)
+renew_certificate() {
+	local card=$1 state=$2 id=$3 w
+	w=$tmp/$card-renew
+	mkdir -p "$w"
+	run_card "$w/pubout" --state "$state" "$card" -- pkcs15-tool --read-public-key $id -o "$w/pub.pem"
+	openssl req -new -key "$tmp/ca.key" -out "$w/req.csr" 2>/dev/null \
+		-subj "/CN=renewed certificate of $card, longer than the first one/O=pkicards test"
+	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
+		-days 60 -out "$w/new.pem" 2>/dev/null
+	run_card "$w/upd" --state "$state" "$card" -- pkcs15-init --update-certificate "$w/new.pem" \
+		--id $id --pin $user --so-pin $so
+	run_card "$w/c" --state "$state" "$card" -- pkcs15-tool --read-certificate $id
+	if [ "$(openssl x509 -in "$w/c" -noout -fingerprint 2>&1)" = "$(openssl x509 -in "$w/new.pem" -noout -fingerprint)" ]; then
+		ok "$card: renewed certificate of another size read back"
+	else
+		not_ok "$card: renewed certificate not read back:"; sed 's/^/    /' "$w/upd" "$w/c"
+	fi
+	expect_match "$card: renewed certificate file 4120 activated" "83 02 41 20 .*8A 01 05" \
+		<(fci_of "$card" "$state" 4100 4120)
+	# no PIN verified: the card refuses to delete it
+	apdus "$card" "$state" 00A40000023F00 00A40000024100 00E40000024120
+	expect_match "$card: renewed certificate not deletable without a PIN" \
+		"Received \\(SW1=0x69, SW2=0x82\\)" <(tail -1 "$tmp/apdu")
+}
+
 # A card with little EEPROM left: key generation and certificate storage
 # fail with a clear message and leave no PKCS#15 entry and no key file.
 low_memory() {
@@ -318,6 +348,8 @@ pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8
 pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8
 so_unblock_v1
 
+renew_certificate acos5-64v2 "$tmp/v2.state" 45
+renew_certificate acos5 "$tmp/v1.state" 45
 objects_and_erase acos5-64v2 "$tmp/v2.state" 45
 objects_and_erase acos5 "$tmp/v1.state" 45
 objects_and_erase acos5-64v3 "$tmp/v3.state" 45
