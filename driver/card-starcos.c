@@ -1463,6 +1463,10 @@ starcos_select_file(struct sc_card *card, const struct sc_path *path,
 	LOG_FUNC_CALLED(card->ctx);
 	if (file_out)
 		*file_out = NULL;
+	if (path->len == 0 && path->aid.len == 0) {
+		pk_card_explain_update_cert(card); /* a certificate stored as a value */
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no path to select");
+	}
 	r = sc_lock(card);
 	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
 	r = starcos_select_any(card, path, file_out);

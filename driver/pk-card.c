@@ -222,3 +222,32 @@ pk_card_explain_keygen(struct sc_card *card)
 	sc_mem_clear(args, len);
 	free(args);
 }
+
+void
+pk_card_explain_update_cert(struct sc_card *card)
+{
+	char *args, id[64];
+	const char *v = NULL;
+	size_t len = 0, vlen = 0;
+
+	if (!card->ctx->app_name || strcmp(card->ctx->app_name, "pkcs15-init") != 0)
+		return;
+	args = pk_args_own(&len);
+	if (!args)
+		return;
+	if (pk_args_option(args, len, "update-certificate", &v, &vlen) == 0) {
+		if (pk_args_option(args, len, "id", &v, &vlen) == 0 && vlen && vlen < sizeof(id)) {
+			memcpy(id, v, vlen);
+			id[vlen] = '\0';
+		} else {
+			snprintf(id, sizeof(id), "ID");
+		}
+		fprintf(stderr, "pkicards: this card keeps its certificates in the certificate directory, "
+				"not in files of their own, so pkcs15-init --update-certificate cannot replace "
+				"one; nothing was written to the card. Delete it and store the new one: "
+				"pkcs15-init --delete-objects cert --id %s, then pkcs15-init "
+				"--store-certificate FILE --id %s\n", id, id);
+	}
+	sc_mem_clear(args, len);
+	free(args);
+}

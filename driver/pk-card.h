@@ -40,6 +40,15 @@ struct sc_card_driver *pk_get_starcos_driver(void);
 void pk_card_explain_keygen(struct sc_card *card);
 
 /**
+ * pkcs15-init --update-certificate of a certificate that is a value in the
+ * certificate directory, not a file (our SPK 2.x layout): OpenSC selects
+ * the certificate's empty path and says only "Invalid arguments". Called by
+ * a driver asked to select an empty path: in that program, with that
+ * option, what to do instead goes to stderr. Nothing otherwise.
+ */
+void pk_card_explain_update_cert(struct sc_card *card);
+
+/**
  * Map a status word through a family's table, then through ISO 7816.
  * @param[in] table rows {SW, SC_ERROR_*, text}, terminated by a zero SW
  */

@@ -107,6 +107,20 @@ personalise() {
 	echo "some data" >"$w/data.bin"
 	must "$card: store data object" "$card" "$state" pkcs15-init --store-data "$w/data.bin" \
 		--label mydata --so-pin $so
+	# the certificate is a value in the CDF: --update-certificate cannot
+	# replace it, says what to do instead and writes nothing
+	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
+		-days 60 -out "$w/cert2.pem" 2>/dev/null
+	cp "$state" "$state.before"
+	refused "$card: --update-certificate refused" "$card" "$state" pkcs15-init --update-certificate \
+		"$w/cert2.pem" --id 45 --pin $user --so-pin $so
+	expect_match "$card: --update-certificate says to delete and store" \
+		"^pkicards: this card keeps its certificates in the certificate directory.*nothing was written to the card. Delete it and store the new one: pkcs15-init --delete-objects cert --id 45, then pkcs15-init --store-certificate FILE --id 45\$" "$tmp/out"
+	if cmp -s "$state" "$state.before"; then
+		ok "$card: --update-certificate left the card as it was"
+	else
+		not_ok "$card: --update-certificate changed the card"
+	fi
 	on "$card" "$state" pkcs15-tool -D
 	expect_match "$card: certificate listed" "X\\.509 Certificate \\[" "$tmp/out"
 	expect_match "$card: private key 91" "Key ref +: 145 \\(0x91\\)" "$tmp/out"
