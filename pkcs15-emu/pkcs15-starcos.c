@@ -88,6 +88,27 @@ sc2_so_login(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	return 0;
 }
 
+/* The SO PIN before a data object: a program that gives none (OpenSC's
+ * PKCS#11 module: C_CreateObject) has OpenSC try an empty one, refused as
+ * "Invalid PIN length" (CKR_PIN_LEN_RANGE); it is told instead that the SO
+ * is not logged in (CKR_USER_NOT_LOGGED_IN), and why. */
+static int
+sc2_so_login_for_data(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
+{
+	u8 v[64];
+	size_t n = sizeof(v);
+	int given = pk_cmdline_secret(p15card->card->ctx, "so-pin", v, &n) == 0;
+	int r;
+
+	sc_mem_clear(v, sizeof(v));
+	r = sc2_so_login(profile, p15card);
+	if (r == SC_ERROR_INVALID_PIN_LENGTH && !given)
+		return pk_p15_refuse(p15card->card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+				"a data object on this card needs the SO PIN, which this program did not give "
+				"(pkcs15-init --store-data FILE --so-pin SOPIN)");
+	return r;
+}
+
 /*
  * Key generation and import, public keys, certificates and deleting them:
  * the layout gives these to the user PIN (key records prepared at
@@ -964,7 +985,7 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
 				"the PKCS#15 application DF of this card has %zu bytes; the data object needs %zu",
 				profile->df_info->file->size, der->len));
-	r = sc2_so_login(profile, p15card);
+	r = sc2_so_login_for_data(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	name = (obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) ? "privdata" : "data";
 	tmpl = cls == SC_PKCS15_TYPE_DATA_OBJECT ? sc2_template_file(profile, name) : NULL;

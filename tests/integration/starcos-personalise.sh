@@ -107,6 +107,32 @@ personalise() {
 	echo "some data" >"$w/data.bin"
 	must "$card: store data object" "$card" "$state" pkcs15-init --store-data "$w/data.bin" \
 		--label mydata --so-pin $so
+	# a data object needs the SO PIN, which PKCS#11 does not give: refused
+	# as "user not logged in" with the reason, nothing written (before:
+	# CKR_PIN_LEN_RANGE, an empty SO PIN tried)
+	cp "$state" "$state.before"
+	on "$card" "$state" bash -c 'pkcs11-tool --module "$P11LIB" -l --pin "$1" --write-object "$2" \
+		--type data --label "p11 data"' _ $user "$w/data.bin"
+	expect_match "$card: PKCS#11 data object refused: the SO is not logged in" \
+		"C_CreateObject failed: rv = CKR_USER_NOT_LOGGED_IN" "$tmp/out"
+	expect_match "$card: PKCS#11 data object: the reason given" \
+		"^pkicards: a data object on this card needs the SO PIN, which this program did not give \\(pkcs15-init --store-data FILE --so-pin SOPIN\\); nothing was written to the card\$" "$tmp/out"
+	if cmp -s "$state" "$state.before"; then
+		ok "$card: PKCS#11 data object: the card as it was"
+	else
+		not_ok "$card: the refused PKCS#11 data object changed the card"
+	fi
+	# a certificate through PKCS#11 needs the user PIN only: stored, deleted
+	openssl x509 -in "$w/cert.pem" -outform DER -out "$w/cert.der"
+	must "$card: PKCS#11 certificate stored with the user PIN" "$card" "$state" bash -c \
+		'pkcs11-tool --module "$P11LIB" -l --pin "$1" --write-object "$2" --type cert --id 48 --label p11cert' \
+		_ $user "$w/cert.der"
+	on "$card" "$state" pkcs15-tool -c
+	expect_match "$card: PKCS#11 certificate listed" "X\\.509 Certificate \\[p11cert\\]" "$tmp/out"
+	must "$card: PKCS#11 certificate deleted with the user PIN" "$card" "$state" bash -c \
+		'pkcs11-tool --module "$P11LIB" -l --pin "$1" --delete-object --type cert --id 48' _ $user
+	on "$card" "$state" pkcs15-tool -c
+	not_listed "$card: PKCS#11 certificate gone" "p11cert" "$tmp/out"
 	# the certificate is a value in the CDF: --update-certificate cannot
 	# replace it, says what to do instead and writes nothing
 	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
