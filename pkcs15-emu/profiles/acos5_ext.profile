@@ -33,7 +33,9 @@ cardinfo {
 }
 
 pkcs15 {
-    # TokenInfo is written once; no lastUpdate rewrite after every change
+    # No rewrite of the whole TokenInfo by OpenSC (it would do so after a
+    # PIN or key only): the driver rewrites its lastUpdate time in place
+    # before every change instead (doc/acos5.md "File cache")
     do-last-update  = no;
 }
 
