@@ -8,7 +8,9 @@ for every run, so pcscd does not have to notice a new card between runs.
 Scenarios, on each personality given: (a) personalisation from a blank card
 to a stored certificate (pkcs15-init --create-pkcs15, --store-pin, on
 StarCOS SPK 2.x --finalize, --generate-key, --store-certificate), (b)
-use (pkcs15-crypt --sign and --decipher, each with its PIN), (c) the user
+use (pkcs15-crypt --sign and --decipher, each with its PIN), on the
+original ACOS5 and SPK 2.x key import (pkcs15-init --store-private-key),
+(c) the user
 PIN (pkcs15-tool --change-pin, --unblock-pin of the PIN as it is and of
 the PIN blocked by wrong PINs) and (d) pkcs15-init --erase-card. For each
 step and every APDU position N of it, the step runs again from the card as
@@ -23,10 +25,12 @@ keeps the card as each of the three commit points leaves it. Then:
     pkcs15-tool -D works and lists exactly the objects the card had before
     the step or exactly those after it (nothing half there); running the
     same command again completes (or the recovery command that its error
-    names does); and then the card is the fault-free card: the same files
+    names does; a key import that left its private key listed alone, which
+    must sign, is completed with --store-public-key); and then the card is the fault-free card: the same files
     with the same sizes and life cycle states (no unlisted file, no lost
     free space) and the same listing; a signature verifies, a decipherment
-    gives the plaintext;
+    gives the plaintext, the imported key signs (verified with its public
+    part);
   - (c): exactly one of the old and new PIN verifies (or the blocked PIN
     is still blocked), with all its tries (and the PUK with all its);
     the command run again with the PIN that is current completes; then
@@ -55,7 +59,7 @@ WAITER = os.environ['WITH_CARD_WAITER']
 PIN_INFO = os.path.join(os.path.dirname(WAITER), 'p15-pin-info')
 PORTS = os.environ['WITH_CARD_PORTS'].split()
 
-SO, PUK, PIN, KID = '87654321', '12345678', '12345678', '45'
+SO, PUK, PIN, KID, IMP = '87654321', '12345678', '12345678', '45', '46'
 PIN2, WRONG = '11223344', '99999999'
 LOST = re.compile(r'Card (was )?(removed|reset)', re.I)
 # sc_read_binary of OpenSC 0.23 reports any failed read so (doc/security.md)
@@ -198,15 +202,18 @@ def listing(text):
                      if not VOLATILE.match(l) and not l.startswith('Using reader'))
 
 
-def without_blocks(text, head):
-    """A listing without its blocks whose first line starts with head"""
-    out, skip = [], False
+def without_blocks(text, head, oid=None):
+    """A listing without its blocks whose first line starts with head (and
+    that list the ID oid)"""
+    blocks = []
     for l in text.split('\n'):
-        if l and not l[0].isspace():
-            skip = l.startswith(head)
-        if not skip:
-            out.append(l)
-    return '\n'.join(out)
+        if not blocks or (l and not l[0].isspace()):
+            blocks.append([])
+        blocks[-1].append(l)
+    return '\n'.join(l for b in blocks
+                     if not (b[0].startswith(head) and
+                             (oid is None or any(re.match(r'\s*ID\s*: %s$' % oid, l) for l in b)))
+                     for l in b)
 
 
 def isf_counters(path):
@@ -261,6 +268,10 @@ class Sweep:
                       '--pkcs1', '-i', os.path.join(d, 'hash'), '-o', 'out.sig']),
             ('decipher', ['pkcs15-crypt', '--decipher', '--key', KID, '--pin', PIN, '--pkcs1',
                           '-i', os.path.join(d, 'enc'), '-o', 'out.dec']),
+            # the original ACOS5 and StarCOS SPK 2.x import keys (ACOS5-64: refused)
+            ('import-key', ['pkcs15-init', '--store-private-key', os.path.join(d, 'imp.pem'),
+                            '--auth-id', '01', '--id', IMP, '--key-usage', 'sign,decrypt',
+                            '--pin', PIN, '--so-pin', SO]),
             ('change-pin', ['pkcs15-tool', '--change-pin', '--auth-id', '01', '--pin', PIN,
                             '--new-pin', PIN2]),
             ('unblock-pin', ['pkcs15-tool', '--unblock-pin', '--auth-id', '01', '--puk', PUK,
@@ -276,6 +287,8 @@ class Sweep:
                      'unblock-blocked-pin': (PIN, PIN2)}
         if not pers.startswith('starcos-spk'):
             self.steps = [st for st in self.steps if st[0] != 'finalize']
+        if pers != 'acos5' and not pers.startswith('starcos-spk'):
+            self.steps = [st for st in self.steps if st[0] != 'import-key']
 
     def fail(self, what):
         with self.lock:
@@ -311,7 +324,7 @@ class Sweep:
                 n = card.count()
             if rc != 0:
                 raise RuntimeError('%s: fault-free %s failed:\n%s' % (self.pers, name, out))
-            if not self.outcome_ok(k, d):
+            if not self.outcome_ok(k, d, card, self.ref(k), fresh_cache(scratch, cache)):
                 raise RuntimeError('%s: fault-free %s: wrong result' % (self.pers, name))
             self.counts.append(n)
             card.load(self.ref(k))
@@ -351,16 +364,29 @@ class Sweep:
         sh('openssl', 'dgst', '-sha256', '-binary', '-out', 'hash', 'data')
         sh('openssl', 'pkeyutl', '-encrypt', '-pubin', '-inkey', 'pub.pem', '-in', 'data',
            '-out', 'enc')
+        sh('openssl', 'genrsa', '-out', 'imp.pem', '1024')
+        sh('openssl', 'rsa', '-in', 'imp.pem', '-pubout', '-out', 'imp.pub')
 
-    def outcome_ok(self, k, cwd):
-        """The use steps' results (signature, plaintext) in cwd"""
+    def verifies(self, sig, pub):
+        return subprocess.call(['openssl', 'pkeyutl', '-verify', '-pubin', '-inkey',
+                                os.path.join(self.d, pub), '-sigfile', sig, '-in',
+                                os.path.join(self.d, 'hash'), '-pkeyopt', 'digest:sha256'],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+
+    def outcome_ok(self, k, cwd, card=None, state=None, cache=None):
+        """The use steps' results (signature, plaintext) in cwd; after a
+        key import, the imported key on the card state signs, verified
+        against the public part of the key file"""
         name = self.steps[k - 1][0]
-        pub = os.path.join(self.d, 'pub.pem')
         if name == 'sign':
-            return subprocess.call(['openssl', 'pkeyutl', '-verify', '-pubin', '-inkey', pub,
-                                    '-sigfile', os.path.join(cwd, 'out.sig'), '-in',
-                                    os.path.join(self.d, 'hash'), '-pkeyopt', 'digest:sha256'],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+            return self.verifies(os.path.join(cwd, 'out.sig'), 'pub.pem')
+        if name == 'import-key':
+            sign = [s[1] for s in self.steps if s[0] == 'sign'][0]
+            sign = sign[:sign.index('--key') + 1] + [IMP] + sign[sign.index('--key') + 2:]
+            sign[-1] = 'imp.sig'
+            card.load(state)
+            return run(card, sign, cwd, cache)[0] == 0 and \
+                self.verifies(os.path.join(cwd, 'imp.sig'), 'imp.pub')
         if name == 'decipher':
             try:
                 return open(os.path.join(cwd, 'out.dec'), 'rb').read() == \
@@ -379,7 +405,9 @@ class Sweep:
             card.load(c)
             rc, out = run(card, ['pkcs15-tool', '-D'], cwd, cache)
             if listing(out) != self.lists[j]:
-                return 'the listing differs from the fault-free one:\n' + out
+                return 'the listing differs from the fault-free one:\n' + '\n'.join(
+                    difflib.unified_diff(self.lists[j].split('\n'), listing(out).split('\n'),
+                                         'fault-free', 'this card', lineterm='', n=1))
         return ''
 
     # ---- the user PIN ----
@@ -495,6 +523,11 @@ class Sweep:
 
     # ---- after a fault ----
 
+    def key_alone(self, k):
+        """After a key import: its private key listed without its public
+        key (pkcs15-init stores the public key in a second step)"""
+        return without_blocks(self.lists[k], 'Public RSA Key', IMP)
+
     def allowed(self, k):
         """What pkcs15-tool -D may show after a fault in step k: the card
         before or after the step; for a key generation also the key pair's
@@ -503,6 +536,8 @@ class Sweep:
         ok = [self.lists[k - 1], self.lists[k]]
         if self.steps[k - 1][0] == 'generate-key':
             ok.append(without_blocks(self.lists[k], 'Private RSA Key'))
+        if self.steps[k - 1][0] == 'import-key':
+            ok.append(self.key_alone(k))
         return ok
 
     def check_state(self, card, k, state, where, cache_left):
@@ -531,12 +566,22 @@ class Sweep:
                                         'after %s' % name, 'after the fault', lineterm='', n=1)
             return self.fail('%s %s: the listing is neither the card before nor after %s:\n%s' % (
                 name, where, name, '\n'.join(diff)))
+        if name == 'import-key' and got in (self.lists[k], self.key_alone(k)) and \
+                not self.outcome_ok(k, jd, card, c, cache):
+            return self.fail('%s %s: the imported key is listed but does not sign' % (name, where))
         if complete and self.steps[k - 1][1][0] == 'pkcs15-init':
             return
         card.load(c)
         rc, out = run(card, self.steps[k - 1][1], jd, cache)
         how = 'run again'
-        if rc != 0 and '--erase-card' in out:
+        if rc != 0 and name == 'import-key' and got == self.key_alone(k):
+            # the private key is there: its public key is stored alone
+            card.load(c)
+            rc, out = run(card, ['pkcs15-init', '--store-public-key', os.path.join(self.d, 'imp.pub'),
+                                 '--id', IMP, '--key-usage', 'sign,decrypt', '--pin', PIN,
+                                 '--so-pin', SO], jd, cache)
+            how = 'completed with pkcs15-init --store-public-key'
+        elif rc != 0 and '--erase-card' in out:
             card.load(c)
             rc, out2 = run(card, RECOVERY, jd, cache)
             how = 'recovered with pkcs15-init --erase-card'
@@ -548,7 +593,7 @@ class Sweep:
             out += out2
         if rc != 0:
             return self.fail('%s %s: %s fails:\n%s' % (name, where, how, out))
-        if not self.outcome_ok(k, jd):
+        if not self.outcome_ok(k, jd, card, c, cache):
             return self.fail('%s %s: %s: wrong signature or plaintext' % (name, where, how))
         bad = self.differs(card, k, c, jd, cache)
         if bad:
@@ -582,7 +627,7 @@ class Sweep:
             # the lost answer did not matter to the command: the card must
             # then be complete
             diff = tree_diff(self.trees[k], tree(run_state))
-            if diff or not self.outcome_ok(k, jd):
+            if diff or not self.outcome_ok(k, jd, card, run_state, cache):
                 self.fail('%s %s: succeeded, but the card or result is not complete:\n%s' % (
                     name, where, '\n'.join(diff) or 'wrong signature or plaintext'))
         elif not LOST.search(out):

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fault sweep (issue 11): every APDU position of personalisation (blank card
-# to certificate), of use (sign, decipher), of PIN change and unblock and of
+# to certificate), of use (sign, decipher), of key import (original ACOS5,
+# SPK 2.3), of PIN change and unblock and of
 # erase-card on ACOS5-64 V2, the original ACOS5 and StarCOS SPK 2.3, with
 # the card removed, reset or mute there; see fault-sweep.py and
 # doc/security.md "Faults". Eight empty readers, one simulator each, one
