@@ -136,6 +136,25 @@ pk_p15_refuse(struct sc_context *ctx, int code, const char *fmt, ...)
 }
 
 int
+pk_p15_login_needed(struct sc_context *ctx, int r, const char *what)
+{
+	u8 v[64];
+	size_t n = sizeof(v);
+	int given;
+
+	if (r != SC_ERROR_INVALID_PIN_LENGTH)
+		return r;
+	given = pk_cmdline_secret(ctx, "pin", v, &n) == 0; /* pkcs15-init --pin: a real length error */
+	sc_mem_clear(v, sizeof(v));
+	if (given)
+		return r;
+	return pk_p15_refuse(ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+			"storing %s needs the user PIN, which this program did not give: log in first "
+			"(PKCS#11 C_Login: pkcs11-tool --login; NSS's certutil -A does not, doc/clients.md)",
+			what);
+}
+
+int
 pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
 		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max)
 {

@@ -940,7 +940,8 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 	}
 	file->size = der->len;
 	file->ef_structure = SC_FILE_EF_TRANSPARENT;
-	r = sc_pkcs15init_create_file(profile, p15card, file);
+	r = pk_p15_login_needed(card->ctx, sc_pkcs15init_create_file(profile, p15card, file),
+			cert ? "a certificate" : "a data object");
 	if (r == 0) {
 		r = sc_pkcs15init_update_file(profile, p15card, file, der->value, (unsigned int)der->len);
 		if (r >= 0) /* the bytes written: activate (before, r > 0 skipped it) */

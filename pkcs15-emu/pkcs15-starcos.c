@@ -968,7 +968,8 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		 * its own (the card reports no ACs): the user PIN now, in 5015 */
 		r = sc2_select_app(profile, p15card->card);
 		if (r == 0)
-			r = sc2_pin_login(profile, p15card, SC2_MIN_LPIN);
+			r = pk_p15_login_needed(card->ctx, sc2_pin_login(profile, p15card, SC2_MIN_LPIN),
+					cls == SC_PKCS15_TYPE_CERT ? "a certificate" : "a public key");
 		LOG_TEST_RET(p15card->card->ctx, r, "adding a key's public key or certificate needs the user PIN");
 		if (path)
 			memset(path, 0, sizeof(*path));

@@ -3,7 +3,10 @@
 # module: module added to a fresh database, certificate and key listed, a
 # CMS signature made on the card and verified by NSS and OpenSSL, a message
 # encrypted to the card's certificate decrypted by NSS with the card key
-# (S/MIME; tests/clients/nss-sign; doc/clients.md).
+# (S/MIME; tests/clients/nss-sign; doc/clients.md). Writing through NSS
+# (tests/clients/nss-store): certutil -A without login refused as not logged
+# in, nothing written; key pair and CSR by certutil -R, the issued certificate
+# listed with its key; certutil -D; wrong and blocked PIN.
 . "$(dirname "$0")/lib.sh"
 
 for t in certutil modutil cmsutil; do
@@ -33,6 +36,25 @@ while read -r card pin id; do
 		"$top/tests/clients/nss-sign" "$tmp/$n" "$pin" "$id"
 	for s in $steps; do
 		expect_match "$card key $id: NSS $s" "^RESULT $s ok\$" "$tmp/$n/out"
+	done
+done <<<"$cards"
+
+# card spec        user PIN  wrong PINs that block it
+cards="
+acos5-64v2+p15     648219    8
+starcos-spk23+p15  648219    3
+"
+steps="certutil-A-refused certutil-A-nothing-written certutil-R certutil-R-key-on-card certutil-L-issued
+	certutil-D certutil-wrong-pin certutil-blocked-pin"
+while read -r card pin tries; do
+	[ -n "$card" ] || continue
+	n=$((n + 1))
+	mkdir -p "$tmp/$n"
+	card_args "$card" "$pin" || continue
+	run_card "$tmp/$n/out" "${card_argv[@]}" -- "$top/tests/clients/nss-store" "$tmp/$n" "$pin" \
+		"$(p15_bits "${card%+p15}")" "$tmp/p15-${card%+p15}-$pin.ca" "$tries"
+	for s in $steps; do
+		expect_match "$card: NSS $s" "^RESULT $s ok\$" "$tmp/$n/out"
 	done
 done <<<"$cards"
 
