@@ -149,8 +149,8 @@ pk_p15_login_needed(struct sc_context *ctx, int r, const char *what)
 	if (given)
 		return r;
 	return pk_p15_refuse(ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
-			"storing %s needs the user PIN, which this program did not give: log in first "
-			"(PKCS#11 C_Login: pkcs11-tool --login; NSS's certutil -A does not, doc/clients.md)",
+			"%s needs the user PIN, which this program did not give: log in first "
+			"(PKCS#11 C_Login: pkcs11-tool --login; NSS's certutil -A and -D do not, doc/clients.md)",
 			what);
 }
 

@@ -51,13 +51,15 @@ int pk_p15_refuse(struct sc_context *ctx, int code, const char *fmt, ...)
 	;
 
 /**
- * A write that OpenSC's pkcs15init could not authenticate because it was given
- * no user PIN: OpenSC's PKCS#11 module (and minidriver) hands it the PIN only
- * after a login, otherwise it verifies an empty one (SC_ERROR_INVALID_PIN_LENGTH,
- * CKR_PIN_LEN_RANGE, which NSS reports as SEC_ERROR_ADDING_CERT). Refused
+ * A write or deletion that OpenSC's pkcs15init could not authenticate because
+ * it was given no user PIN: OpenSC's PKCS#11 module (and minidriver) hands it
+ * the PIN only after a login, otherwise it verifies an empty one
+ * (SC_ERROR_INVALID_PIN_LENGTH, CKR_PIN_LEN_RANGE, which NSS reports as
+ * SEC_ERROR_ADDING_CERT or, deleting, SEC_ERROR_EXTENSION_NOT_FOUND). Refused
  * as not logged in (CKR_USER_NOT_LOGGED_IN, SEC_ERROR_TOKEN_NOT_LOGGED_IN),
  * saying what to do; a pkcs15-init --pin of the wrong length stays a length
- * error. @return @p r, or SC_ERROR_SECURITY_STATUS_NOT_SATISFIED
+ * error. @p what names the action ("storing a certificate").
+ * @return @p r, or SC_ERROR_SECURITY_STATUS_NOT_SATISFIED
  */
 int pk_p15_login_needed(struct sc_context *ctx, int r, const char *what);
 /** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the

@@ -852,7 +852,8 @@ acos5_p15_delete_object(struct sc_profile *profile, struct sc_pkcs15_card *p15ca
 	r = p15_exists(card, path);
 	LOG_TEST_RET(card->ctx, r, "cannot select the object's file");
 	if (r == 1)
-		r = sc_pkcs15init_delete_by_path(profile, p15card, path);
+		r = pk_p15_login_needed(card->ctx, sc_pkcs15init_delete_by_path(profile, p15card, path),
+				"deleting an object");
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
@@ -941,7 +942,7 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 	file->size = der->len;
 	file->ef_structure = SC_FILE_EF_TRANSPARENT;
 	r = pk_p15_login_needed(card->ctx, sc_pkcs15init_create_file(profile, p15card, file),
-			cert ? "a certificate" : "a data object");
+			cert ? "storing a certificate" : "storing a data object");
 	if (r == 0) {
 		r = sc_pkcs15init_update_file(profile, p15card, file, der->value, (unsigned int)der->len);
 		if (r >= 0) /* the bytes written: activate (before, r > 0 skipped it) */

@@ -969,7 +969,7 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		r = sc2_select_app(profile, p15card->card);
 		if (r == 0)
 			r = pk_p15_login_needed(card->ctx, sc2_pin_login(profile, p15card, SC2_MIN_LPIN),
-					cls == SC_PKCS15_TYPE_CERT ? "a certificate" : "a public key");
+					cls == SC_PKCS15_TYPE_CERT ? "storing a certificate" : "storing a public key");
 		LOG_TEST_RET(p15card->card->ctx, r, "adding a key's public key or certificate needs the user PIN");
 		if (path)
 			memset(path, 0, sizeof(*path));
