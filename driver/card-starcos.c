@@ -1941,6 +1941,19 @@ starcos3_pin_prepare(struct sc_card *card, unsigned int ref, unsigned int *fmt)
 	return 0;
 }
 
+/* VERIFY answered 69 84: a PIN not usable yet, mostly an issuer card's PIN
+ * still in its transport state (bnotk's 86 until its holder sets it).
+ * OpenSC says only "Reference data not usable" (PKCS#11: CKR_GENERAL_ERROR,
+ * OpenSC maps nothing to CKR_PIN_EXPIRED); what to do goes to stderr. */
+static void
+starcos_explain_transport_pin(int ref)
+{
+	fprintf(stderr, "pkicards: the card's PIN with reference %d (0x%02X) is not usable yet (69 84: "
+			"still in its transport state); change it first: pkcs15-tool --change-pin --auth-id "
+			"ID (the ID pkcs15-tool -D lists with that reference; the old PIN is the transport "
+			"PIN from the issuer's letter)\n", ref, (unsigned int)ref & 0xFF);
+}
+
 static int
 starcos_pin_run(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
@@ -1970,6 +1983,8 @@ starcos_pin_run(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 		LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF");
 	}
 	r = iso_ops->pin_cmd(card, data, tries_left);
+	if (r == SC_ERROR_REF_DATA_NOT_USABLE && data->cmd == SC_PIN_CMD_VERIFY)
+		starcos_explain_transport_pin(data->pin_reference);
 	/* The maximum is not readable; issuers use 3 (starcos-card.md §3.2) */
 	if (r == 0 && data->cmd == SC_PIN_CMD_GET_INFO && data->pin1.tries_left >= 0)
 		data->pin1.max_tries = data->pin1.tries_left > 3 ? data->pin1.tries_left : 3;

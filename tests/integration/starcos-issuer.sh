@@ -43,7 +43,19 @@ check_image() {
 	d=$tmp/$img
 	mkdir -p "$d"
 	if [ $img = bnotk ]; then
-		# signature key 2 has a transport PIN (86 = 000000): change it first
+		# signature key 2 has a transport PIN (86 = 000000): a login with it
+		# (PKCS#11, slot of QES PIN 2) is refused saying what to do (the card
+		# answers 69 84)
+		if on "$card:$img" bash -c 'pkcs11-tool --module "$P11LIB" --slot-index 1 --login --pin 000000 -O'; then
+			not_ok "$card:$img: login with the transport PIN succeeded"
+		else
+			ok "$card:$img: login with the transport PIN refused"
+		fi
+		expect_match "$card:$img: the transport PIN's state explained" \
+			"^pkicards: the card's PIN with reference 134 \\(0x86\\) is not usable yet .*pkcs15-tool --change-pin" \
+			"$tmp/out"
+		expect_match "$card:$img: VERIFY of the transport PIN answered 69 84" "^0020008606[*]+ 6984\$" "$tmp/apdu.log"
+		# then change it
 		must "$card:$img: transport PIN 86 changed" "$card:$img" pkcs15-tool --change-pin \
 			--auth-id 02 --pin 000000 --new-pin 222222
 	fi
