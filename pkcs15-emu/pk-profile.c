@@ -155,6 +155,32 @@ pk_p15_login_needed(struct sc_context *ctx, int r, const char *what)
 }
 
 int
+pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_auth_info *auth)
+{
+	const unsigned int other = SC_PKCS15_PIN_FLAG_SO_PIN | SC_PKCS15_PIN_FLAG_UNBLOCKING_PIN;
+	struct sc_context *ctx = p15card->card->ctx;
+	struct sc_pkcs15_object *objs[16];
+	int n, i;
+
+	if (!ctx->app_name || strcmp(ctx->app_name, "opensc-pkcs11") != 0 ||
+			auth->auth_type != SC_PKCS15_PIN_AUTH_TYPE_PIN || (auth->attrs.pin.flags & other))
+		return 0;
+	n = sc_pkcs15_get_objects(p15card, SC_PKCS15_TYPE_AUTH_PIN, objs, 16);
+	for (i = 0; i < n; i++) {
+		const struct sc_pkcs15_auth_info *a = objs[i]->data;
+
+		if (a && a->auth_type == SC_PKCS15_PIN_AUTH_TYPE_PIN && !(a->attrs.pin.flags & other))
+			return pk_p15_refuse(ctx, SC_ERROR_NOT_SUPPORTED,
+					"this token has its user PIN already (\"%.*s\"): C_InitPIN would add a "
+					"second PIN that guards no key. Change the user PIN with C_SetPIN "
+					"(pkcs11-tool --login --change-pin), or unblock it with its PUK "
+					"(pkcs15-tool --unblock-pin)",
+					(int)strnlen(objs[i]->label, sizeof(objs[i]->label)), objs[i]->label);
+	}
+	return 0;
+}
+
+int
 pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
 		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max)
 {

@@ -65,6 +65,18 @@ int pk_p15_login_needed(struct sc_context *ctx, int r, const char *what);
 /** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the
  * profile and the card's record (@p card_max bytes); refused with the
  * limit named */
+/**
+ * OpenSC's PKCS#11 C_InitPIN (pkcs11-tool --init-pin in an SO session, with
+ * OpenSC's default pin_unblock_style) stores a new "User PIN" through
+ * pkcs15init whether or not the token has one: on a token that has its user
+ * PIN that is a second PIN, guarding no key, while the tool reports the user
+ * PIN initialised and the old one stays. Refused there (before anything is
+ * written), saying what to do; pkcs15-init --store-pin and a token without
+ * a user PIN are not concerned.
+ * @return 0, or SC_ERROR_NOT_SUPPORTED (CKR_FUNCTION_NOT_SUPPORTED)
+ */
+int pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_auth_info *auth);
+
 int pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
 		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max);
 /** 1 if the profile's TokenInfo is absent or does not parse (written last by

@@ -410,8 +410,9 @@ acos5_p15_create_dir(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 /* SO PIN: global 01..1F in 3F00/0001; others: local 81..9F in the DF.
  * OpenSC skips the references of PIN objects only; on the original ACOS5
  * a PIN's PUK is the next record, no object of its own, so a new PIN
- * starts a pair there (a second PIN, e.g. PKCS#11 C_InitPIN on a card
- * with a user PIN, took the PUK's record and overwrote the PUK). A PIN
+ * starts a pair there (a second PIN, pkcs15-init --store-pin, took the
+ * PUK's record and overwrote the PUK; PKCS#11 C_InitPIN over a user PIN is
+ * refused before, pk_p15_second_user_pin). A PIN
  * (and its PUK) must fit the profile's PIN file. */
 static int
 acos5_p15_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
@@ -425,6 +426,8 @@ acos5_p15_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card
 	const struct file_info *pf = p15_pin_file(profile, global ? profile->mf_info : profile->df_info);
 	size_t recs = pf && pf->file->record_length ? pf->file->size / pf->file->record_length : 0;
 
+	r = pk_p15_second_user_pin(p15card, auth);
+	LOG_TEST_RET(ctx, r, "PKCS#11 C_InitPIN on a token with a user PIN");
 	if (a->reference < lo)
 		a->reference = lo;
 	if (pair && ((a->reference - lo) & 1))

@@ -382,9 +382,12 @@ sc2_select_pin_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15c
 		struct sc_pkcs15_auth_info *auth)
 {
 	struct sc_pkcs15_pin_attributes *a = &auth->attrs.pin;
+	int r;
 
 	if (auth->auth_type != SC_PKCS15_PIN_AUTH_TYPE_PIN)
 		return SC_ERROR_OBJECT_NOT_VALID;
+	r = pk_p15_second_user_pin(p15card, auth);
+	LOG_TEST_RET(p15card->card->ctx, r, "PKCS#11 C_InitPIN on a token with a user PIN");
 	if (a->flags & SC_PKCS15_PIN_FLAG_SO_PIN) {
 		a->reference = SC2_SO_PIN;
 		a->flags &= ~SC_PKCS15_PIN_FLAG_LOCAL;

@@ -342,10 +342,11 @@ expect_match "acos5: 3072 bits refused with the card's sizes" \
 	"^pkicards: this card \\(.*\\) generates RSA keys of 512 to 2048 bits in steps of 512, not 3072 bits; nothing was written" "$tmp/v1big"
 
 # PIN counters, block, unblock and change; the original ACOS5 unblocks with
-# its PUK record (PIN ID + 1) and a rewrite of the PIN record (acos5-card.md §3.6)
-pin_cycle acos5-64v2 "$tmp/v2.state" 01 $user 11223344 8
-pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8
-pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8
+# its PUK record (PIN ID + 1) and a rewrite of the PIN record (acos5-card.md §3.6);
+# PKCS#11 C_InitPIN with the SO PIN refused (it would add a second user PIN)
+pin_cycle acos5-64v2 "$tmp/v2.state" 01 $user 11223344 8 $so
+pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8 $so
+pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8 $so
 so_unblock_v1
 
 renew_certificate acos5-64v2 "$tmp/v2.state" 45

@@ -110,14 +110,23 @@ card_args() {
 	esac
 }
 
-# pin_cycle CARD STATE AUTH_ID PIN PUK MAX: wrong PINs lower the counter that
+# pin_cycle CARD STATE AUTH_ID PIN PUK MAX [SOPIN]: wrong PINs lower the counter that
 # the card reports (p15-pin-info) and the PKCS#11 token flags show, the MAXth wrong
-# PIN blocks it, the PUK unblocks it, the PIN changes. Leaves PIN unchanged.
+# PIN blocks it, the PUK unblocks it, the PIN changes. With SOPIN: PKCS#11
+# C_InitPIN in an SO session is refused saying what to do, no PIN object
+# added, and the PIN still verifies. Leaves PIN unchanged.
 pin_cycle() {
-	local card=$1 state=$2 auth=$3 pin=$4 puk=$5 max=$6 out=$tmp/pin-cycle.$RANDOM
+	local card=$1 state=$2 auth=$3 pin=$4 puk=$5 max=$6 so=${7:-} out=$tmp/pin-cycle.$RANDOM
 	cat >"$out.sh" <<'SH'
 set -u
-auth=$1 pin=$2 puk=$3 max=$4 pin_info=$5
+auth=$1 pin=$2 puk=$3 max=$4 pin_info=$5 so=$6
+if [ -n "$so" ]; then
+	n=$(pkcs15-tool -D 2>/dev/null | grep -c '^PIN')
+	pkcs11-tool --module "$P11LIB" --login --login-type so --so-pin "$so" --init-pin --new-pin 24681357 2>&1 &&
+		echo "init-pin accepted"
+	[ "$(pkcs15-tool -D 2>/dev/null | grep -c '^PIN')" = "$n" ] && echo "PIN objects $n unchanged"
+	pkcs15-tool --verify-pin --auth-id "$auth" --pin "$pin" >/dev/null 2>&1 && echo "PIN verifies after init-pin"
+fi
 p11() { pkcs11-tool --module "$P11LIB" "$@" 2>/dev/null; }
 tries() { "$pin_info" "$auth" 2>/dev/null | awk '{print "tries " $2}'; }
 wrong() { pkcs15-tool --verify-pin --auth-id "$auth" --pin 99999999 >/dev/null 2>&1; }
@@ -136,7 +145,15 @@ pkcs15-tool --verify-pin --auth-id "$auth" --pin 24681357 >/dev/null 2>&1 && ech
 pkcs15-tool --verify-pin --auth-id "$auth" --pin "$pin" >/dev/null 2>&1 || echo "old PIN refused"
 pkcs15-tool --change-pin --auth-id "$auth" --pin 24681357 --new-pin "$pin" >/dev/null 2>&1 && echo "changed back"
 SH
-	$with_card --state "$state" "$card" -- bash "$out.sh" "$auth" "$pin" "$puk" "$max" "$pin_info" >"$out" 2>&1
+	$with_card --state "$state" "$card" -- bash "$out.sh" "$auth" "$pin" "$puk" "$max" "$pin_info" "$so" >"$out" 2>&1
+	if [ -n "$so" ]; then
+		if grep -q "^init-pin accepted" "$out"; then not_ok "$card: C_InitPIN over the user PIN accepted"; else
+			ok "$card: C_InitPIN over the user PIN refused"; fi
+		expect_match "$card: C_InitPIN refusal says what to do" \
+			"^pkicards: this token has its user PIN already .*pkcs11-tool --login --change-pin.*pkcs15-tool --unblock-pin" "$out"
+		expect_match "$card: C_InitPIN added no PIN object" "^PIN objects [0-9]+ unchanged\$" "$out"
+		expect_match "$card: the user PIN verifies after C_InitPIN" "^PIN verifies after init-pin\$" "$out"
+	fi
 	expect_match "$card: $max tries at first" "^tries $max\$" "$out"
 	expect_match "$card: a wrong PIN leaves $((max - 1))" "^tries $((max - 1))\$" "$out"
 	expect_match "$card: PKCS#11 count low" "^flags1 .*user PIN count low" "$out"

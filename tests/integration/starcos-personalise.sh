@@ -184,6 +184,13 @@ pins() {
 	must "$card: unblock with the PUK" "$card" "$state" pkcs15-tool --unblock-pin --auth-id 01 \
 		--puk $puk --new-pin $user
 	must "$card: PIN verifies after unblock" "$card" "$state" pkcs15-tool --verify-pin --auth-id 01 --pin $user
+	# PKCS#11 C_InitPIN in an SO session would add a second user PIN: refused
+	refused "$card: C_InitPIN over the user PIN refused" "$card" "$state" bash -c \
+		'pkcs11-tool --module "$P11LIB" --login --login-type so --so-pin "$1" --init-pin --new-pin 24681357' _ $so
+	expect_match "$card: C_InitPIN refusal says what to do" \
+		"^pkicards: this token has its user PIN already .*pkcs15-tool --unblock-pin" "$tmp/out"
+	must "$card: the user PIN verifies after C_InitPIN" "$card" "$state" pkcs15-tool --verify-pin --auth-id 01 \
+		--pin $user
 }
 
 erase() {

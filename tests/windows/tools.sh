@@ -123,10 +123,10 @@ for card in $cards; do
 done
 
 # An administrator resets the user PIN with the SO PIN through PKCS#11
-# (pkcs11-tool.exe --init-pin, C_InitPIN): OpenSC stores a new PIN object.
-# On the original ACOS5 the user PIN's PUK is the PIN file's next record,
-# which the new PIN took (the PUK was lost): now refused with a reason,
-# and the PUK still unblocks (doc/windows.md, "PINs").
+# (pkcs11-tool.exe --init-pin, C_InitPIN): OpenSC stores a new PIN object,
+# a second user PIN that guards no key (on the original ACOS5 it took the
+# user PIN's PUK record): refused with what to do instead, and the PUK
+# still unblocks (doc/windows.md, "PINs").
 w=$tmp/acos5-initpin
 mkdir -p "$w"
 if p15_personalise acos5 "$w/card.state" "$pin"; then
@@ -135,7 +135,7 @@ if p15_personalise acos5 "$w/card.state" "$pin"; then
 		--puk "$3" --new-pin "$4"; echo "unblock status $?"' sh "$win" "$so" "$puk" "$pin" 2>&1 </dev/null |
 		tr -d '\r' >"$w/log"
 	expect_match "acos5: C_InitPIN over the user PIN refused" "^init-pin status [1-9]" "$w/log"
-	expect_match "acos5: the refusal names the full PIN file" "no record left for another PIN and its PUK" "$w/log"
+	expect_match "acos5: the refusal says what to do" "this token has its user PIN already .*pkcs15-tool --unblock-pin" "$w/log"
 	expect_match "acos5: the user PIN's PUK still unblocks it" "^unblock status 0\$" "$w/log"
 fi
 finish
