@@ -737,7 +737,9 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (r == 0) /* the public key's entry is about as long */
 		r = p15_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, "public key");
 	LOG_TEST_RET(card->ctx, r, "no room for the key pair");
-	r = p15_create_key_file(profile, p15card, "proto-private-key", &priv, priv_size);
+	r = pk_p15_login_needed(card->ctx,
+			p15_create_key_file(profile, p15card, "proto-private-key", &priv, priv_size),
+			obj->content.len ? "importing a key" : "generating a key");
 	LOG_TEST_RET(card->ctx, r, "cannot create the private key file");
 	r = p15_create_key_file(profile, p15card, "proto-public-key", &pub, pub_size);
 	if (r < 0)

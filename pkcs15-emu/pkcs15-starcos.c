@@ -740,7 +740,8 @@ sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "StarCOS generates RSA key pairs only");
 	r = sc2_select_app(profile, card);
 	LOG_TEST_RET(card->ctx, r, "cannot select the application DF");
-	r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
+	r = pk_p15_login_needed(card->ctx, sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj)),
+			"generating a key");
 	LOG_TEST_RET(card->ctx, r, "GENERATE KEY needs the key's PIN");
 	pk_p15_keygen_started(p15card, obj);
 	memset(&kg, 0, sizeof(kg));
@@ -818,7 +819,8 @@ sc2_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	}
 	r = sc2_select_app(profile, card);
 	if (r == 0)
-		r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
+		r = pk_p15_login_needed(card->ctx,
+				sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj)), "importing a key");
 	if (r == 0) {
 		memset(&wk, 0, sizeof(wk));
 		wk.kid = (u8)key->key_reference;

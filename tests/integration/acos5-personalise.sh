@@ -206,6 +206,21 @@ objects_and_erase() {
 	run_card "$w/do" --state "$state" "$card" -- pkcs15-tool --list-data-objects
 	expect_match "$card: data object stored in 4140" "Path: +3f0041004140" "$w/do"
 	expect_match "$card: data object content" "736F6D6520646174610A" "$w/do"
+	# through PKCS#11 without a login: key generation refused as not logged
+	# in, with what to do, nothing written (before: CKR_GENERAL_ERROR, OpenSC's
+	# mapping of the empty PIN it verified)
+	cp "$state" "$state.before"
+	run_card "$w/kg" --state "$state" "$card" -- bash -c \
+		'pkcs11-tool --module "$P11LIB" --keypairgen --key-type rsa:2048 --id 77'
+	expect_match "$card: PKCS#11 key generation without login: not logged in" \
+		"C_GenerateKeyPair failed: rv = CKR_USER_NOT_LOGGED_IN" "$w/kg"
+	expect_match "$card: PKCS#11 key generation without login: what to do" \
+		"^pkicards: generating a key needs the user PIN, which this program did not give: log in first" "$w/kg"
+	if cmp -s "$state" "$state.before"; then
+		ok "$card: PKCS#11 key generation without login: the card as it was"
+	else
+		not_ok "$card: the refused PKCS#11 key generation changed the card"
+	fi
 	run_card "$w/del" --state "$state" "$card" -- pkcs15-init --delete-objects cert,privkey,pubkey \
 		--id $id --pin $user
 	run_card "$w/d" --state "$state" "$card" -- pkcs15-tool -D

@@ -122,6 +122,19 @@ personalise() {
 	else
 		not_ok "$card: the refused PKCS#11 data object changed the card"
 	fi
+	# a key pair through PKCS#11 without a login: refused as not logged in,
+	# with what to do, nothing written (before: CKR_GENERAL_ERROR, OpenSC's
+	# mapping of the empty PIN it verified)
+	on "$card" "$state" bash -c 'pkcs11-tool --module "$P11LIB" --keypairgen --key-type rsa:1024 --id 77'
+	expect_match "$card: PKCS#11 key generation without login: not logged in" \
+		"C_GenerateKeyPair failed: rv = CKR_USER_NOT_LOGGED_IN" "$tmp/out"
+	expect_match "$card: PKCS#11 key generation without login: what to do" \
+		"^pkicards: generating a key needs the user PIN, which this program did not give: log in first" "$tmp/out"
+	if cmp -s "$state" "$state.before"; then
+		ok "$card: PKCS#11 key generation without login: the card as it was"
+	else
+		not_ok "$card: the refused PKCS#11 key generation changed the card"
+	fi
 	# a certificate through PKCS#11 needs the user PIN only: stored, deleted
 	openssl x509 -in "$w/cert.pem" -outform DER -out "$w/cert.der"
 	must "$card: PKCS#11 certificate stored with the user PIN" "$card" "$state" bash -c \
