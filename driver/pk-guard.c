@@ -20,7 +20,12 @@
  * their paths lose it (sc_update_binary of 0.23 reports "EF offset too
  * large" for any failed write; a failed read of a directory file reads as
  * "object not found"). So the guard also says once, on stderr, what
- * happened and what to do: check the card and run the command again.
+ * happened and what to do: check the card and run the command again. Once:
+ * OpenSC goes on to connect or lock again, and each of those attempts fails
+ * the same way (each with a guard of its own when the connect fails), so the
+ * line is printed again only after a card has answered in between (one flag
+ * for the process; with several readers, as in the issuing station, an
+ * answer from another card also counts).
  *
  * OpenSC calls the reader through card->reader->ops; the guard replaces
  * that pointer with its own copy of the reader's operations while our card
@@ -31,6 +36,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -114,6 +120,11 @@ what_happened(struct pk_guard *g, struct sc_reader *reader, int r)
 	return SC_ERROR_CARD_RESET;
 }
 
+/* the notice went out and no card has answered since (atomic: readers may
+ * run in threads of their own; a thread-local would pull in libgcc's emutls
+ * on Windows) */
+static atomic_int guard_told;
+
 static int
 pk_guard_transmit(struct sc_reader *reader, struct sc_apdu *apdu)
 {
@@ -129,11 +140,14 @@ pk_guard_transmit(struct sc_reader *reader, struct sc_apdu *apdu)
 		g->lost = g->lost_before = what_happened(g, reader, r);
 		sc_log(reader->ctx, "transmit failed (%s): %s; no more APDUs in this card transaction",
 				sc_strerror(r), sc_strerror(g->lost));
-		fprintf(stderr, "pkicards: the card was %s in the middle of a command; nothing more was "
-				"sent to it. Check it (pkcs15-tool -D) and run the command again.\n",
-				g->lost == SC_ERROR_CARD_REMOVED ? "removed" : "reset");
+		if (!atomic_exchange(&guard_told, 1))
+			fprintf(stderr, "pkicards: the card was %s in the middle of a command; nothing more "
+					"was sent to it. Check it (pkcs15-tool -D) and run the command again.\n",
+					g->lost == SC_ERROR_CARD_REMOVED ? "removed" : "reset");
 		return g->lost;
 	}
+	if (r >= 0 && atomic_load_explicit(&guard_told, memory_order_relaxed))
+		atomic_store(&guard_told, 0);
 	return r;
 }
 

@@ -64,6 +64,8 @@ PIN2, WRONG = '11223344', '99999999'
 LOST = re.compile(r'Card (was )?(removed|reset)', re.I)
 # sc_read_binary of OpenSC 0.23 reports any failed read so (doc/security.md)
 LOST_LAST = re.compile(LOST.pattern + r'|EF offset too large', re.I)
+# the plug-in's line on stderr when a card is lost mid-command: once a process
+NOTICE = 'pkicards: the card was '
 RECOVERY = ['pkcs15-init', '--erase-card', '--so-pin', SO]
 KINDS = ('remove', 'reset', 'mute')
 WHENS = ('after', 'before', 'half')
@@ -630,6 +632,9 @@ class Sweep:
             if diff or not self.outcome_ok(k, jd, card, run_state, cache):
                 self.fail('%s %s: succeeded, but the card or result is not complete:\n%s' % (
                     name, where, '\n'.join(diff) or 'wrong signature or plaintext'))
+        elif out.count(NOTICE) > 1:
+            self.fail('%s %s: the plug-in\'s notice of the lost card printed %d times:\n%s' % (
+                name, where, out.count(NOTICE), out))
         elif not LOST.search(out):
             self.fail('%s %s: the error does not name the card removal or reset:\n%s' % (
                 name, where, out))
