@@ -62,9 +62,6 @@ int pk_p15_refuse(struct sc_context *ctx, int code, const char *fmt, ...)
  * @return @p r, or SC_ERROR_SECURITY_STATUS_NOT_SATISFIED
  */
 int pk_p15_login_needed(struct sc_context *ctx, int r, const char *what);
-/** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the
- * profile and the card's record (@p card_max bytes); refused with the
- * limit named */
 /**
  * OpenSC's PKCS#11 C_InitPIN (pkcs11-tool --init-pin in an SO session, with
  * OpenSC's default pin_unblock_style) stores a new "User PIN" through
@@ -76,7 +73,9 @@ int pk_p15_login_needed(struct sc_context *ctx, int r, const char *what);
  * @return 0, or SC_ERROR_NOT_SUPPORTED (CKR_FUNCTION_NOT_SUPPORTED)
  */
 int pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_auth_info *auth);
-
+/** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the
+ * profile and the card's record (@p card_max bytes); refused with the
+ * limit named */
 int pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
 		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max);
 /** 1 if the profile's TokenInfo is absent or does not parse (written last by
