@@ -1843,14 +1843,16 @@ acos5_note_pin(struct sc_card *card, int ref, int verified)
 		priv->verified &= ~acos5_pin_bit(ref);
 }
 
-/* VERIFY without data answers 63 CX (tries left) or 69 83 (blocked); the
- * logged-in state comes from V3's GET CARD INFO 0B, else from what this
- * driver verified. */
+/* VERIFY without data answers 63 CX (tries left) or 69 83 (blocked). The
+ * logged-in state is what this driver verified, on every generation: its
+ * readers (PKCS#11's session state, pkcs15init's "verified already?") ask
+ * about this process's login. V3's GET CARD INFO 0B would also report a
+ * PIN another process verified, at one APDU per PIN status query. */
 static int
 acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
 	struct sc_apdu apdu;
-	unsigned int state, sw;
+	unsigned int sw;
 	int r;
 
 	pk_apdu(&apdu, 0x00, 0x20, 0x00, (u8)data->pin_reference, NULL, NULL, 0);
@@ -1868,9 +1870,6 @@ acos5_pin_get_info(struct sc_card *card, struct sc_pin_cmd_data *data, int *trie
 		*tries_left = data->pin1.tries_left;
 	data->pin1.logged_in = (DRVDATA(card)->verified & acos5_pin_bit(data->pin_reference))
 			? SC_PIN_STATE_LOGGED_IN : SC_PIN_STATE_LOGGED_OUT;
-	if (DRVDATA(card)->gen->has_op_mode &&
-			acos5_card_info_sw2(card, 0x0B, (u8)data->pin_reference, &state) == 0)
-		data->pin1.logged_in = SC_PIN_STATE_LOGGED_IN;
 	return 0;
 }
 

@@ -16,12 +16,17 @@
 #include "pk-cardctl.h"
 
 #define ATR_V2 "3B BE 96 00 00 41 05 20 00 00 00 00 00 00 00 00 00 90 00"
+#define ATR_V3 "3B BE 96 00 00 41 05 30 00 00 00 00 00 00 00 00 00 90 00"
 #define ATR_SPK23 "3B B7 94 00 81 31 FE 65 53 50 4B 32 33 90 00 D1"
 #define ATR_34 "3B D8 18 FF 81 B1 FE 45 1F 03 80 64 04 1A B4 03 81 05 61"
 #define ATR_35 "3B 9B 96 C0 0A 31 FE 45 80 67 04 1E B5 01 00 89 4C 81 05 45"
 
 static const struct fr_step init_v2[] = {
 	{"80 14 06 00 08", "41 43 4F 53 05 02 00 40 90 00"},
+	FR_END};
+static const struct fr_step init_v3[] = {
+	{"80 14 06 00 08", "41 43 4F 53 05 03 01 40 90 00"},
+	{"80 14 09 00 00", "90 02"},
 	FR_END};
 
 static void
@@ -69,6 +74,55 @@ test_acos5_pin_info_and_logout(void **state)
 	d.pin1.pad_char = 0xFF;
 	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), 0);
 	assert_int_equal(sc_logout(f.card), 0);
+	fr_close(&f);
+}
+
+/* PIN status on a V3 is VERIFY without data alone, before and after a
+ * login (no GET CARD INFO 0B: an APDU for each of PKCS#11's status
+ * queries); logged in is what this driver verified */
+static void
+pin_info(struct fr *f, int ref, int tries, int logged_in)
+{
+	struct sc_pin_cmd_data d;
+
+	memset(&d, 0, sizeof(d));
+	d.cmd = SC_PIN_CMD_GET_INFO;
+	d.pin_type = SC_AC_CHV;
+	d.pin_reference = ref;
+	assert_int_equal(sc_pin_cmd(f->card, &d, NULL), 0);
+	assert_int_equal(d.pin1.tries_left, tries);
+	assert_int_equal(d.pin1.logged_in, logged_in);
+}
+
+static void
+test_acos5_v3_pin_info(void **state)
+{
+	struct fr f;
+	struct sc_pin_cmd_data d;
+	static const struct fr_step steps[] = {
+		{"00 20 00 01 00", "63 C8"},
+		{"00 20 00 01 08 31 32 33 34 35 36 37 38", "90 00"},
+		{"00 20 00 01 00", "63 C8"},
+		{"00 20 00 01 08 31 32 33 34 35 36 37 39", "63 C7"},
+		{"00 20 00 01 00", "63 C7"},
+		FR_END};
+
+	(void)state;
+	open_card(&f, pk_get_acos5_driver(), ATR_V3, SC_PROTO_T0, init_v3);
+	fr_expect(&f, steps);
+	pin_info(&f, 0x01, 8, SC_PIN_STATE_LOGGED_OUT);
+	memset(&d, 0, sizeof(d));
+	d.cmd = SC_PIN_CMD_VERIFY;
+	d.pin_type = SC_AC_CHV;
+	d.pin_reference = 0x01;
+	d.pin1.data = (const u8 *)"12345678";
+	d.pin1.len = 8;
+	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), 0);
+	pin_info(&f, 0x01, 8, SC_PIN_STATE_LOGGED_IN);
+	d.pin1.data = (const u8 *)"12345679";
+	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	pin_info(&f, 0x01, 7, SC_PIN_STATE_LOGGED_OUT);
+	fr_assert_done(&f);
 	fr_close(&f);
 }
 
@@ -354,6 +408,7 @@ main(void)
 {
 	const struct CMUnitTest acos5[] = {
 		cmocka_unit_test(test_acos5_pin_info_and_logout),
+		cmocka_unit_test(test_acos5_v3_pin_info),
 		cmocka_unit_test(test_acos5_generate_key),
 		cmocka_unit_test(test_acos5_generate_bad_size),
 	};
