@@ -302,7 +302,8 @@ starcos_init(struct sc_card *card)
 		/* pkcs15-init would say "File not found" or "Not supported" */
 		fprintf(stderr, "pkicards: this card (%s) was personalised by its issuer: pkcs15-init cannot add "
 				"keys, certificates or data to it or erase it (its PINs change with pkcs15-tool "
-				"--change-pin)\n", card->name ? card->name : "StarCOS 3.x");
+				"--change-pin --auth-id ID, each PIN's ID as pkcs15-tool --list-pins shows it)\n",
+				card->name ? card->name : "StarCOS 3.x");
 	else
 		pk_card_explain_keygen(card);
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);

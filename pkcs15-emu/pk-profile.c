@@ -170,12 +170,14 @@ pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_au
 		const struct sc_pkcs15_auth_info *a = objs[i]->data;
 
 		if (a && a->auth_type == SC_PKCS15_PIN_AUTH_TYPE_PIN && !(a->attrs.pin.flags & other))
+			/* --auth-id: without it pkcs15-tool takes the first PIN, the SO PIN in our layouts */
 			return pk_p15_refuse(ctx, SC_ERROR_NOT_SUPPORTED,
 					"this token has its user PIN already (\"%.*s\"): C_InitPIN would add a "
 					"second PIN that guards no key. Change the user PIN with C_SetPIN "
 					"(pkcs11-tool --login --change-pin), or unblock it with its PUK "
-					"(pkcs15-tool --unblock-pin)",
-					(int)strnlen(objs[i]->label, sizeof(objs[i]->label)), objs[i]->label);
+					"(pkcs15-tool --unblock-pin --auth-id %s)",
+					(int)strnlen(objs[i]->label, sizeof(objs[i]->label)), objs[i]->label,
+					sc_pkcs15_print_id(&a->auth_id));
 	}
 	return 0;
 }

@@ -150,7 +150,7 @@ SH
 		if grep -q "^init-pin accepted" "$out"; then not_ok "$card: C_InitPIN over the user PIN accepted"; else
 			ok "$card: C_InitPIN over the user PIN refused"; fi
 		expect_match "$card: C_InitPIN refusal says what to do" \
-			"^pkicards: this token has its user PIN already .*pkcs11-tool --login --change-pin.*pkcs15-tool --unblock-pin" "$out"
+			"^pkicards: this token has its user PIN already .*pkcs11-tool --login --change-pin.*pkcs15-tool --unblock-pin --auth-id $auth\\)" "$out"
 		expect_match "$card: C_InitPIN added no PIN object" "^PIN objects [0-9]+ unchanged\$" "$out"
 		expect_match "$card: the user PIN verifies after C_InitPIN" "^PIN verifies after init-pin\$" "$out"
 	fi

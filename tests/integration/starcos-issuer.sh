@@ -191,7 +191,7 @@ keygen_refused() {
 		ok "$card:$img: key generation refused"
 	fi
 	expect_match "$card:$img: pkcs15-init is told the card is the issuer's" \
-		"^pkicards: this card \\(StarCOS 3\\.[45]\\) was personalised by its issuer: pkcs15-init cannot add" "$tmp/out"
+		"^pkicards: this card \\(StarCOS 3\\.[45]\\) was personalised by its issuer: pkcs15-init cannot add.*pkcs15-tool --change-pin --auth-id ID" "$tmp/out"
 	if grep -Eq "^(80E0|80F4|0046|80F0|80E4|8052)" "$tmp/apdu.log"; then
 		not_ok "$card:$img: a StarCOS 2.x command was sent"
 	else

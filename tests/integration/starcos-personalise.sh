@@ -201,7 +201,7 @@ pins() {
 	refused "$card: C_InitPIN over the user PIN refused" "$card" "$state" bash -c \
 		'pkcs11-tool --module "$P11LIB" --login --login-type so --so-pin "$1" --init-pin --new-pin 24681357' _ $so
 	expect_match "$card: C_InitPIN refusal says what to do" \
-		"^pkicards: this token has its user PIN already .*pkcs15-tool --unblock-pin" "$tmp/out"
+		"^pkicards: this token has its user PIN already .*pkcs15-tool --unblock-pin --auth-id 01\\)" "$tmp/out"
 	must "$card: the user PIN verifies after C_InitPIN" "$card" "$state" pkcs15-tool --verify-pin --auth-id 01 \
 		--pin $user
 }

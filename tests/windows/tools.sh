@@ -135,7 +135,7 @@ if p15_personalise acos5 "$w/card.state" "$pin"; then
 		--puk "$3" --new-pin "$4"; echo "unblock status $?"' sh "$win" "$so" "$puk" "$pin" 2>&1 </dev/null |
 		tr -d '\r' >"$w/log"
 	expect_match "acos5: C_InitPIN over the user PIN refused" "^init-pin status [1-9]" "$w/log"
-	expect_match "acos5: the refusal says what to do" "this token has its user PIN already .*pkcs15-tool --unblock-pin" "$w/log"
+	expect_match "acos5: the refusal says what to do" "this token has its user PIN already .*pkcs15-tool --unblock-pin --auth-id 01\\)" "$w/log"
 	expect_match "acos5: the user PIN's PUK still unblocks it" "^unblock status 0\$" "$w/log"
 fi
 finish
