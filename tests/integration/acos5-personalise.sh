@@ -157,6 +157,45 @@ SH
 	expect_match "acos5: SO PIN verifies again" "^SO PIN works\$" "$out"
 }
 
+# A second PIN on the original ACOS5 (pkcs15-init --store-pin): the
+# application's PIN file 4101 has two records, the user PIN (81) and its PUK
+# (82), so there is no room for another pair; refused with the reason before
+# anything is written (without the check the card answers "Record not found"
+# for 83), the card as it was, and the user PIN's PUK still unblocks it.
+second_pin_v1() {
+	local state=$tmp/v1.state out=$tmp/v1-second-pin
+	cp "$state" "$state.before"
+	if $with_card --state "$state" acos5 -- pkcs15-init --store-pin --auth-id 03 --label "Second PIN" \
+			--pin 12345678 --puk 12345678 --so-pin $so >"$out" 2>"$out.err" </dev/null; then
+		not_ok "acos5: a second PIN accepted with the PIN file full"
+	else
+		ok "acos5: a second PIN refused with the PIN file full"
+	fi
+	expect_match "acos5: the refusal names the full PIN file" \
+		"^pkicards: the application's PIN file has no record left for another PIN and its PUK: change or unblock the PIN there is instead; nothing was written" "$out.err"
+	if cmp -s "$state" "$state.before"; then
+		ok "acos5: the refused second PIN: the card as it was"
+	else
+		not_ok "acos5: the refused second PIN changed the card"
+	fi
+	cat >"$out.sh" <<'SH'
+set -u
+pin=$1 puk=$2
+pkcs15-tool -D 2>/dev/null | grep -q "Second PIN" && echo "second PIN listed"
+for i in 1 2 3 4 5 6 7 8; do pkcs15-tool --verify-pin --auth-id 01 --pin 99999999 >/dev/null 2>&1; done
+pkcs15-tool --verify-pin --auth-id 01 --pin "$pin" 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
+pkcs15-tool --unblock-pin --auth-id 01 --puk 12345678 --new-pin "$pin" >/dev/null 2>&1 || echo "second PIN's PUK refused"
+pkcs15-tool --unblock-pin --auth-id 01 --puk "$puk" --new-pin "$pin" >/dev/null 2>&1 && echo unblocked
+pkcs15-tool --verify-pin --auth-id 01 --pin "$pin" >/dev/null 2>&1 && echo "user PIN works"
+SH
+	run_card "$out.puk" --state "$state" acos5 -- bash "$out.sh" $user 11223344
+	if grep -q "^second PIN listed" "$out.puk"; then not_ok "acos5: the refused second PIN listed"; fi
+	expect_match "acos5: 8 wrong user PINs block it" "^blocked: Authentication method blocked" "$out.puk"
+	expect_match "acos5: the refused PIN's PUK does not unblock it" "^second PIN's PUK refused\$" "$out.puk"
+	expect_match "acos5: the user PIN's PUK still unblocks it" "^unblocked\$" "$out.puk"
+	expect_match "acos5: the user PIN verifies again" "^user PIN works\$" "$out.puk"
+}
+
 # RSA private key import (pkcs15-init --store-private-key): the original
 # ACOS5 writes the key files with PUT KEY, the key signs and deciphers, its
 # public key reads back as imported; ACOS5-64 cannot write key files and
@@ -363,6 +402,7 @@ pin_cycle acos5-64v2 "$tmp/v2.state" 01 $user 11223344 8 $so
 pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8 $so
 pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8 $so
 so_unblock_v1
+second_pin_v1
 
 renew_certificate acos5-64v2 "$tmp/v2.state" 45
 renew_certificate acos5 "$tmp/v1.state" 45
