@@ -182,6 +182,78 @@ pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_au
 	return 0;
 }
 
+/* Two big-endian numbers equal, leading zero bytes ignored */
+static int
+p15_bn_equal(const struct sc_pkcs15_bignum *a, const struct sc_pkcs15_bignum *b)
+{
+	const u8 *pa = a->data, *pb = b->data;
+	size_t la = pa ? a->len : 0, lb = pb ? b->len : 0;
+
+	for (; la && !*pa; la--)
+		pa++;
+	for (; lb && !*pb; lb--)
+		pb++;
+	return la == lb && (la == 0 || memcmp(pa, pb, la) == 0);
+}
+
+/* RSA and EC public numbers of @p a and @p b: 1 equal, 0 not, -1 another
+ * kind of key */
+static int
+p15_pubkey_equal(const struct sc_pkcs15_pubkey *a, const struct sc_pkcs15_pubkey *b)
+{
+	if (a->algorithm != b->algorithm)
+		return 0;
+	switch (a->algorithm) {
+	case SC_ALGORITHM_RSA:
+		return p15_bn_equal(&a->u.rsa.modulus, &b->u.rsa.modulus) &&
+		       p15_bn_equal(&a->u.rsa.exponent, &b->u.rsa.exponent);
+	case SC_ALGORITHM_EC:
+		return a->u.ec.ecpointQ.len == b->u.ec.ecpointQ.len && a->u.ec.ecpointQ.value &&
+		       b->u.ec.ecpointQ.value &&
+		       memcmp(a->u.ec.ecpointQ.value, b->u.ec.ecpointQ.value, a->u.ec.ecpointQ.len) == 0;
+	default:
+		return -1;
+	}
+}
+
+int
+pk_p15_check_cert_key(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj,
+		const struct sc_pkcs15_der *der)
+{
+	struct sc_context *ctx = p15card->card->ctx;
+	const struct sc_pkcs15_cert_info *cert = obj->data;
+	struct sc_pkcs15_object *pub_obj = NULL;
+	struct sc_pkcs15_pubkey *in_cert = NULL, *on_card = NULL;
+	struct sc_pkcs15_der blob;
+	char id[2 * SC_PKCS15_MAX_ID_SIZE + 1];
+	int r;
+
+	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) != SC_PKCS15_TYPE_CERT || !cert || cert->authority ||
+			!der || !der->value || !der->len || !cert->id.len ||
+			sc_pkcs15_find_prkey_by_id(p15card, &cert->id, NULL) != 0 ||
+			sc_pkcs15_find_pubkey_by_id(p15card, &cert->id, &pub_obj) != 0)
+		return 0;
+	blob = *der;
+	if (sc_pkcs15_pubkey_from_cert(ctx, &blob, &in_cert) < 0)
+		return 0;
+	r = sc_pkcs15_read_pubkey(p15card, pub_obj, &on_card);
+	if (r < 0) {
+		sc_pkcs15_free_pubkey(in_cert);
+		LOG_TEST_RET(ctx, r, "cannot read the public key the certificate is checked against");
+	}
+	r = p15_pubkey_equal(in_cert, on_card);
+	sc_pkcs15_free_pubkey(in_cert);
+	sc_pkcs15_free_pubkey(on_card);
+	if (r != 0)
+		return 0;
+	snprintf(id, sizeof(id), "%s", sc_pkcs15_print_id(&cert->id));
+	return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
+			"the certificate is not for key %s on this card (its public key differs): store it "
+			"with the ID of the key it was issued for (pkcs15-tool --list-public-keys), or request "
+			"a certificate for this key (pkcs15-tool --read-public-key %s)",
+			id, id);
+}
+
 int
 pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
 		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max)

@@ -73,6 +73,19 @@ int pk_p15_login_needed(struct sc_context *ctx, int r, const char *what);
  * @return 0, or SC_ERROR_NOT_SUPPORTED (CKR_FUNCTION_NOT_SUPPORTED)
  */
 int pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_auth_info *auth);
+/**
+ * A certificate stored with the ID of a key pair on the card must carry
+ * that key's public key (pkcs15-init --store-certificate --id, PKCS#11
+ * C_CreateObject with a CKA_ID, the minidriver's container certificate):
+ * otherwise applications pair it with a key that cannot make its
+ * signatures. Checked against the key's public key object before anything
+ * is written; a certificate OpenSC cannot parse, a CA certificate, or an
+ * ID without a public key object is not checked.
+ * @return 0, SC_ERROR_INVALID_ARGUMENTS (refused, saying what to do), or
+ * the error reading the public key
+ */
+int pk_p15_check_cert_key(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj,
+		const struct sc_pkcs15_der *der);
 /** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the
  * profile and the card's record (@p card_max bytes); refused with the
  * limit named */

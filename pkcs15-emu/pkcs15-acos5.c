@@ -993,6 +993,7 @@ acos5_p15_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *prof
 		struct sc_pkcs15_object *obj, struct sc_pkcs15_der *der, struct sc_path *path)
 {
 	const char *proto = p15_proto_of(obj);
+	int r;
 
 	LOG_FUNC_CALLED(p15card->card->ctx);
 	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY)
@@ -1003,6 +1004,8 @@ acos5_p15_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *prof
 		LOG_FUNC_RETURN(p15card->card->ctx, p15_pubkey_path(p15card, obj, path));
 	if (!proto)
 		LOG_TEST_RET(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED, "object type not supported");
+	r = pk_p15_check_cert_key(p15card, obj, der);
+	LOG_TEST_RET(p15card->card->ctx, r, "certificate refused");
 	LOG_FUNC_RETURN(p15card->card->ctx, p15_store_in_new_file(profile, p15card, obj, proto, der, path));
 }
 

@@ -969,6 +969,8 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 	if (cls == SC_PKCS15_TYPE_PRKEY)
 		return SC_ERROR_NOT_IMPLEMENTED;
 	if (cls == SC_PKCS15_TYPE_PUBKEY || cls == SC_PKCS15_TYPE_CERT) {
+		r = pk_p15_check_cert_key(p15card, obj, der);
+		LOG_TEST_RET(card->ctx, r, "certificate refused");
 		/* OpenSC updates the directory file next without a VERIFY of
 		 * its own (the card reports no ACs): the user PIN now, in 5015 */
 		r = sc2_select_app(profile, p15card->card);

@@ -125,6 +125,19 @@ personalise() {
 	openssl req -new -key "$tmp/ca.key" -subj "/CN=ACOS5 $card" -out "$w/req.csr" 2>/dev/null
 	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
 		-days 30 -out "$w/cert.pem" 2>/dev/null
+	# a certificate of another key (the CA's) under this key's ID: refused
+	# before anything is written (it would pair the key with a certificate
+	# its signatures do not verify against)
+	cp "$state" "$state.before"
+	run_card "$w/other" --state "$state" "$card" -- pkcs15-init --store-certificate "$tmp/ca.pem" \
+		--id $id --pin $user
+	expect_match "$card: a certificate of another key refused, saying what to do" \
+		"^pkicards: the certificate is not for key $id on this card \\(its public key differs\\): store it with the ID of the key it was issued for" "$w/other"
+	if cmp -s "$state" "$state.before"; then
+		ok "$card: the refused certificate left the card as it was"
+	else
+		not_ok "$card: the refused certificate changed the card"
+	fi
 	run_card "$w/cert" --state "$state" "$card" -- pkcs15-init --store-certificate "$w/cert.pem" \
 		--id $id --pin $user
 	run_card "$w/c" --state "$state" "$card" -- pkcs15-tool -c

@@ -102,6 +102,15 @@ personalise() {
 	openssl req -new -key "$tmp/ca.key" -subj "/CN=StarCOS $card" -out "$w/req.csr" 2>/dev/null
 	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
 		-days 30 -out "$w/cert.pem" 2>/dev/null
+	# a certificate of another key (the CA's) under key 45's ID: refused
+	# before anything is written
+	cp "$state" "$state.before"
+	refused "$card: a certificate of another key refused" "$card" "$state" \
+		pkcs15-init --store-certificate "$tmp/ca.pem" --id 45 --pin $user --so-pin $so
+	expect_match "$card: the refusal says what to do" \
+		"^pkicards: the certificate is not for key 45 on this card \\(its public key differs\\)" "$tmp/out"
+	if cmp -s "$state" "$state.before"; then ok "$card: the refused certificate left the card as it was"
+	else not_ok "$card: the refused certificate changed the card"; fi
 	must "$card: store certificate" "$card" "$state" pkcs15-init --store-certificate "$w/cert.pem" \
 		--id 45 --pin $user --so-pin $so
 	echo "some data" >"$w/data.bin"
