@@ -150,24 +150,32 @@ personalise() {
 	done
 }
 
+# block_unblock CARD STATE AUTH PIN PUK WRONG_PUK OUT: 8 wrong PINs, then the
+# PIN (blocked?), WRONG_PUK, PUK, the PIN again; OUT holds "blocked: ...",
+# "wrong PUK refused", "unblocked", "PIN works"
+block_unblock() {
+	local card=$1 state=$2 out=$7
+	cat >"$out.sh" <<'SH'
+set -u
+auth=$1 pin=$2 puk=$3 wrong=$4
+for i in 1 2 3 4 5 6 7 8; do pkcs15-tool --verify-pin --auth-id $auth --pin 99999999 >/dev/null 2>&1; done
+pkcs15-tool --verify-pin --auth-id $auth --pin "$pin" 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
+pkcs15-tool --unblock-pin --auth-id $auth --puk "$wrong" --new-pin "$pin" >/dev/null 2>&1 || echo "wrong PUK refused"
+pkcs15-tool --unblock-pin --auth-id $auth --puk "$puk" --new-pin "$pin" >/dev/null 2>&1 && echo unblocked
+pkcs15-tool --verify-pin --auth-id $auth --pin "$pin" >/dev/null 2>&1 && echo "PIN works"
+SH
+	run_card "$out" --state "$state" "$card" -- bash "$out.sh" "$3" "$4" "$5" "$6"
+}
+
 # The original ACOS5's SO PIN (global 01) has its PUK in global record 02:
 # eight wrong SO PINs block it, --unblock-pin with the SO PUK restores it.
 so_unblock_v1() {
 	local out=$tmp/v1-so-unblock
-	cat >"$out.sh" <<'SH'
-set -u
-so=$1 puk=$2
-for i in 1 2 3 4 5 6 7 8; do pkcs15-tool --verify-pin --auth-id 02 --pin 99999999 >/dev/null 2>&1; done
-pkcs15-tool --verify-pin --auth-id 02 --pin "$so" 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
-pkcs15-tool --unblock-pin --auth-id 02 --puk 11111111 --new-pin "$so" >/dev/null 2>&1 || echo "wrong PUK refused"
-pkcs15-tool --unblock-pin --auth-id 02 --puk "$puk" --new-pin "$so" >/dev/null 2>&1 && echo unblocked
-pkcs15-tool --verify-pin --auth-id 02 --pin "$so" >/dev/null 2>&1 && echo "SO PIN works"
-SH
-	run_card "$out" --state "$tmp/v1.state" acos5 -- bash "$out.sh" $so 12345678
+	block_unblock acos5 "$tmp/v1.state" 02 $so 12345678 11111111 "$out"
 	expect_match "acos5: 8 wrong SO PINs block it" "^blocked: Authentication method blocked" "$out"
 	expect_match "acos5: wrong SO PUK refused" "^wrong PUK refused\$" "$out"
 	expect_match "acos5: SO PUK unblocks" "^unblocked\$" "$out"
-	expect_match "acos5: SO PIN verifies again" "^SO PIN works\$" "$out"
+	expect_match "acos5: SO PIN verifies again" "^PIN works\$" "$out"
 }
 
 # A second PIN on the original ACOS5 (pkcs15-init --store-pin): the
@@ -191,22 +199,14 @@ second_pin_v1() {
 	else
 		not_ok "acos5: the refused second PIN changed the card"
 	fi
-	cat >"$out.sh" <<'SH'
-set -u
-pin=$1 puk=$2
-pkcs15-tool -D 2>/dev/null | grep -q "Second PIN" && echo "second PIN listed"
-for i in 1 2 3 4 5 6 7 8; do pkcs15-tool --verify-pin --auth-id 01 --pin 99999999 >/dev/null 2>&1; done
-pkcs15-tool --verify-pin --auth-id 01 --pin "$pin" 2>&1 | sed -n 's/.*Operation failed: /blocked: /p'
-pkcs15-tool --unblock-pin --auth-id 01 --puk 12345678 --new-pin "$pin" >/dev/null 2>&1 || echo "second PIN's PUK refused"
-pkcs15-tool --unblock-pin --auth-id 01 --puk "$puk" --new-pin "$pin" >/dev/null 2>&1 && echo unblocked
-pkcs15-tool --verify-pin --auth-id 01 --pin "$pin" >/dev/null 2>&1 && echo "user PIN works"
-SH
-	run_card "$out.puk" --state "$state" acos5 -- bash "$out.sh" $user 11223344
-	if grep -q "^second PIN listed" "$out.puk"; then not_ok "acos5: the refused second PIN listed"; fi
+	run_card "$out.d" --state "$state" acos5 -- pkcs15-tool -D
+	not_listed "acos5: the refused second PIN not listed" "Second PIN" "$out.d"
+	# the refused PIN's PUK is the wrong one
+	block_unblock acos5 "$state" 01 $user 11223344 12345678 "$out.puk"
 	expect_match "acos5: 8 wrong user PINs block it" "^blocked: Authentication method blocked" "$out.puk"
-	expect_match "acos5: the refused PIN's PUK does not unblock it" "^second PIN's PUK refused\$" "$out.puk"
+	expect_match "acos5: the refused PIN's PUK does not unblock it" "^wrong PUK refused\$" "$out.puk"
 	expect_match "acos5: the user PIN's PUK still unblocks it" "^unblocked\$" "$out.puk"
-	expect_match "acos5: the user PIN verifies again" "^user PIN works\$" "$out.puk"
+	expect_match "acos5: the user PIN verifies again" "^PIN works\$" "$out.puk"
 }
 
 # RSA private key import (pkcs15-init --store-private-key): the original

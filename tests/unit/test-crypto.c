@@ -94,11 +94,25 @@ pin_info(struct fr *f, int ref, int tries, int logged_in)
 	assert_int_equal(d.pin1.logged_in, logged_in);
 }
 
+/* VERIFY of PIN @p ref with @p pin as it is (no padding asked) */
+static int
+verify(struct fr *f, int ref, const char *pin)
+{
+	struct sc_pin_cmd_data d;
+
+	memset(&d, 0, sizeof(d));
+	d.cmd = SC_PIN_CMD_VERIFY;
+	d.pin_type = SC_AC_CHV;
+	d.pin_reference = ref;
+	d.pin1.data = (const u8 *)pin;
+	d.pin1.len = strlen(pin);
+	return sc_pin_cmd(f->card, &d, NULL);
+}
+
 static void
 test_acos5_v3_pin_info(void **state)
 {
 	struct fr f;
-	struct sc_pin_cmd_data d;
 	static const struct fr_step steps[] = {
 		{"00 20 00 01 00", "63 C8"},
 		{"00 20 00 01 08 31 32 33 34 35 36 37 38", "90 00"},
@@ -111,16 +125,9 @@ test_acos5_v3_pin_info(void **state)
 	open_card(&f, pk_get_acos5_driver(), ATR_V3, SC_PROTO_T0, init_v3);
 	fr_expect(&f, steps);
 	pin_info(&f, 0x01, 8, SC_PIN_STATE_LOGGED_OUT);
-	memset(&d, 0, sizeof(d));
-	d.cmd = SC_PIN_CMD_VERIFY;
-	d.pin_type = SC_AC_CHV;
-	d.pin_reference = 0x01;
-	d.pin1.data = (const u8 *)"12345678";
-	d.pin1.len = 8;
-	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), 0);
+	assert_int_equal(verify(&f, 0x01, "12345678"), 0);
 	pin_info(&f, 0x01, 8, SC_PIN_STATE_LOGGED_IN);
-	d.pin1.data = (const u8 *)"12345679";
-	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(verify(&f, 0x01, "12345679"), SC_ERROR_PIN_CODE_INCORRECT);
 	pin_info(&f, 0x01, 7, SC_PIN_STATE_LOGGED_OUT);
 	fr_assert_done(&f);
 	fr_close(&f);
@@ -212,7 +219,6 @@ static void
 test_starcos34_verify_local_pin_back_in_df(void **state)
 {
 	struct fr f;
-	struct sc_pin_cmd_data d;
 	struct sc_path path;
 	static const struct fr_step steps[] = {
 		{"00 A4 00 0C 02 3F 00", "90 00"},
@@ -236,13 +242,7 @@ test_starcos34_verify_local_pin_back_in_df(void **state)
 	assert_int_equal(sc_lock(f.card), 0);
 	sc_format_path("3F00DF02", &path);
 	assert_int_equal(sc_select_file(f.card, &path, NULL), 0);
-	memset(&d, 0, sizeof(d));
-	d.cmd = SC_PIN_CMD_VERIFY;
-	d.pin_type = SC_AC_CHV;
-	d.pin_reference = 0x81;
-	d.pin1.data = (const u8 *)"654321";
-	d.pin1.len = 6;
-	assert_int_equal(sc_pin_cmd(f.card, &d, NULL), 0);
+	assert_int_equal(verify(&f, 0x81, "654321"), 0);
 	sc_unlock(f.card);
 	fr_close(&f);
 }
