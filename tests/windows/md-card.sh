@@ -177,6 +177,20 @@ if [ -n "$idx" ] && openssl rsa -RSAPublicKey_in -inform DER -in "$d/new.der" -p
 			openssl x509 -req -in tmp.csr -CA ca.pem -CAkey ca.key -CAcreateserial -force_pubkey new.pem \
 				-days 30 -sha256 -outform DER -out cert.der 2>/dev/null
 	) || not_ok "$card: the test CA could not issue the certificate"
+	# the CA's own certificate written into the new container: another
+	# key's, refused before anything is written
+	openssl x509 -in "$d/ca.pem" -outform DER -out "$d/ca.der" 2>/dev/null
+	cp "$state" "$d/state.before-foreign"
+	md foreign login "$pin" -- cert "$idx" "$d/ca.der"
+	# OpenSC's minidriver answers any failure of its certificate store so
+	expect_match "$card: foreign: a certificate of another key refused (SCARD_F_INTERNAL_ERROR)" \
+		"^cert: rc=0x80100001" "$d/foreign"
+	expect_match "$card: foreign: the refusal says why" "pkicards: the certificate is not for key" "$d/foreign"
+	if cmp -s "$state" "$d/state.before-foreign"; then
+		ok "$card: foreign: the card as it was"
+	else
+		not_ok "$card: foreign: the refused certificate changed the card"
+	fi
 	md cert login "$pin" -- cert "$idx" "$d/cert.der"
 	rc cert cert 0x00000000 "file=mscp/kxc0$idx"
 	# a new context: the container map and the key as Windows sees them now
