@@ -2,7 +2,8 @@
 # Real clients: SSH logon with the card. An OpenSSH server on loopback (own
 # sshd_config, host key made in the test, AuthorizedKeysFile with the card
 # key from ssh-keygen -D) accepts ssh -I <OpenSC module> with the PIN from an
-# askpass script, and through ssh-agent (ssh-add -s); a wrong PIN and then
+# askpass script, also with an OpenSSH user certificate of the card key
+# (TrustedUserCAKeys), and through ssh-agent (ssh-add -s); a wrong PIN and then
 # a blocked PIN are refused
 # (tests/clients/ssh-logon; doc/clients.md). Each row runs on a fresh card
 # state, since the last steps block the user PIN.
@@ -24,7 +25,7 @@ starcos-spk23+p15 648219     45       -
 # rsa-sha2-512 fails (C_Sign CKR_DATA_INVALID) and rsa-sha2-256 is required
 # (doc/clients.md).
 
-steps="keygen-D sshd ssh-logon ssh-agent ssh-wrong-pin pin-blocked ssh-blocked-pin"
+steps="keygen-D sshd ssh-logon ssh-cert ssh-agent ssh-wrong-pin pin-blocked ssh-blocked-pin"
 n=0
 while read -r card pin id algs; do
 	[ -n "$card" ] || continue
