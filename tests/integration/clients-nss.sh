@@ -6,7 +6,8 @@
 # (S/MIME; tests/clients/nss-sign; doc/clients.md). Writing through NSS
 # (tests/clients/nss-store): certutil -A without login refused as not logged
 # in, nothing written; key pair and CSR by certutil -R, the issued certificate
-# listed with its key; certutil -D; wrong and blocked PIN.
+# listed with its key; certutil -D; the PIN changed with modutil -changepw;
+# wrong and blocked PIN.
 . "$(dirname "$0")/lib.sh"
 
 for t in certutil modutil cmsutil; do
@@ -45,7 +46,7 @@ acos5-64v2+p15     648219    8
 starcos-spk23+p15  648219    3
 "
 steps="certutil-A-refused certutil-A-nothing-written certutil-R certutil-R-key-on-card certutil-L-issued
-	certutil-D certutil-wrong-pin certutil-blocked-pin"
+	certutil-D modutil-changepw certutil-wrong-pin certutil-blocked-pin"
 while read -r card pin tries; do
 	[ -n "$card" ] || continue
 	n=$((n + 1))
