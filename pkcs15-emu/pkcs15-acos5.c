@@ -703,6 +703,54 @@ p15_key_usage_type(unsigned int usage)
 	return PK_ACOS5_KEY_BOTH;
 }
 
+/* The PIN that uses a private key is the one its file's CRYPTO condition
+ * names (the profile's proto-private-key: an SE record of the application
+ * DF, the user PIN in our layout). A key for another PIN (pkcs15-init
+ * --auth-id 03 after a second --store-pin, or PKCS#11 key generation in
+ * that PIN's slot) would be listed under that PIN but refused by the card
+ * after a login with it: refused before anything is written. */
+static int
+p15_check_key_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_pkcs15_object *obj)
+{
+	struct sc_card *card = p15card->card;
+	struct file_info *proto = pk_profile_find(profile, "proto-private-key");
+	struct sc_pkcs15_object *pin = NULL, *user = NULL;
+	const struct sc_pkcs15_auth_info *auth;
+	const struct sc_acl_entry *acl;
+	char id[2 * SC_PKCS15_MAX_ID_SIZE + 1];
+	int ref, r;
+
+	if (!obj->auth_id.len || !proto || !profile->df_info || !profile->df_info->file ||
+			sc_pkcs15_find_pin_by_auth_id(p15card, &obj->auth_id, &pin) != 0)
+		return 0;
+	acl = sc_file_get_acl_entry(proto->file, SC_AC_OP_CRYPTO);
+	if (!acl || acl->method != SC_AC_SEN)
+		return 0;
+	ref = (int)acl->key_ref;
+	r = sc_select_file(card, &profile->df_info->file->path, NULL);
+	if (r == 0) /* the PIN's reference is the answer */
+		r = sc_card_ctl(card, SC_CARDCTL_GET_CHV_REFERENCE_IN_SE, &ref);
+	auth = pin->data;
+	if (r <= 0 || r == auth->attrs.pin.reference)
+		return 0;
+	ref = r;
+	if (sc_pkcs15_find_pin_by_reference(p15card, NULL, ref, &user) != 0 || !user)
+		return pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
+				"on this card's layout private keys are used with PIN %02X: a key for \"%.*s\" "
+				"would be refused by the card after a login with that PIN",
+				(unsigned int)ref, (int)strnlen(pin->label, sizeof(pin->label)), pin->label);
+	snprintf(id, sizeof(id), "%s",
+			sc_pkcs15_print_id(&((const struct sc_pkcs15_auth_info *)user->data)->auth_id));
+	return pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
+			"on this card's layout private keys are used with PIN %02X (\"%.*s\", auth-id %s): a "
+			"key for \"%.*s\" (auth-id %s) would be refused by the card after a login with that "
+			"PIN. Generate or store it with --auth-id %s",
+			(unsigned int)ref, (int)strnlen(user->label, sizeof(user->label)), user->label, id,
+			(int)strnlen(pin->label, sizeof(pin->label)), pin->label,
+			sc_pkcs15_print_id(&obj->auth_id), id);
+}
+
 /* Both key files, empty and not activated; removed again on failure */
 static int
 acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
@@ -737,6 +785,8 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (r == 0) /* the public key's entry is about as long */
 		r = p15_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, "public key");
 	LOG_TEST_RET(card->ctx, r, "no room for the key pair");
+	r = p15_check_key_pin(profile, p15card, obj);
+	LOG_TEST_RET(card->ctx, r, "key of a PIN the layout's key files do not accept");
 	r = pk_p15_login_needed(card->ctx,
 			p15_create_key_file(profile, p15card, "proto-private-key", &priv, priv_size),
 			obj->content.len ? "importing a key" : "generating a key");

@@ -209,6 +209,32 @@ second_pin_v1() {
 	expect_match "acos5: the user PIN verifies again" "^PIN works\$" "$out.puk"
 }
 
+# A second PIN on an ACOS5-64 (auth-id 03, reference 82) guards no key: the
+# layout's key files are used with the user PIN 81 (SE#1), so a key for it
+# is refused before anything is written, by pkcs15-init and in that PIN's
+# PKCS#11 slot.
+second_pin_key_v2() {
+	local card=acos5-64v2 state=$tmp/v2-pin2.state w=$tmp/v2-pin2
+	mkdir -p "$w"
+	cp "$tmp/v2.state" "$state"
+	run_card "$w/pin" --state "$state" $card -- pkcs15-init --store-pin --auth-id 03 --label "Sign PIN" \
+		--pin 13572468 --puk 86427531 --so-pin $so
+	cp "$state" "$state.before"
+	run_card "$w/gen" --state "$state" $card -- pkcs15-init --generate-key rsa/2048 --auth-id 03 --id 47 \
+		--key-usage sign --pin 13572468 --so-pin $so
+	expect_match "$card: a key for the second PIN refused, saying which PIN keys need" \
+		"^pkicards: on this card's layout private keys are used with PIN 81 \\(\"User PIN\", auth-id 01\\): a key for \"Sign PIN\" \\(auth-id 03\\) would be refused .* Generate or store it with --auth-id 01; nothing was written" "$w/gen"
+	run_card "$w/kg" --state "$state" $card -- bash -c 'pkcs11-tool --module "$P11LIB" --slot-index 1 \
+		--login --pin 13572468 --keypairgen --key-type rsa:2048 --id 49'
+	expect_match "$card: PKCS#11 key generation in the second PIN's slot refused" \
+		"C_GenerateKeyPair failed: rv = CKR_FUNCTION_NOT_SUPPORTED" "$w/kg"
+	if cmp -s "$state" "$state.before"; then
+		ok "$card: the refused keys for the second PIN: the card as it was"
+	else
+		not_ok "$card: a refused key for the second PIN changed the card"
+	fi
+}
+
 # RSA private key import (pkcs15-init --store-private-key): the original
 # ACOS5 writes the key files with PUT KEY, the key signs and deciphers, its
 # public key reads back as imported; ACOS5-64 cannot write key files and
@@ -416,6 +442,7 @@ pin_cycle acos5-64v3 "$tmp/v3.state" 01 $user 11223344 8 $so
 pin_cycle acos5 "$tmp/v1.state" 01 $user 11223344 8 $so
 so_unblock_v1
 second_pin_v1
+second_pin_key_v2
 
 renew_certificate acos5-64v2 "$tmp/v2.state" 45
 renew_certificate acos5 "$tmp/v1.state" 45
