@@ -351,6 +351,7 @@ acos5_probe(struct sc_card *card, struct acos5_priv *priv)
 }
 
 static int acos5_key_size_ok(const struct acos5_priv *priv, unsigned int bits);
+static int acos5_logout(struct sc_card *card);
 static int acos5_select_path(struct sc_card *card, const u8 *path, size_t len, struct sc_file **file_out);
 static int acos5_free_space(struct sc_card *card, unsigned int *bytes);
 static int acos5_read_serial(struct sc_card *card);
@@ -541,6 +542,16 @@ acos5_finish(struct sc_card *card)
 	struct acos5_priv *priv = DRVDATA(card);
 
 	pk_guard_detach(card);
+	/* A PIN this process verified would stay verified on the card for the
+	 * next program that uses it: OpenSC leaves the card as it is when it
+	 * disconnects, and pkcs15-init and pkcs15-tool never log out (after
+	 * pkcs15-init --so-pin, anyone could delete files). Errors are not
+	 * reported: a card that is gone or was reset has forgotten them. */
+	if (priv && priv->verified && sc_lock(card) == 0) {
+		if (acos5_logout(card) < 0)
+			sc_log(card->ctx, "LOGOUT at the end failed: the card was removed or reset");
+		sc_unlock(card);
+	}
 	if (priv) {
 		pk_fcache_save(card->ctx, &priv->fc);
 		pk_fcache_free(&priv->fc);

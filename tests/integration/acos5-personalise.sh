@@ -212,7 +212,9 @@ second_pin_v1() {
 # A second PIN on an ACOS5-64 (auth-id 03, reference 82) guards no key: the
 # layout's key files are used with the user PIN 81 (SE#1), so a key for it
 # is refused before anything is written, by pkcs15-init and in that PIN's
-# PKCS#11 slot.
+# PKCS#11 slot. And no PIN stays verified on the card after pkcs15-init
+# ends (--so-pin verified the SO PIN): a DELETE FILE by another program
+# without a PIN is refused (before: accepted, the SO PIN still verified).
 second_pin_key_v2() {
 	local card=acos5-64v2 state=$tmp/v2-pin2.state w=$tmp/v2-pin2
 	mkdir -p "$w"
@@ -233,6 +235,12 @@ second_pin_key_v2() {
 	else
 		not_ok "$card: a refused key for the second PIN changed the card"
 	fi
+	run_card "$w/del" --state "$state" $card -- bash -c "pkcs15-init --generate-key rsa/2048 --auth-id 01 \
+		--id 48 --key-usage sign --pin $user --so-pin $so >/dev/null 2>&1 && echo generated &&
+		opensc-tool -s 00A40000023F00 -s 00A40000024100 -s 00E40000024120"
+	expect_match "$card: pkcs15-init with --so-pin generated key 48" "^generated\$" "$w/del"
+	expect_match "$card: after pkcs15-init no PIN is verified: DELETE FILE refused" \
+		"SW1=0x69, SW2=0x82" <(grep Received "$w/del" | tail -1)
 }
 
 # RSA private key import (pkcs15-init --store-private-key): the original
