@@ -79,10 +79,10 @@ int pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs1
  * C_CreateObject with a CKA_ID, the minidriver's container certificate):
  * otherwise applications pair it with a key that cannot make its
  * signatures. Checked against the key's public key object before anything
- * is written; a certificate OpenSC cannot parse, a CA certificate, or an
- * ID without a public key object is not checked.
- * @return 0, SC_ERROR_INVALID_ARGUMENTS (refused, saying what to do), or
- * the error reading the public key
+ * is written; a certificate OpenSC cannot parse, a CA certificate, an ID
+ * without a public key object, or one whose public key is not readable is
+ * not checked.
+ * @return 0, or SC_ERROR_INVALID_ARGUMENTS (refused, saying what to do)
  */
 int pk_p15_check_cert_key(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj,
 		const struct sc_pkcs15_der *der);

@@ -735,11 +735,11 @@ p15_check_key_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (r <= 0 || r == auth->attrs.pin.reference)
 		return 0;
 	ref = r;
-	if (sc_pkcs15_find_pin_by_reference(p15card, NULL, ref, &user) != 0 || !user)
-		return pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
-				"on this card's layout private keys are used with PIN %02X: a key for \"%.*s\" "
-				"would be refused by the card after a login with that PIN",
-				(unsigned int)ref, (int)strnlen(pin->label, sizeof(pin->label)), pin->label);
+	/* an SE record that also accepts the SO PIN names it once it is
+	 * verified (the driver names a verified PIN first): nothing to tell */
+	if (sc_pkcs15_find_pin_by_reference(p15card, NULL, ref, &user) != 0 || !user ||
+			(((const struct sc_pkcs15_auth_info *)user->data)->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN))
+		return 0;
 	snprintf(id, sizeof(id), "%s",
 			sc_pkcs15_print_id(&((const struct sc_pkcs15_auth_info *)user->data)->auth_id));
 	return pk_p15_refuse(card->ctx, SC_ERROR_NOT_SUPPORTED,
