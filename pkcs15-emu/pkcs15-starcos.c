@@ -877,17 +877,29 @@ sc2_delete_object(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_object *obj, const struct sc_path *path)
 {
 	struct sc_card *card = p15card->card;
+	unsigned int cls = obj->type & SC_PKCS15_TYPE_CLASS_MASK;
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	r = sc2_so_login_if_given(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
-	if ((obj->type & SC_PKCS15_TYPE_CLASS_MASK) == SC_PKCS15_TYPE_PRKEY) {
+	if (cls == SC_PKCS15_TYPE_PRKEY) {
 		r = sc2_select_app(profile, card);
 		if (r == 0)
 			r = sc2_pin_login(profile, p15card, sc2_key_pin_ref(p15card, obj));
 		if (r == 0)
 			r = sc2_wipe_key(profile, card, obj->data);
+	} else if (cls == SC_PKCS15_TYPE_PUBKEY || cls == SC_PKCS15_TYPE_CERT) {
+		/* OpenSC takes the entry out of the PuKDF or CDF next, without a
+		 * VERIFY of its own (the card reports no ACs), and the SO PIN's
+		 * SELECT MF above has ended the user PIN's DF-local state: the
+		 * user PIN now, in 5015, as for storing them */
+		r = sc2_select_app(profile, card);
+		if (r == 0)
+			r = pk_p15_login_needed(card->ctx, sc2_pin_login(profile, p15card, SC2_MIN_LPIN),
+					cls == SC_PKCS15_TYPE_CERT ? "deleting a certificate" : "deleting a public key");
+		if (r == 0 && path && path->len > 4)
+			r = sc2_wipe_file(card, path); /* a file of a card personalised before direct values */
 	} else if (path && path->len > 4) {
 		r = sc2_wipe_file(card, path);
 	}

@@ -265,6 +265,16 @@ user_enrol() {
 		not_ok "$card: finalized: the certificate does not read back"
 	fi
 	use_key "$card" "$state" 52 "$w"
+	# and takes them out again: the certificate with the user PIN alone, the
+	# key pair also with the SO PIN given (before, the SO PIN's SELECT MF
+	# ended the user PIN's state and the card refused the PuKDF update:
+	# "EF offset too large")
+	must "$card: finalized: the user PIN alone deletes certificate 52" "$card" "$state" \
+		pkcs15-init --delete-objects cert --id 52 --pin $user </dev/null
+	must "$card: finalized: key pair 52 deleted with the user and the SO PIN" "$card" "$state" \
+		pkcs15-init --delete-objects privkey,pubkey --id 52 --pin $user --so-pin $so </dev/null
+	on "$card" "$state" pkcs15-tool -D
+	not_listed "$card: finalized: key 52 and its certificate gone" "ID  *: 52" "$tmp/out"
 	refused "$card: finalized: no key without any PIN" "$card" "$state" \
 		pkcs15-init --generate-key rsa/1024 --auth-id 01 --id 53 --key-usage sign </dev/null
 }
