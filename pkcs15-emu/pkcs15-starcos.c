@@ -3,10 +3,11 @@
  * (card driver starcos_ext), OpenSC's StarCOS layout (starcos-card.md §4.1) as
  * starcos_ext.profile describes it.
  *
- * Life cycle: the MF and DF 5015 stay in creation state (access conditions
- * not enforced) until "pkcs15-init --finalize" sends CREATE END. Every
- * change verifies the SO PIN first, so that the same commands work before
- * and after finalisation. StarCOS 3.x issuer cards: the driver refuses all
+ * Life cycle: the MF and DF 5015 are in creation state (access conditions
+ * not enforced) until CREATE END, which --create-pkcs15 sends as soon as
+ * the SO PIN and PUK are stored ("pkcs15-init --finalize" sends it again
+ * for cards personalised before). Every change verifies the SO PIN first,
+ * so that the same commands work before and after finalisation. StarCOS 3.x issuer cards: the driver refuses all
  * 2.x commands with a message; nothing here is sent to them.
  *
  * Copyright (C) 2026 pkicards contributors
@@ -530,6 +531,17 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 	if (!so && kid == SC2_MIN_LPIN) {
 		r = sc2_prepare_slots(card, kid);
 		LOG_TEST_RET(card->ctx, r, "cannot prepare the key records of the user PIN");
+	}
+	if (so) {
+		/* The SO PIN is in place: the card enforces the ACs from now on,
+		 * as OpenSC's own StarCOS module does it. Left in creation state,
+		 * the card would let anyone use its keys and write its files
+		 * until somebody thought of --finalize. */
+		r = sc2_finalize_card(card);
+		LOG_TEST_RET(card->ctx, r, "cannot finalise the card after storing the SO PIN");
+		/* the rest of --create-pkcs15 creates files in 5015 */
+		r = sc_pkcs15init_verify_secret(profile, p15card, NULL, SC_AC_CHV, SC2_SO_PIN);
+		LOG_TEST_RET(card->ctx, r, "the SO PIN just stored does not verify");
 	}
 	auth->path = so ? profile->mf_info->file->path : df->path;
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);

@@ -5,8 +5,9 @@
 # certificate and a data object; the keys sign and decipher through
 # pkcs11-tool (checked with OpenSSL against the public key read from the
 # card); PIN change, blocking and unblocking; erase with the SO PIN; then the
-# same after --finalize, where the card refuses SO operations without the
-# SO PIN. See doc/starcos.md.
+# same after --finalize. The card refuses SO operations without the SO PIN
+# and key use without the user PIN from --create-pkcs15 on. See
+# doc/starcos.md.
 . "$(dirname "$0")/lib.sh"
 
 so=87654321
@@ -288,18 +289,34 @@ raw_create() {
 	on "$card" "$state" opensc-tool "${a[@]}"
 }
 
+# raw_sign CARD STATE: INTERNAL AUTHENTICATE with key record 91 (key 45)
+# after a reset, without any VERIFY
+raw_sign() {
+	local card=$1 state=$2
+	on "$card" "$state" opensc-tool -s 00A40000023F00 -s 00A4000002501500 -s 002241A406840191800101 \
+		-s 00881000333031300D060960864801650304020105000420$(printf '%064d' 0)00
+}
+
 for card in starcos-spk23 starcos-spk24; do
 	state=$tmp/$card.state
 	personalise "$card" "$state"
 	pins "$card" "$state"
+	# --create-pkcs15 ends the creation state (CREATE END) as soon as the SO
+	# PIN is stored, as OpenSC's own StarCOS module does: without
+	# --finalize, the card enforces its ACs (before 2026-12-05 it did not,
+	# and key 45 signed without any PIN)
 	raw_create "$card" "$state" no 7771
-	expect_match "$card: before finalize the card does not enforce ACs" "SW1=0x90, SW2=0x00\\)\$" \
-		<(tail -2 "$tmp/out")
+	expect_match "$card: without --finalize: CREATE EF without SO PIN refused (69 82)" "SW1=0x69, SW2=0x82" \
+		"$tmp/out"
+	raw_sign "$card" "$state"
+	expect_match "$card: without --finalize: key 45 signs nothing without the user PIN (69 82)" \
+		"SW1=0x69, SW2=0x82" <(tail -2 "$tmp/out")
 	erase "$card" "$state"
 
-	# the same after --finalize
+	# the same after --finalize, for cards personalised before: on a card
+	# finalised already it has nothing to do
 	personalise "$card" "$state"
-	must "$card: finalize" "$card" "$state" pkcs15-init --finalize
+	must "$card: finalize (finalised already: nothing to do)" "$card" "$state" pkcs15-init --finalize
 	raw_create "$card" "$state" no 7772
 	expect_match "$card: finalized: CREATE EF without SO PIN refused (69 82)" "SW1=0x69, SW2=0x82" "$tmp/out"
 	raw_create "$card" "$state" yes 7773
