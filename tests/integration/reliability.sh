@@ -199,4 +199,63 @@ else
 	not_ok "starcos-spk23: no valid signature from key 46:"; sed 's/^/    /' "$tmp/out"
 fi
 
+# A long-lived client (a browser, an agent) stays logged in while another
+# program resets the card (opensc-tool --reset=warm; Windows does it when a
+# program leaves the card with SCARD_RESET_CARD) and then uses it: the
+# client's next signature must not fail nor be made without the PIN. The
+# card forgets the login with the reset: it refuses the key (69 82), OpenSC
+# verifies the PIN again from its PIN cache, and the signature verifies.
+# On StarCOS SPK 2.x this also shows that the card enforces its PIN after
+# --create-pkcs15 alone (no --finalize).
+cat >"$tmp/reset.sh" <<'SH'
+set -u
+cd "$1" || exit 2
+rm -f rs.*
+pkcs15-tool --read-public-key "$3" -o rs.pem >/dev/null 2>&1 || { echo "no public key"; exit 2; }
+mkfifo rs.in
+exec 3<>rs.in
+P11_SIGN_LOOP_STEP=1 "$4" "$P11LIB" "$2" "$3" 3 rs <&3 >rs.out 2>&1 &
+pid=$!
+# signed N: wait until the client has made signature N
+signed() {
+	local i
+	for i in $(seq 300); do grep -q "^signed $1\$" rs.out && return 0; sleep 0.1; done
+	echo "client stuck before signature $(($1 + 1)):"; cat rs.out; kill $pid; return 1
+}
+signed 1 || exit 1
+opensc-tool --reset=warm >/dev/null 2>&1 && echo "reset done"
+echo go >&3
+signed 2 || exit 1
+pkcs15-tool --list-keys >/dev/null 2>&1 && echo "another program used the card"
+echo go >&3
+wait $pid
+echo "client exit $?"
+cat rs.out
+for i in 1 2 3; do
+	openssl dgst -sha256 -verify rs.pem -signature rs.$i.sig rs.$i.msg >/dev/null 2>&1 &&
+		echo "signature $i verifies"
+done
+SH
+for card in acos5-64v2 starcos-spk23; do
+	w=$tmp/reset-$card
+	mkdir -p "$w"
+	p15_personalise "$card" "$w/state" $pin || continue
+	$with_card --state "$w/state" --apdu-log "$w/apdu" "$card" -- \
+		bash "$tmp/reset.sh" "$w" $pin $p15_id "$build/tests/tools/p11-sign-loop" >"$w/out" 2>&1
+	expect_match "$card: the card was reset while the client was logged in" "^reset done\$" "$w/out"
+	expect_match "$card: the client's three signatures were made" "^3 of 3 signatures made\$" "$w/out"
+	i=0
+	for when in "before the reset" "after the reset" "after another program's pkcs15-tool"; do
+		i=$((i + 1))
+		expect_match "$card: signature $i ($when) verifies" "^signature $i verifies\$" "$w/out"
+	done
+	# after the reset: the key refused (69 82), then VERIFY, then the key used
+	if awk '/^# reset/ { r = 1; next } r && / 6982$/ && !v { refused = 1 }
+		r && refused && /^0020....08\*\* 9000$/ { v = 1 } END { exit !(refused && v) }' "$w/apdu"; then
+		ok "$card: after the reset the card refused the key until the PIN was verified again"
+	else
+		not_ok "$card: after the reset no refusal and VERIFY:"; sed -n '/^# reset/,$p' "$w/apdu" | cut -c1-60 | sed 's/^/    /'
+	fi
+done
+
 finish
