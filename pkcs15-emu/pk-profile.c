@@ -295,6 +295,24 @@ pk_p15_check_token_label(struct sc_context *ctx)
 }
 
 int
+pk_p15_check_profile_options(struct sc_context *ctx, const struct sc_profile *profile, const char *family)
+{
+	const char *opt = profile->options[0];
+
+	if (!opt)
+		return 0;
+	if (!strcmp(opt, "onepin"))
+		return pk_p15_refuse(ctx, SC_ERROR_NOT_SUPPORTED,
+				"%s cards are personalised with an SO PIN and a user PIN, not with one PIN "
+				"('+onepin'): pkcs15-init --create-pkcs15 --so-pin SOPIN --so-puk SOPUK, then "
+				"pkcs15-init --store-pin --auth-id 01 --pin PIN --puk PUK --so-pin SOPIN",
+				family);
+	return pk_p15_refuse(ctx, SC_ERROR_NOT_SUPPORTED,
+			"the %s profile has no option '%s': give --profile %s without '+%s'", family, opt,
+			profile->name ? profile->name : "pkcs15", opt);
+}
+
+int
 pk_p15_tokeninfo_missing(struct sc_profile *profile, struct sc_card *card)
 {
 	struct file_info *ti = pk_profile_find(profile, "PKCS15-TokenInfo");

@@ -95,6 +95,11 @@ int pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth
  * --create-pkcs15, so such a card's personalisation did not finish), 0 if
  * it is there, or an error */
 int pk_p15_tokeninfo_missing(struct sc_profile *profile, struct sc_card *card);
+/** pkcs15-init --profile NAME+OPTION: our profiles define no option, and
+ * OpenSC ignores an option a profile lacks ('+onepin' would make the one
+ * PIN an SO PIN and no key could be made): refused, saying what to give */
+int pk_p15_check_profile_options(struct sc_context *ctx, const struct sc_profile *profile,
+		const char *family);
 /** pkcs15-init --label: a token label PKCS#11 would cut (over 32 bytes) is refused */
 int pk_p15_check_token_label(struct sc_context *ctx);
 /** Room in the directory file of @p type for an entry of @p entry bytes */

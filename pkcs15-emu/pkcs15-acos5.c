@@ -349,6 +349,8 @@ acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
+	r = pk_p15_check_profile_options(card->ctx, profile, "ACOS5");
+	LOG_TEST_RET(card->ctx, r, "profile option");
 	if (!p15_has_so_pin(p15card))
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"an ACOS5 is personalised with an SO PIN: give --so-pin (and --so-puk)");

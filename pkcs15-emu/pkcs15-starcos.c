@@ -265,6 +265,8 @@ sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
+	r = pk_p15_check_profile_options(card->ctx, profile, "StarCOS");
+	LOG_TEST_RET(card->ctx, r, "profile option");
 	r = pk_p15_check_token_label(card->ctx);
 	LOG_TEST_RET(card->ctx, r, "token label");
 	r = sc2_select_mf(card);

@@ -5,7 +5,8 @@
 #  - input checked before anything is written: a PIN or PUK shorter or longer
 #    than the card takes, a token label PKCS#11 would cut, an object larger
 #    than the free EEPROM or than the room left in its directory file, a
-#    key size no generation holds; the message names the limit and the card
+#    key size no generation holds, a profile option (+onepin) our profiles
+#    lack; the message names the limit and the card
 #    is byte for byte unchanged;
 #  - StarCOS SPK 2.3: --delete-objects, then --generate-key,
 #    --store-certificate and --store-data again (before: DELETE FILE 00 E4
@@ -48,6 +49,11 @@ for card in acos5-64v2 starcos-spk23; do
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin 123456789 --so-puk 12345678
 	refused "$card: SO PUK of 9 digits" "SO PUK must have 4 to 8 characters, not 9" "$blank" \
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 123456789
+	# OpenSC's generic "one PIN" personalisation: our profiles have no such
+	# option, and OpenSC ignored it (before: the one PIN became an SO PIN,
+	# and no key could be generated for it)
+	refused "$card: --profile pkcs15+onepin" "personalised with an SO PIN and a user PIN, not with one PIN" \
+		"$blank" "$card" -- pkcs15-init --create-pkcs15 --profile pkcs15+onepin --pin 1234 --puk 12345678
 	refused "$card: token label of 33 bytes" "token label has at most 32 bytes" "$blank" \
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 \
 		--label "a label with more than thirty-two bytes"
