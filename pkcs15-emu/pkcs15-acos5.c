@@ -352,8 +352,9 @@ acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	r = pk_p15_check_profile_options(card->ctx, profile, "ACOS5");
 	LOG_TEST_RET(card->ctx, r, "profile option");
 	if (!p15_has_so_pin(p15card))
-		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
-				"an ACOS5 is personalised with an SO PIN: give --so-pin (and --so-puk)");
+		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
+				"an ACOS5 is personalised with an SO PIN: give --so-pin SOPIN and --so-puk SOPUK "
+				"(not --no-so-pin)"));
 	r = pk_p15_check_token_label(card->ctx);
 	LOG_TEST_RET(card->ctx, r, "token label");
 	r = sc_select_file(card, &profile->mf_info->file->path, &mf);

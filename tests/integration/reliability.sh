@@ -6,7 +6,7 @@
 #    than the card takes, a token label PKCS#11 would cut, an object larger
 #    than the free EEPROM or than the room left in its directory file, a
 #    key size no generation holds, a profile option (+onepin) our profiles
-#    lack; the message names the limit and the card
+#    lack, no SO PIN; the message names the limit and the card
 #    is byte for byte unchanged;
 #  - StarCOS SPK 2.3: --delete-objects, then --generate-key,
 #    --store-certificate and --store-data again (before: DELETE FILE 00 E4
@@ -54,6 +54,11 @@ for card in acos5-64v2 starcos-spk23; do
 	# and no key could be generated for it)
 	refused "$card: --profile pkcs15+onepin" "personalised with an SO PIN and a user PIN, not with one PIN" \
 		"$blank" "$card" -- pkcs15-init --create-pkcs15 --profile pkcs15+onepin --pin 1234 --puk 12345678
+	# no SO PIN (before: "Invalid arguments" alone; on SPK 2.x after the MF
+	# and DF 5015 were created, and such a card would never have left its
+	# creation state)
+	refused "$card: --no-so-pin" "personalised with an SO PIN.*give --so-pin SOPIN and --so-puk SOPUK" \
+		"$blank" "$card" -- pkcs15-init --create-pkcs15 --no-so-pin --label "pkicards user"
 	refused "$card: token label of 33 bytes" "token label has at most 32 bytes" "$blank" \
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 \
 		--label "a label with more than thirty-two bytes"
