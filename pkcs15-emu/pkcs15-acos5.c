@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1089,6 +1090,35 @@ acos5_p15_update_any_df(struct sc_profile *profile, struct sc_pkcs15_card *p15ca
 	return pk_p15_update_any_df(profile, p15card, op, obj);
 }
 
+/* pkcs15-init --finalize (StarCOS SPK 2.x needs it for cards personalised
+ * before 2026-12-05): an ACOS5 has nothing to finalise, since
+ * --create-pkcs15 activates its files once the SO PIN is stored. An MF
+ * still in creation state is a personalisation that did not finish. */
+static int
+acos5_p15_finalize_card(struct sc_card *card)
+{
+	struct sc_path mf;
+	struct sc_file *file = NULL;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	sc_format_path("3F00", &mf);
+	r = sc_select_file(card, &mf, &file);
+	if (r == SC_ERROR_FILE_NOT_FOUND || r == SC_ERROR_NOT_ALLOWED)
+		r = pk_p15_refuse(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"the card is blank: personalise it (pkcs15-init --create-pkcs15 --so-pin SOPIN "
+				"--so-puk SOPUK)");
+	else if (r == 0 && file->status == SC_FILE_STATUS_CREATION)
+		r = pk_p15_refuse(card->ctx, SC_ERROR_NOT_ALLOWED,
+				"the card's personalisation did not finish: run pkcs15-init --create-pkcs15 "
+				"again, it completes it");
+	else if (r == 0)
+		fprintf(stderr, "pkicards: nothing to finalise: this ACOS5 enforces its access "
+				"conditions since --create-pkcs15\n");
+	sc_file_free(file);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
 static struct sc_pkcs15init_operations acos5_p15_ops;
 
 struct sc_pkcs15init_operations *
@@ -1105,6 +1135,7 @@ pk_get_acos5_p15init_ops(void)
 	acos5_p15_ops.store_key = acos5_p15_store_key;
 	acos5_p15_ops.generate_key = acos5_p15_generate_key;
 	acos5_p15_ops.delete_object = acos5_p15_delete_object;
+	acos5_p15_ops.finalize_card = acos5_p15_finalize_card;
 	acos5_p15_ops.emu_store_data = acos5_p15_emu_store_data;
 	acos5_p15_ops.emu_update_any_df = acos5_p15_update_any_df;
 	acos5_p15_ops.emu_write_info = pk_p15_write_info;

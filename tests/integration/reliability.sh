@@ -70,6 +70,18 @@ for card in acos5-64v2 starcos-spk23; do
 	else
 		not_ok "$card: create-pkcs15 failed:"; sed 's/^/    /' "$tmp/out"; continue
 	fi
+	# --finalize, which SPK 2.x cards personalised before 2026-12-05 need:
+	# nothing left to do on either (before, the ACOS5 said "Failed to
+	# finalizing card: Not supported")
+	cp "$state" "$tmp/before.state"
+	if run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --finalize; then
+		ok "$card: --finalize after --create-pkcs15 succeeds"
+	else
+		not_ok "$card: --finalize failed:"; sed 's/^/    /' "$tmp/out"
+	fi
+	[ $card = acos5-64v2 ] && expect_match "$card: --finalize says there is nothing to do" \
+		"^pkicards: nothing to finalise: this ACOS5 enforces its access conditions since --create-pkcs15\$" "$tmp/out"
+	same_card "$card: --finalize" "$tmp/before.state" "$state"
 	refused "$card: user PIN of 2 digits" "PIN must have 4 to 8 characters, not 2" "$state" \
 		"$card" -- pkcs15-init --store-pin --auth-id 01 --pin 12 --puk 12345678 --so-pin $so
 	refused "$card: user PUK of 12 digits" "PUK must have .* to 8 characters, not 12" "$state" \
