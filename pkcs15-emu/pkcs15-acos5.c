@@ -352,10 +352,12 @@ acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	LOG_FUNC_CALLED(card->ctx);
 	r = pk_p15_check_profile_options(card->ctx, profile, "ACOS5");
 	LOG_TEST_RET(card->ctx, r, "profile option");
-	if (!p15_has_so_pin(p15card))
-		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
+	if (!p15_has_so_pin(p15card)) {
+		r = pk_p15_refuse(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"an ACOS5 is personalised with an SO PIN: give --so-pin SOPIN and --so-puk SOPUK "
-				"(not --no-so-pin)"));
+				"(not --no-so-pin)");
+		LOG_FUNC_RETURN(card->ctx, r);
+	}
 	r = pk_p15_check_token_label(card->ctx);
 	LOG_TEST_RET(card->ctx, r, "token label");
 	r = sc_select_file(card, &profile->mf_info->file->path, &mf);

@@ -267,13 +267,15 @@ sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 	LOG_FUNC_CALLED(card->ctx);
 	r = pk_p15_check_profile_options(card->ctx, profile, "StarCOS");
 	LOG_TEST_RET(card->ctx, r, "profile option");
-	if (!sc2_has_so_pin(p15card))
+	if (!sc2_has_so_pin(p15card)) {
 		/* before: MF and DF 5015 created, then "Invalid arguments"; and a
 		 * card without SO PIN would never leave its creation state */
-		LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
+		r = pk_p15_refuse(card->ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"a StarCOS SPK card is personalised with an SO PIN, which ends its creation state "
 				"(until then it enforces no PIN): give --so-pin SOPIN and --so-puk SOPUK "
-				"(not --no-so-pin)"));
+				"(not --no-so-pin)");
+		LOG_FUNC_RETURN(card->ctx, r);
+	}
 	r = pk_p15_check_token_label(card->ctx);
 	LOG_TEST_RET(card->ctx, r, "token label");
 	r = sc2_select_mf(card);
