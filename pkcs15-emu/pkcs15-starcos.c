@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -704,6 +705,32 @@ sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *ob
 
 /* WRITE KEY header of the key's record; a record left by a deleted key
  * (6A 89, no PrKDF entry) is reused: generation or import overwrite it. */
+/* The layout's keys belong to the first user PIN (83): its key records
+ * 91..94 are used with it, and the PrKDF and PuKDF are written with it. A
+ * key of a second user PIN (85..8F) would be listed under that PIN and
+ * then be usable with PIN 83 only, or not be listed at all on a finalised
+ * card: refused before anything is written. */
+static int
+sc2_check_key_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj)
+{
+	struct sc_pkcs15_object *pin = NULL, *user = NULL;
+	int ref = obj->auth_id.len ? sc2_key_pin_ref(p15card, obj) : 0;
+	char id[2 * SC_PKCS15_MAX_ID_SIZE + 1];
+
+	if (ref <= SC2_MIN_LPIN || sc_pkcs15_find_pin_by_auth_id(p15card, &obj->auth_id, &pin) != 0 ||
+			sc_pkcs15_find_pin_by_reference(p15card, NULL, SC2_MIN_LPIN, &user) != 0 || !user)
+		return 0;
+	snprintf(id, sizeof(id), "%s",
+			sc_pkcs15_print_id(&((const struct sc_pkcs15_auth_info *)user->data)->auth_id));
+	return pk_p15_refuse(p15card->card->ctx, SC_ERROR_NOT_SUPPORTED,
+			"on this card's layout private keys belong to PIN %02X (\"%.*s\", auth-id %s): a key "
+			"for \"%.*s\" (auth-id %s) would be usable with PIN %02X only. Generate or store it "
+			"with --auth-id %s",
+			SC2_MIN_LPIN, (int)strnlen(user->label, sizeof(user->label)), user->label, id,
+			(int)strnlen(pin->label, sizeof(pin->label)), pin->label,
+			sc_pkcs15_print_id(&obj->auth_id), SC2_MIN_LPIN, id);
+}
+
 static int
 sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_object *obj)
@@ -720,6 +747,8 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (!sc_card_find_rsa_alg(card, (unsigned int)key->modulus_length))
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED,
 				"StarCOS SPK 2.x holds RSA keys of 512, 768 and 1024 bits only");
+	r = sc2_check_key_pin(p15card, obj);
+	LOG_TEST_RET(card->ctx, r, "the key's PIN");
 	r = sc2_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, 0, "private key");
 	if (r == 0) /* the public key's entry: the private key's and the modulus (direct value) */
 		r = sc2_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, key->modulus_length / 8 + 16,

@@ -328,6 +328,20 @@ for card in starcos-spk23 starcos-spk24; do
 		pkcs15-init --store-data "$tmp/$card-45/data.bin" --label more --so-pin $so
 	user_enrol "$card" "$state"
 	pins "$card" "$state"
+	# a key of a second user PIN (85): refused before anything is written
+	# (before: on a card in creation state generated into a record
+	# prepared for PIN 83 and usable with PIN 83 only; on a finalised card
+	# GENERATE KEY refused, 69 82, "Security status not satisfied")
+	must "$card: a second user PIN (auth-id 03)" "$card" "$state" pkcs15-init --store-pin --auth-id 03 \
+		--label "Sign PIN" --pin 55556666 --puk $puk --so-pin $so </dev/null
+	cp "$state" "$state.before"
+	refused "$card: a key for the second user PIN refused" "$card" "$state" pkcs15-init --generate-key rsa/1024 \
+		--auth-id 03 --id 61 --key-usage sign --pin 55556666 --so-pin $so </dev/null
+	expect_match "$card: the refusal names the PIN the keys belong to" \
+		"^pkicards: on this card's layout private keys belong to PIN 83 \\(\"User PIN\", auth-id 01\\).*--auth-id 01; nothing was written to the card\$" \
+		"$tmp/out"
+	if cmp -s "$state" "$state.before"; then ok "$card: the refused key left the card as it was"
+	else not_ok "$card: the refused key changed the card"; fi
 	erase "$card" "$state"
 done
 
