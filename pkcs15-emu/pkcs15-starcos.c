@@ -7,8 +7,9 @@
  * not enforced) until CREATE END, which --create-pkcs15 sends as soon as
  * the SO PIN and PUK are stored ("pkcs15-init --finalize" sends it again
  * for cards personalised before). Every change verifies the SO PIN first,
- * so that the same commands work before and after finalisation. StarCOS 3.x issuer cards: the driver refuses all
- * 2.x commands with a message; nothing here is sent to them.
+ * so that the same commands work before and after finalisation. StarCOS
+ * 3.x issuer cards: the driver refuses all 2.x commands with a message;
+ * nothing here is sent to them.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -703,8 +704,6 @@ sc2_key_header(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *ob
 	return 0;
 }
 
-/* WRITE KEY header of the key's record; a record left by a deleted key
- * (6A 89, no PrKDF entry) is reused: generation or import overwrite it. */
 /* The layout's keys belong to the first user PIN (83): its key records
  * 91..94 are used with it, and the PrKDF and PuKDF are written with it. A
  * key of a second user PIN (85..8F) would be listed under that PIN and
@@ -731,6 +730,8 @@ sc2_check_key_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object 
 			sc_pkcs15_print_id(&obj->auth_id), SC2_MIN_LPIN, id);
 }
 
+/* WRITE KEY header of the key's record; a record left by a deleted key
+ * (6A 89, no PrKDF entry) is reused: generation or import overwrite it. */
 static int
 sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_object *obj)
