@@ -3,7 +3,8 @@
  * responses. The first input byte picks the parser, the rest is the card's
  * answer. The parsers are pure functions over byte buffers (driver/ *-parse.c,
  * pk-tlv.c, pk-rsa.c, and pk-fcache.c's reader of card files and of the
- * persisted cache file), so nothing else is needed.
+ * persisted cache file; pk-text.c's check of what users type), so nothing
+ * else is needed.
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -14,6 +15,7 @@
 #include "acos5-parse.h"
 #include "pk-fcache.h"
 #include "pk-rsa.h"
+#include "pk-text.h"
 #include "pk-tlv.h"
 #include "starcos-parse.h"
 
@@ -144,7 +146,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_starcos(sel & 0x0F, data, size);
 	else if (sel < 0x40)
 		parse_rsa(data, size);
-	else
+	else if (sel < 0x50)
 		parse_fcache(sel & 0x0F, data, size);
+	else
+		pk_text_valid_len(data, size);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * test-buf-tlv.c: the bounded builder (pk-buf) and the TLV cursor (pk-tlv).
+ * test-buf-tlv.c: the bounded builder (pk-buf), the TLV cursor (pk-tlv) and
+ * the check of text users give (pk-text).
  *
  * One cmocka test per table row, negative cases first.
  *
@@ -10,6 +11,7 @@
 
 #include "libopensc/errors.h"
 #include "pk-buf.h"
+#include "pk-text.h"
 #include "pk-tlv.h"
 
 /* value bytes for BYTES/TLV ops: 00 01 02 ... */
@@ -306,6 +308,51 @@ test_uint_row(void **state)
 		assert_int_equal(v, row->v);
 }
 
+/* ---- pk-text ------------------------------------------------------------ */
+
+struct text_row {
+	const char *name; /* in tests/vectors/text.vec */
+	size_t valid; /* pk_text_valid_len: bytes of text before the first fault */
+};
+
+/* refused (the offset of the first byte of the character that is not text),
+ * then text (all of it) */
+static const struct text_row text_rows[] = {
+	{"latin-1 Juergen with an u-umlaut", 1},
+	{"windows-1252 euro sign", 2},
+	{"tab", 1},
+	{"CR at the end", 2},
+	{"NUL", 1},
+	{"DEL", 1},
+	{"C1 control U+0085 (NEL)", 1},
+	{"overlong slash C0 AF", 1},
+	{"overlong E0 80 AF", 1},
+	{"overlong F0 80 80 AF", 1},
+	{"surrogate U+D800", 1},
+	{"past U+10FFFF: F4 90 80 80", 1},
+	{"F5 lead byte", 1},
+	{"lone continuation byte", 1},
+	{"two-byte character cut off", 1},
+	{"three-byte character cut off", 1},
+	{"continuation missing inside", 1},
+	{"empty", 0},
+	{"ascii label", 13},
+	{"utf-8 Juergen Mueller with u-umlauts", 15},
+	{"utf-8 euro sign", 5},
+	{"utf-8 U+10FFFF, the last code point", 5},
+	{"utf-8 U+00A0, the first after C1", 3},
+};
+
+static void
+test_text_row(void **state)
+{
+	const struct text_row *row = *state;
+	u8 in[64];
+	size_t n = unit_vector("text", row->name, in, sizeof(in));
+
+	assert_int_equal(pk_text_valid_len(in, n), row->valid);
+}
+
 int
 main(void)
 {
@@ -324,6 +371,7 @@ main(void)
 	r |= UNIT_RUN_ROWS("pk_cur_tlv", tlv_rows, test_tlv_row);
 	r |= UNIT_RUN_ROWS("pk_tlv_find", find_rows, test_find_row);
 	r |= UNIT_RUN_ROWS("pk_tlv_uint", uint_rows, test_uint_row);
+	r |= UNIT_RUN_ROWS("pk_text_valid_len", text_rows, test_text_row);
 	r |= cmocka_run_group_tests_name("pk_buf/pk_cur misc", misc, NULL, NULL);
 	return r ? 1 : 0;
 }

@@ -1,0 +1,26 @@
+/*
+ * pk-text.h: whether bytes a user gave (a token label, a line of a batch
+ * file) are text that can go onto a card as a PKCS#15 UTF8String and into
+ * a file name: UTF-8 without control characters.
+ *
+ * Pure function over a byte buffer, so it is fuzzed with the parsers.
+ *
+ * Copyright (C) 2026 pkicards contributors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef PK_TEXT_H
+#define PK_TEXT_H
+
+#include <stddef.h>
+
+/**
+ * How many bytes at the start of @p s (@p len bytes) are whole characters of
+ * UTF-8 (RFC 3629: shortest form, no surrogate, nothing above U+10FFFF) that
+ * are not control characters (C0, DEL, C1: U+0000-001F, U+007F-009F).
+ * @return @p len when all of @p s is such text, else the offset of the first
+ *   byte of the first character that is not (in a Latin-1 file, the byte
+ *   of a letter with an accent; a tab; a CR)
+ */
+size_t pk_text_valid_len(const unsigned char *s, size_t len);
+
+#endif
