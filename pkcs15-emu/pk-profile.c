@@ -18,6 +18,7 @@
 #include "pk-buf.h"
 #include "pk-cardctl.h"
 #include "pk-cmdline.h"
+#include "pk-text.h"
 
 struct file_info *
 pk_profile_find(struct sc_profile *profile, const char *ident)
@@ -284,13 +285,22 @@ int
 pk_p15_check_token_label(struct sc_context *ctx)
 {
 	unsigned char label[256];
-	size_t len = sizeof(label);
+	size_t len = sizeof(label), text;
 	int r = pk_cmdline_secret(ctx, "label", label, &len);
 
 	if (r == SC_ERROR_BUFFER_TOO_SMALL || (r == 0 && len > 32))
 		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"the token label has at most 32 bytes (PKCS#11 shows no more), not %s",
 				r == 0 ? "more" : "more than 255");
+	if (r != 0)
+		return 0;
+	/* the card keeps it as a UTF8String, and PKCS#11 hands it on as UTF-8 */
+	text = pk_text_valid_len(label, len);
+	if (text != len)
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
+				"the token label is not UTF-8 text without control characters (byte %zu is %s): "
+				"give it as UTF-8 (a terminal in a UTF-8 locale)",
+				text + 1, label[text] < 0x80 ? "a control character" : "not UTF-8");
 	return 0;
 }
 
@@ -368,8 +378,9 @@ df_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int
 	return 0;
 }
 
-int
-pk_p15_check_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int type,
+/* Room in the directory file of @p type for an entry of @p entry bytes */
+static int
+p15_check_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int type,
 		size_t entry, const char *what)
 {
 	size_t used, size;
@@ -387,8 +398,8 @@ pk_p15_check_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, un
 }
 
 /* The encoding length of @p obj's entry in its kind of directory file */
-int
-pk_p15_entry_len(struct sc_context *ctx, const struct sc_pkcs15_object *obj, size_t *len)
+static int
+p15_entry_len(struct sc_context *ctx, const struct sc_pkcs15_object *obj, size_t *len)
 {
 	u8 *buf = NULL;
 	int r;
@@ -411,4 +422,23 @@ pk_p15_entry_len(struct sc_context *ctx, const struct sc_pkcs15_object *obj, siz
 	}
 	free(buf);
 	return r;
+}
+
+int
+pk_p15_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_pkcs15_object *obj, unsigned int type, size_t extra, const char *what)
+{
+	struct sc_context *ctx = p15card->card->ctx;
+	size_t label = strnlen(obj->label, sizeof(obj->label));
+	size_t text = pk_text_valid_len((const u8 *)obj->label, label), len = 0;
+
+	/* a UTF8String on the card, and UTF-8 in PKCS#11's CKA_LABEL */
+	if (text != label)
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
+				"the %s's label is not UTF-8 text without control characters (byte %zu is %s): "
+				"give it as UTF-8 (a terminal in a UTF-8 locale)",
+				what, text + 1, (u8)obj->label[text] < 0x80 ? "a control character" : "not UTF-8");
+	if (p15_entry_len(ctx, obj, &len) < 0)
+		return 0; /* no estimate: the directory write says it */
+	return p15_check_room(profile, p15card, type, len + extra, what);
 }

@@ -102,10 +102,11 @@ int pk_p15_check_profile_options(struct sc_context *ctx, const struct sc_profile
 		const char *family);
 /** pkcs15-init --label: a token label PKCS#11 would cut (over 32 bytes) is refused */
 int pk_p15_check_token_label(struct sc_context *ctx);
-/** Room in the directory file of @p type for an entry of @p entry bytes */
-int pk_p15_check_room(struct sc_profile *profile, struct sc_pkcs15_card *p15card, unsigned int type,
-		size_t entry, const char *what);
-/** The length of @p obj's directory file entry */
-int pk_p15_entry_len(struct sc_context *ctx, const struct sc_pkcs15_object *obj, size_t *len);
+/** A new object @p obj (a @p what, e.g. "private key") before anything of it
+ * is written: its label is UTF-8 text, and its entry, @p extra bytes more,
+ * fits in the room left in the directory file of @p type (no estimate of
+ * the entry: left to the directory write) */
+int pk_p15_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
+		const struct sc_pkcs15_object *obj, unsigned int type, size_t extra, const char *what);
 
 #endif

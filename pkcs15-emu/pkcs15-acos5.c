@@ -653,20 +653,6 @@ p15_check_free(struct sc_card *card, size_t bytes, unsigned int files, const cha
 	return 0;
 }
 
-/* Room for a new object's entry in its directory file(s), before its files
- * are made (the entry with the path it will have) */
-static int
-p15_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
-		const struct sc_pkcs15_object *obj, unsigned int type, const char *what)
-{
-	size_t len = 0;
-	int r = pk_p15_entry_len(p15card->card->ctx, obj, &len);
-
-	if (r < 0)
-		return 0; /* no estimate: the directory write says it */
-	return pk_p15_check_room(profile, p15card, type, len, what);
-}
-
 /* File sizes of an RSA key pair (acos5-card.md §3.8): CRT private key */
 static void
 p15_key_sizes(struct sc_card *card, size_t bits, size_t *priv, size_t *pub)
@@ -787,9 +773,9 @@ acos5_p15_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	p15_key_sizes(card, key->modulus_length, &priv_size, &pub_size);
 	r = p15_check_free(card, priv_size + pub_size, 2, "key pair");
 	if (r == 0)
-		r = p15_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, "private key");
+		r = pk_p15_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, 0, "private key");
 	if (r == 0) /* the public key's entry is about as long */
-		r = p15_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, "public key");
+		r = pk_p15_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, 0, "public key");
 	LOG_TEST_RET(card->ctx, r, "no room for the key pair");
 	r = p15_check_key_pin(profile, p15card, obj);
 	LOG_TEST_RET(card->ctx, r, "key of a PIN the layout's key files do not accept");
@@ -992,7 +978,7 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 			keep = *opath;
 			*opath = file->path;
 		}
-		r = p15_check_entry(profile, p15card, obj, df_type, obj_kind);
+		r = pk_p15_check_entry(profile, p15card, obj, df_type, 0, obj_kind);
 		if (opath)
 			*opath = keep;
 	}

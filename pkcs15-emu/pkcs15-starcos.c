@@ -647,19 +647,6 @@ sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15c
 	return 0;
 }
 
-/* Room for a new object's entry in its directory file, before anything of
- * it is written */
-static int
-sc2_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
-		const struct sc_pkcs15_object *obj, unsigned int type, size_t extra, const char *what)
-{
-	size_t len = 0;
-
-	if (pk_p15_entry_len(p15card->card->ctx, obj, &len) < 0)
-		return 0; /* no estimate: the directory write says it */
-	return pk_p15_check_room(profile, p15card, type, len + extra, what);
-}
-
 static u8
 sc2_key_usage(unsigned int usage)
 {
@@ -750,9 +737,9 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 				"StarCOS SPK 2.x holds RSA keys of 512, 768 and 1024 bits only");
 	r = sc2_check_key_pin(p15card, obj);
 	LOG_TEST_RET(card->ctx, r, "the key's PIN");
-	r = sc2_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, 0, "private key");
+	r = pk_p15_check_entry(profile, p15card, obj, SC_PKCS15_PRKDF, 0, "private key");
 	if (r == 0) /* the public key's entry: the private key's and the modulus (direct value) */
-		r = sc2_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, key->modulus_length / 8 + 16,
+		r = pk_p15_check_entry(profile, p15card, obj, SC_PKCS15_PUKDF, key->modulus_length / 8 + 16,
 				"public key");
 	LOG_TEST_RET(card->ctx, r, "no room for the key pair");
 	r = sc2_so_login_if_given(profile, p15card);
@@ -999,7 +986,7 @@ sc2_check_object_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15car
 	}
 	keep = *opath;
 	*opath = path ? *path : none;
-	r = sc2_check_entry(profile, p15card, obj, type, 0,
+	r = pk_p15_check_entry(profile, p15card, obj, type, 0,
 			type == SC_PKCS15_CDF ? "certificate" : "data object");
 	*opath = keep;
 	return r;

@@ -3,11 +3,11 @@
 # (those: fault-sweep, concurrency), each with the state file of the card
 # compared before and after where nothing may change:
 #  - input checked before anything is written: a PIN or PUK shorter or longer
-#    than the card takes, a token label PKCS#11 would cut, an object larger
-#    than the free EEPROM or than the room left in its directory file, a
-#    key size no generation holds, a profile option (+onepin) our profiles
-#    lack, no SO PIN; the message names the limit and the card
-#    is byte for byte unchanged;
+#    than the card takes, a token label PKCS#11 would cut, a token or
+#    object label that is not UTF-8, an object larger than the free EEPROM
+#    or than the room left in its directory file, a key size no generation
+#    holds, a profile option (+onepin) our profiles lack, no SO PIN; the
+#    message names the limit and the card is byte for byte unchanged;
 #  - StarCOS SPK 2.3: --delete-objects, then --generate-key,
 #    --store-certificate and --store-data again (before: DELETE FILE 00 E4
 #    answered 6E 00, "Unsupported CLA byte", or a reused file was too small);
@@ -62,6 +62,10 @@ for card in acos5-64v2 starcos-spk23; do
 	refused "$card: token label of 33 bytes" "token label has at most 32 bytes" "$blank" \
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 \
 		--label "a label with more than thirty-two bytes"
+	# a label typed in a Latin-1 terminal (before: its bytes went onto the
+	# card as the UTF8String TokenInfo label, shown garbled by every client)
+	refused "$card: token label in Latin-1" "token label is not UTF-8 text .*byte 2 is not UTF-8" "$blank" \
+		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 12345678 --label "$(printf 'J\374rgen')"
 	state=$tmp/$card.state
 	cp "$blank" "$state"
 	if run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --create-pkcs15 --so-pin $so \
@@ -97,6 +101,15 @@ for card in acos5-64v2 starcos-spk23; do
 	# 0.23 to at least 0.26, aborts with a double free: doc/install.md)
 	refused "$card: an EC key" "generate RSA keys only, not 'ec/prime256v1'" "$state" \
 		"$card" -- pkcs15-init --generate-key ec/prime256v1 --auth-id 01 --pin $pin --so-pin $so
+	# object labels are UTF8Strings too (before: written as typed), for a key
+	# pair and for a data object
+	refused "$card: a key label in Latin-1" "private key's label is not UTF-8 text .*byte 2 is not UTF-8" \
+		"$state" "$card" -- pkcs15-init --generate-key rsa/$bits --auth-id 01 --id 46 \
+		--label "$(printf 'J\374rgen')" --pin $pin --so-pin $so
+	echo "data" >"$tmp/small.bin"
+	refused "$card: a data object label with a tab" "data object's label is not UTF-8 text .*byte 4 is a control character" \
+		"$state" "$card" -- pkcs15-init --store-data "$tmp/small.bin" --label "$(printf 'bad\tlabel')" \
+		--auth-id 01 --pin $pin --so-pin $so
 	# key pairs whose labels fill the PrKDF (768 bytes on StarCOS, about
 	# 300 a key with a 250-byte label): the third is refused before its key
 	# record is touched
