@@ -34,6 +34,7 @@
 #include "pkcs15init/pkcs15-init.h"
 #include "pkcs15init/profile.h"
 #include "pk-compat.h"
+#include "pk-text.h"
 
 #define ISSUE_MAX_CARDS 16
 #define ISSUE_PIN_DIGITS 8
@@ -457,14 +458,24 @@ read_batch(const char *path, struct holder *hs, size_t max)
 		die("cannot read the batch file '%s'", path);
 	while (fgets(line, sizeof(line), f)) {
 		char *fld[5] = {0}, *p = line, *nl = strchr(line, '\n');
-		size_t k = 0;
+		size_t k = 0, len, text;
 
 		no++;
 		if (!nl && !feof(f))
 			die("%s line %zu: too long", path, no);
 		if (nl)
 			*nl = '\0';
-		if (line[0] == '\0' || line[0] == '#')
+		/* a file saved on Windows: a UTF-8 byte order mark, CR LF line ends */
+		if (no == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
+			p += 3;
+		len = strlen(p);
+		if (len && p[len - 1] == '\r')
+			p[--len] = '\0';
+		text = pk_text_valid_len((const unsigned char *)p, len);
+		if (text != len)
+			die("%s line %zu: byte %zu is %s: save the batch file as UTF-8 text, one holder a line", path, no,
+					text + 1, (unsigned char)p[text] < 0x80 ? "a control character" : "not UTF-8");
+		if (p[0] == '\0' || p[0] == '#')
 			continue;
 		while (k < 5 && p) {
 			fld[k++] = p;

@@ -34,6 +34,31 @@ Bob;random;$tmp/a.letter;$tmp/b.pem" "lines 1 and 2: both write to the same file
 refused "a label PKCS#11 cannot show" "$(printf 'L%.0s' {1..33});random;$tmp/a.letter;$tmp/a.pem" \
 	"line 1: the label has at most 32 bytes"
 refused "a PIN of letters" "Alice;abcdefgh;$tmp/a.letter;$tmp/a.pem" "line 1: the PIN must be 4 to 8 digits"
+# a batch saved in a Western code page (before: the Latin-1 byte went onto
+# the card as the UTF8String token label), and a tab
+refused "a label in Latin-1" "$(printf 'J\374rgen;random;%s;%s' "$tmp/a.letter" "$tmp/a.pem")" \
+	"line 1: byte 2 is not UTF-8: save the batch file as UTF-8 text"
+refused "a tab in a line" "$(printf 'Alice\tExample;random;%s;%s' "$tmp/a.letter" "$tmp/a.pem")" \
+	"line 1: byte 6 is a control character"
+
+# A batch saved on Windows (a UTF-8 byte order mark, CR LF) is read as
+# written: the label on the card has no mark, the files no CR in their names
+# (before: the card's label began with EF BB BF, the public key went to
+# "h.pem\r")
+printf '\357\273\277Holder %s;random;%s;%s\r\n' "$(printf '\303\234mit')" "$tmp/h.letter" "$tmp/h.pem" >"$tmp/batch"
+$with_card --state "$tmp/h.state" acos5-64v2 -- \
+	"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+st=$?
+[ $st = 0 ] && grep -q "Holder Ümit: issued" "$tmp/out" && ok "a batch with BOM and CR LF: issued" ||
+	{ not_ok "BOM and CR LF: exit $st:"; sed 's/^/    /' "$tmp/out"; }
+$with_card --state "$tmp/h.state" acos5-64v2 -- sh -c \
+	"pkcs15-tool -D; pkcs15-tool --read-public-key 45 -o '$tmp/h.card.pem'" >"$tmp/h.list" 2>&1
+expect_match "the token label is the holder's, without the byte order mark" '^PKCS#15 Card \[Holder Ümit\]:$' "$tmp/h.list"
+if [ -f "$tmp/h.pem" ] && [ -f "$tmp/h.letter" ] && cmp -s "$tmp/h.pem" "$tmp/h.card.pem"; then
+	ok "the public key and the letter have the names of the batch, the key is the card's"
+else
+	not_ok "files written: $(ls "$tmp" | grep '^h\.' | od -c | head -3)"
+fi
 
 # The card leaves the reader at GENERATE KEY PAIR, after store-pin: the
 # letter stays, names the card's PIN, and the summary says to keep it
