@@ -33,6 +33,7 @@
 #include "libopensc/pkcs15.h"
 #include "pkcs15init/pkcs15-init.h"
 #include "pkcs15init/profile.h"
+#include "pk-card.h"
 #include "pk-compat.h"
 #include "pk-text.h"
 
@@ -307,6 +308,15 @@ issue_keygen_ok(const struct sc_card *card, unsigned int bits, char *text, size_
 	return 0;
 }
 
+/* the card is driven by one of our drivers (and so gets our profiles) */
+static int
+issue_ours(const struct sc_card *card)
+{
+	const char *name = card->driver ? card->driver->short_name : NULL;
+
+	return name && (!strcmp(name, PK_ACOS5_SHORT_NAME) || !strcmp(name, PK_STARCOS_SHORT_NAME));
+}
+
 static void *
 issue_card(void *arg)
 {
@@ -329,8 +339,19 @@ issue_card(void *arg)
 		for (i = 0; i < sn.len && i < SC_MAX_SERIALNR; i++)
 			snprintf(w->serial + 2 * i, 3, "%02X", sn.value[i]);
 	}
-	/* before anything is written: a card that cannot generate the key
-	 * would otherwise be left personalised, with a PIN, without a key */
+	/* before anything is written: a card of another kind (someone's own
+	 * token left in a reader) would be personalised with OpenSC's profile
+	 * for it, not ours; a card that cannot generate the key would be left
+	 * personalised, with a PIN, without a key */
+	if (!issue_ours(w->card)) {
+		snprintf(w->why, sizeof(w->why), "this card (%s, OpenSC's driver '%s') is not an ACOS5 or StarCOS "
+				"card of pkicards: nothing was written; take it out of the reader",
+				w->card->name ? w->card->name : "?",
+				w->card->driver && w->card->driver->short_name ? w->card->driver->short_name : "?");
+		fprintf(w->log, "check failed: %s\n", w->why);
+		w->failed = "check";
+		goto out;
+	}
 	if (!issue_keygen_ok(w->card, key_bits, sizes, sizeof(sizes))) {
 		const char *name = w->card->name ? w->card->name : "?";
 

@@ -8,6 +8,9 @@
 issue=$build/tools/pkicards-issue
 export PKICARDS_SO_PIN=87654321 PKICARDS_SO_PUK=12345678
 
+# writes COST-LOG: the EEPROM writes a card's cost log counts
+writes() { awk '{ n += $4 } END { print n + 0 }' "$1" 2>/dev/null || echo 0; }
+
 # refused BATCH-LINES MESSAGE-REGEX: exit 2 with that message, and the card
 # got no EEPROM write
 refused() {
@@ -17,7 +20,7 @@ refused() {
 	$with_card --cost-log "$tmp/cost" acos5-64v2 -- \
 		"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
 	st=$?
-	writes=$(awk '{ n += $4 } END { print n + 0 }' "$tmp/cost" 2>/dev/null || echo 0)
+	writes=$(writes "$tmp/cost")
 	if [ $st = 2 ] && grep -Eq -- "$want" "$tmp/out" && [ "$writes" = 0 ] && ! ls "$tmp"/*.letter >/dev/null 2>&1; then
 		ok "$what: refused before any card is touched"
 	else
@@ -89,6 +92,22 @@ if [ $st = 1 ] && grep -q "Dave: FAILED personalise" "$tmp/out" && [ ! -e "$tmp/
 else
 	not_ok "card not blank: exit $st, letter $(ls "$tmp/d.letter" 2>&1):"; sed 's/^/    /' "$tmp/out"
 fi
+# A card that another driver of OpenSC serves (someone's own token left in a
+# reader; here the SPK 2.3 under OpenSC's built-in starcos driver, which has
+# a pkcs15-init profile of its own) fails at "check": nothing is written,
+# no letter (before: personalised with OpenSC's profile, not ours)
+echo "Heidi;random;$tmp/i.letter;$tmp/i.pem" >"$tmp/batch"
+rm -f "$tmp/cost"
+$with_card --driver internal --cost-log "$tmp/cost" starcos-spk23 -- \
+	"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+st=$?
+writes=$(writes "$tmp/cost")
+if [ $st = 1 ] && grep -q "Heidi: FAILED check (this card (.*OpenSC's driver 'starcos') is not an ACOS5 or StarCOS card of pkicards: nothing was written" "$tmp/out" &&
+		[ "$writes" = 0 ] && [ ! -e "$tmp/i.letter" ]; then
+	ok "a card of another OpenSC driver: FAILED check, nothing written, no letter"
+else
+	not_ok "card of another driver: exit $st, $writes EEPROM writes, letter $(ls "$tmp/i.letter" 2>&1):"; sed 's/^/    /' "$tmp/out"
+fi
 # A card that cannot generate the batch's key size (the ACOS5-64 V3 leaves
 # the factory in FIPS mode: 2048 and 3072 bits) or any key (a StarCOS 3.4
 # issuer card) fails at "check" with the reason, before anything is written:
@@ -100,7 +119,6 @@ $with_card --cost-log "$tmp/cost.v3" --cost-log "$tmp/cost.sc34" --cost-log "$tm
 	acos5-64v3,starcos-3.4:dtrust,acos5-64v2 -- \
 	"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
 st=$?
-writes() { awk '{ n += $4 } END { print n + 0 }' "$1" 2>/dev/null || echo 0; }
 [ $st = 1 ] && ok "a card that cannot generate the key: exit 1" || not_ok "cannot generate: exit $st"
 expect_match "V3 in FIPS mode: FAILED check, with the sizes it generates" \
 	"Erin: FAILED check \\(this card \\(ACOS5-64 V3 \\(FIPS mode\\)\\) generates RSA keys of 2048, 3072 bits, not 1024: nothing was written" "$tmp/out"
