@@ -23,4 +23,13 @@
  */
 size_t pk_text_valid_len(const unsigned char *s, size_t len);
 
+/* What to do about a command-line argument that is not such text. Windows
+ * hands a program its arguments in the ANSI code page (Windows-1252 in
+ * Western Europe: "J\xFCrgen"), which OpenSC's tools would write as it is. */
+#ifdef _WIN32
+#define PK_TEXT_ARG_HINT "give it in ASCII (Windows passes a program's arguments in its ANSI code page)"
+#else
+#define PK_TEXT_ARG_HINT "give it as UTF-8 (a terminal in a UTF-8 locale)"
+#endif
+
 #endif

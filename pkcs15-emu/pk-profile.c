@@ -299,7 +299,7 @@ pk_p15_check_token_label(struct sc_context *ctx)
 	if (text != len)
 		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"the token label is not UTF-8 text without control characters (byte %zu is %s): "
-				"give it as UTF-8 (a terminal in a UTF-8 locale)",
+				PK_TEXT_ARG_HINT,
 				text + 1, label[text] < 0x80 ? "a control character" : "not UTF-8");
 	return 0;
 }
@@ -436,7 +436,7 @@ pk_p15_check_entry(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (text != label)
 		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"the %s's label is not UTF-8 text without control characters (byte %zu is %s): "
-				"give it as UTF-8 (a terminal in a UTF-8 locale)",
+				PK_TEXT_ARG_HINT,
 				what, text + 1, (u8)obj->label[text] < 0x80 ? "a control character" : "not UTF-8");
 	if (p15_entry_len(ctx, obj, &len) < 0)
 		return 0; /* no estimate: the directory write says it */

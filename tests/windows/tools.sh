@@ -10,6 +10,8 @@
 #   the signatures verify with Linux openssl against the public key that
 #   Linux pkcs15-tool reads from the same card state, and the decrypted
 #   text is the one Linux openssl encrypted.
+# A token label with a letter outside ASCII ("Jürgen": Windows passes it in
+# its ANSI code page) is refused before anything is written, saying so.
 # C_InitPIN (pkcs11-tool.exe --init-pin with the SO PIN) on an original
 # ACOS5 with a user PIN is refused and leaves the user PUK as it was.
 # StarCOS SPK 2.x holds RSA keys up to 1024 bits and has no PSS
@@ -47,6 +49,11 @@ win=$1 pin=$2 so=$3 puk=$4 id=$5 bits=$6 spk2=$7
 step() { local name=$1; shift; echo "\$ $*" | sed -E 's/(pin|puk) [^ ]+/\1 …/g'; if "$@" >out.txt 2>&1; then cat out.txt; echo "STEP $name ok"; else cat out.txt; echo "STEP $name FAILED"; fi; }
 p11() { "$win" pkcs11-tool.exe --login --pin "$pin" --id "$id" "$@"; }
 "$win" opensc-tool.exe -v -n >name.txt 2>&1; cat name.txt
+# a label with a letter outside ASCII reaches the program in the ANSI code
+# page (wine: Windows-1252), not as UTF-8: refused before anything is written
+"$win" pkcs15-init.exe --create-pkcs15 --so-pin "$so" --so-puk "$puk" --label "Jürgen" >label.txt 2>&1
+echo "label status $?"
+cat label.txt
 step create-pkcs15 "$win" pkcs15-init.exe --create-pkcs15 --so-pin "$so" --so-puk "$puk" --label "pkicards windows"
 step store-pin "$win" pkcs15-init.exe --store-pin --auth-id 01 --label "User PIN" --pin "$pin" --puk "$puk" --so-pin "$so"
 if [ "$spk2" = 1 ]; then
@@ -103,6 +110,9 @@ for card in $cards; do
 		sign-sha256 verify-sha256 decrypt decrypted-equal; do
 		expect_match "$card: $s" "^STEP $s ok\$" "$w/log"
 	done
+	expect_match "$card: a label in the ANSI code page refused" "^label status [1-9]" "$w/log"
+	expect_match "$card: the refusal says to give it in ASCII" \
+		"token label is not UTF-8 text .*byte 2 is not UTF-8.*give it in ASCII.*nothing was written" "$w/log"
 	expect_match "$card: the key is RSA $bits (Linux pkcs15-tool)" "ModLength *: *$bits\$" "$w/log"
 	expect_match "$card: Linux lists the certificate stored under wine" "^X\\.509 Certificate \\[windows cert\\]" "$w/log"
 	if [ $spk2 = 1 ]; then
