@@ -12,7 +12,9 @@
 #    --store-certificate and --store-data again (before: DELETE FILE 00 E4
 #    answered 6E 00, "Unsupported CLA byte", or a reused file was too small);
 #  - ACOS5: a --store-data that fails leaves no file behind (before: a
-#    3000-byte file nothing listed, with every failure).
+#    3000-byte file nothing listed, with every failure);
+#  - a logged-in client whose card is swapped for another holder's card in
+#    the same reader signs nothing with the other card (CKR_DEVICE_REMOVED).
 . "$(dirname "$0")/lib.sh"
 so=$p15_so
 pin=12345678
@@ -293,5 +295,83 @@ for card in acos5-64v2 starcos-spk23; do
 		not_ok "$card: after the reset no refusal and VERIFY:"; sed -n '/^# reset/,$p' "$w/apdu" | cut -c1-60 | sed 's/^/    /'
 	fi
 done
+
+# A long-lived client is logged in when its card is taken out and another
+# card of the same kind (another holder's, with its own key and serial) is
+# put into the same reader: the client's next signatures fail with
+# CKR_DEVICE_REMOVED and none is made with the other card's key (its PIN
+# would be the first card's, verified from OpenSC's PIN cache); a new
+# process then signs with the new card's key. The reader is empty in
+# with-card ('-'): the script plugs the simulators in itself.
+cat >"$tmp/swap.sh" <<'SH'
+set -u
+cd "$1" || exit 2
+card=$2 pin=$3 id=$4 loop=$5
+port=${WITH_CARD_PORTS%% *}
+reader="pkicards vpcd 0 00 00"
+a= b= pid=
+trap 'kill $pid $a $b 2>/dev/null; wait 2>/dev/null' EXIT
+"$WITH_CARD_SIM" --card "$card" --port "$port" --state A.state 2>simA.log & a=$!
+"$WITH_CARD_WAITER" "$reader" 1 10000 || { echo "card A did not come up"; exit 2; }
+pkcs15-tool --read-public-key "$id" -o A.pem >/dev/null 2>&1 || { echo "no public key on A"; exit 2; }
+rm -f sw.*
+mkfifo sw.in
+exec 3<>sw.in
+P11_SIGN_LOOP_STEP=1 "$loop" "$P11LIB" "$pin" "$id" 3 sw <&3 >sw.out 2>&1 & pid=$!
+signed() {
+	local i
+	for i in $(seq 300); do grep -q "^signed $1\$" sw.out && return 0; sleep 0.1; done
+	echo "client stuck before signature $(($1 + 1)):"; cat sw.out; return 1
+}
+signed 1 || exit 1
+kill $a; wait $a 2>/dev/null; a=
+"$WITH_CARD_WAITER" "$reader" 0 10000 || { echo "card A did not leave"; exit 2; }
+"$WITH_CARD_SIM" --card "$card" --port "$port" --state B.state 2>simB.log & b=$!
+"$WITH_CARD_WAITER" "$reader" 1 10000 || { echo "card B did not come up"; exit 2; }
+echo "cards swapped"
+echo go >&3
+signed 2 || exit 1
+echo go >&3
+wait $pid
+echo "client exit $?"; pid=
+cat sw.out
+for i in 1 2 3; do
+	for k in A B; do
+		[ -f B.pem ] || pkcs15-tool --read-public-key "$id" -o B.pem >/dev/null 2>&1
+		[ -f sw.$i.sig ] && openssl dgst -sha256 -verify $k.pem -signature sw.$i.sig sw.$i.msg >/dev/null 2>&1 &&
+			echo "signature $i made with card $k"
+	done
+done
+echo hello >data
+pkcs11-tool --module "$P11LIB" -l --pin "$pin" --sign -m SHA256-RSA-PKCS --id "$id" -i data -o new.sig >/dev/null 2>&1
+openssl dgst -sha256 -verify B.pem -signature new.sig data >/dev/null 2>&1 && echo "a new process signs with card B"
+SH
+# CARD|serial of A|serial of B (the simulator's serial lengths)
+while IFS='|' read -r card sa sb; do
+	w=$tmp/swap-$card
+	mkdir -p "$w"
+	for k in A B; do
+		if [ $k = A ]; then serial=$sa; else serial=$sb; fi
+		$with_card --state "$w/$k.state" --serial "$serial" "$card" -- \
+			"$top/tests/clients/p15-personalise" --bits "$(p15_bits "$card")" $pin "$p15_so" $p15_id \
+			</dev/null >"$w/$k.log" 2>&1 ||
+			{ not_ok "$card: personalising card $k failed"; sed 's/^/    /' "$w/$k.log"; continue 2; }
+	done
+	$with_card - -- bash "$tmp/swap.sh" "$w" "$card" $pin $p15_id "$build/tests/tools/p11-sign-loop" >"$w/out" 2>&1
+	expect_match "$card: card A taken out, card B put in while the client was logged in" "^cards swapped\$" "$w/out"
+	expect_match "$card: signature 1 made with card A" "^signature 1 made with card A\$" "$w/out"
+	expect_match "$card: after the swap the client's signatures fail with CKR_DEVICE_REMOVED" \
+		"^sign 2: C_Sign rv=0x32\$" "$w/out"
+	if grep -q "^signature [23] made" "$w/out"; then
+		not_ok "$card: the client signed after the swap:"; sed 's/^/    /' "$w/out"
+	else
+		ok "$card: no signature made in the client's session after the swap"
+	fi
+	expect_match "$card: only the signature before the swap was made" "^1 of 3 signatures made\$" "$w/out"
+	expect_match "$card: a new process signs with card B's key" "^a new process signs with card B\$" "$w/out"
+done <<'CARDS'
+acos5-64v2|A50200000101|A50200000102
+starcos-spk23|5350000000000101|5350000000000102
+CARDS
 
 finish
