@@ -39,6 +39,8 @@
 
 #define ISSUE_MAX_CARDS 16
 #define ISSUE_PIN_DIGITS 8
+#define ISSUE_MIN_PIN 4 /* PIN, PUK, SO PIN and SO PUK lengths of our profiles */
+#define ISSUE_MAX_PIN 8
 #define ISSUE_MAX_LABEL 32 /* what PKCS#11 shows of a token label; our profiles refuse more */
 
 struct holder {
@@ -510,8 +512,10 @@ read_batch(const char *path, struct holder *hs, size_t max)
 			die("%s line %zu: the label has at most %d bytes (PKCS#11 shows no more)", path, no,
 					ISSUE_MAX_LABEL);
 		if (strcmp(fld[1], "random") != 0 &&
-				(strlen(fld[1]) < 4 || strlen(fld[1]) > 8 || strspn(fld[1], "0123456789") != strlen(fld[1])))
-			die("%s line %zu: the PIN must be 4 to 8 digits or 'random'", path, no);
+				(strlen(fld[1]) < ISSUE_MIN_PIN || strlen(fld[1]) > ISSUE_MAX_PIN ||
+						strspn(fld[1], "0123456789") != strlen(fld[1])))
+			die("%s line %zu: the PIN must be %d to %d digits or 'random'", path, no, ISSUE_MIN_PIN,
+					ISSUE_MAX_PIN);
 		if (access(fld[2], F_OK) == 0)
 			die("%s line %zu: %s exists already (a PIN letter is never overwritten)", path, no, fld[2]);
 		if (n == max)
@@ -551,8 +555,11 @@ main(int argc, char **argv)
 			const char *k = argv[++a];
 			char *end;
 
-			if (strncmp(k, "rsa/", 4) != 0 || (key_bits = (unsigned int)strtoul(k + 4, &end, 10)) < 512 || *end)
+			unsigned long bits = strncmp(k, "rsa/", 4) ? 0 : strtoul(k + 4, &end, 10);
+
+			if (bits < 512 || bits > 16384 || *end)
 				die("--key takes rsa/BITS, not '%s'", k);
+			key_bits = (unsigned int)bits;
 		} else if (!strcmp(argv[a], "--logs") && a + 1 < argc) {
 			logs = argv[++a];
 		} else if (!strcmp(argv[a], "--id") && a + 1 < argc) {
@@ -573,6 +580,13 @@ main(int argc, char **argv)
 		die("set the SO PIN of the new cards in PKICARDS_SO_PIN");
 	if (!so_puk || !*so_puk)
 		die("set the SO PUK of the new cards in PKICARDS_SO_PUK");
+	/* what our profiles take; else every card would fail at personalise */
+	if (strlen(so_pin) < ISSUE_MIN_PIN || strlen(so_pin) > ISSUE_MAX_PIN)
+		die("PKICARDS_SO_PIN must have %d to %d characters, not %zu", ISSUE_MIN_PIN, ISSUE_MAX_PIN,
+				strlen(so_pin));
+	if (strlen(so_puk) < ISSUE_MIN_PIN || strlen(so_puk) > ISSUE_MAX_PIN)
+		die("PKICARDS_SO_PUK must have %d to %d characters, not %zu", ISSUE_MIN_PIN, ISSUE_MAX_PIN,
+				strlen(so_puk));
 	nh = read_batch(batch, hs, sizeof(hs) / sizeof(hs[0]));
 	if (!logs && !(logs = mkdtemp(tmpl)))
 		die("cannot create a log directory");

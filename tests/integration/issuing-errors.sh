@@ -11,14 +11,15 @@ export PKICARDS_SO_PIN=87654321 PKICARDS_SO_PUK=12345678
 # writes COST-LOG: the EEPROM writes a card's cost log counts
 writes() { awk '{ n += $4 } END { print n + 0 }' "$1" 2>/dev/null || echo 0; }
 
-# refused BATCH-LINES MESSAGE-REGEX: exit 2 with that message, and the card
-# got no EEPROM write
+# refused WHAT BATCH-LINES MESSAGE-REGEX [OPTIONS...]: exit 2 with that
+# message, and the card got no EEPROM write
 refused() {
 	local what=$1 lines=$2 want=$3 st writes
+	shift 3
 	printf '%s\n' "$lines" >"$tmp/batch"
 	rm -f "$tmp/cost"
 	$with_card --cost-log "$tmp/cost" acos5-64v2 -- \
-		"$issue" --key rsa/1024 --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
+		"$issue" --key rsa/1024 "$@" --logs "$tmp/logs" "$tmp/batch" >"$tmp/out" 2>&1
 	st=$?
 	writes=$(writes "$tmp/cost")
 	if [ $st = 2 ] && grep -Eq -- "$want" "$tmp/out" && [ "$writes" = 0 ] && ! ls "$tmp"/*.letter >/dev/null 2>&1; then
@@ -37,6 +38,14 @@ Bob;random;$tmp/a.letter;$tmp/b.pem" "lines 1 and 2: both write to the same file
 refused "a label PKCS#11 cannot show" "$(printf 'L%.0s' {1..33});random;$tmp/a.letter;$tmp/a.pem" \
 	"line 1: the label has at most 32 bytes"
 refused "a PIN of letters" "Alice;abcdefgh;$tmp/a.letter;$tmp/a.pem" "line 1: the PIN must be 4 to 8 digits"
+# an SO PIN or SO PUK our profiles do not take (before: accepted, and every
+# card then failed at personalise with "Wrong length")
+PKICARDS_SO_PIN=123 refused "an SO PIN of 3 characters" "Alice;random;$tmp/a.letter;$tmp/a.pem" \
+	"PKICARDS_SO_PIN must have 4 to 8 characters, not 3"
+PKICARDS_SO_PUK=123456789 refused "an SO PUK of 9 characters" "Alice;random;$tmp/a.letter;$tmp/a.pem" \
+	"PKICARDS_SO_PUK must have 4 to 8 characters, not 9"
+refused "a key size no card has" "Alice;random;$tmp/a.letter;$tmp/a.pem" "--key takes rsa/BITS, not 'rsa/99999999999'" \
+	--key rsa/99999999999
 # a batch saved in a Western code page (before: the Latin-1 byte went onto
 # the card as the UTF8String token label), and a tab
 refused "a label in Latin-1" "$(printf 'J\374rgen;random;%s;%s' "$tmp/a.letter" "$tmp/a.pem")" \
