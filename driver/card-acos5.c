@@ -1984,6 +1984,8 @@ acos5_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_lef
 	LOG_FUNC_CALLED(card->ctx);
 	if (data->pin_type != SC_AC_CHV)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_SUPPORTED);
+	r = pk_card_check_new_pin(card, data);
+	LOG_TEST_RET(card->ctx, r, "new PIN");
 	if (data->pin_reference & 0x80) { /* local PIN: of the DF OpenSC selected */
 		r = acos5_sync(card, 0);
 		LOG_TEST_RET(card->ctx, r, "cannot select the PIN's DF");

@@ -1996,8 +1996,10 @@ starcos_pin_run(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_l
 static int
 starcos_pin_cmd(struct sc_card *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
-	int r = sc_lock(card);
+	int r = pk_card_check_new_pin(card, data);
 
+	LOG_TEST_RET(card->ctx, r, "new PIN");
+	r = sc_lock(card);
 	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
 	r = starcos_pin_run(card, data, tries_left);
 	sc_unlock(card);

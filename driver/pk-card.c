@@ -16,6 +16,7 @@
 #include "pk-args.h"
 #include "pk-card.h"
 #include "pk-compat.h"
+#include "pk-text.h"
 
 const struct sc_card_error *
 pk_sw_lookup(const struct sc_card_error *table, unsigned int sw)
@@ -221,6 +222,26 @@ pk_card_explain_keygen(struct sc_card *card)
 	}
 	sc_mem_clear(args, len);
 	free(args);
+}
+
+int
+pk_card_check_new_pin(struct sc_card *card, const struct sc_pin_cmd_data *data)
+{
+	size_t len, ok;
+
+	if ((data->cmd != SC_PIN_CMD_CHANGE && data->cmd != SC_PIN_CMD_UNBLOCK) || !data->pin2.data ||
+			data->pin2.len == 0)
+		return 0;
+	len = (size_t)data->pin2.len;
+	ok = pk_text_pin_len(data->pin2.data, len);
+	if (ok == len)
+		return 0;
+	sc_log(card->ctx, "new PIN refused: character %zu is not printable ASCII", ok + 1);
+	fprintf(stderr, "pkicards: the new PIN has a character outside ASCII (character %zu), which Linux and "
+			"Windows send as different bytes: the PIN would not be accepted on the other system. Use "
+			"letters a-z and A-Z, digits and punctuation only; the PIN was not changed\n",
+			ok + 1);
+	return SC_ERROR_KEYPAD_PIN_MISMATCH;
 }
 
 void

@@ -49,6 +49,16 @@ void pk_card_explain_keygen(struct sc_card *card);
 void pk_card_explain_update_cert(struct sc_card *card);
 
 /**
+ * A PIN command that sets a new PIN (change, unblock with a new PIN): the
+ * new PIN must be printable ASCII (pk_text_pin_len), else it is refused
+ * before any APDU, with what to do on stderr. VERIFY is never refused: a
+ * card may hold such a PIN from elsewhere.
+ * @return 0, or SC_ERROR_KEYPAD_PIN_MISMATCH (OpenSC's code that PKCS#11
+ *   reports as CKR_PIN_INVALID and its minidriver as SCARD_E_INVALID_CHV)
+ */
+int pk_card_check_new_pin(struct sc_card *card, const struct sc_pin_cmd_data *data);
+
+/**
  * Map a status word through a family's table, then through ISO 7816.
  * @param[in] table rows {SW, SC_ERROR_*, text}, terminated by a zero SW
  */

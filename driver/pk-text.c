@@ -1,5 +1,6 @@
 /*
- * pk-text.c: UTF-8 text without control characters (pk-text.h).
+ * pk-text.c: UTF-8 text without control characters, PINs of printable
+ * ASCII (pk-text.h).
  *
  * Copyright (C) 2026 pkicards contributors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -50,4 +51,14 @@ pk_text_valid_len(const unsigned char *s, size_t len)
 		off += n;
 	}
 	return len;
+}
+
+size_t
+pk_text_pin_len(const unsigned char *pin, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && pin[off] >= 0x20 && pin[off] < 0x7F)
+		off++;
+	return off;
 }

@@ -1,7 +1,8 @@
 /*
  * pk-text.h: whether bytes a user gave (a token label, a line of a batch
  * file) are text that can go onto a card as a PKCS#15 UTF8String and into
- * a file name: UTF-8 without control characters.
+ * a file name: UTF-8 without control characters; and whether a new PIN is
+ * typed the same on every system: printable ASCII.
  *
  * Pure function over a byte buffer, so it is fuzzed with the parsers.
  *
@@ -22,6 +23,17 @@
  *   of a letter with an accent; a tab; a CR)
  */
 size_t pk_text_valid_len(const unsigned char *s, size_t len);
+
+/**
+ * How many bytes at the start of the new PIN @p pin (@p len bytes) are
+ * printable ASCII (20-7E). Any other byte is typed as different bytes on
+ * different systems: OpenSC's tools pass "ä" as UTF-8 (C3 A4) on Linux and
+ * in the ANSI code page (E4) on Windows, so a PIN set on one would not be
+ * accepted on the other.
+ * @return @p len when all of it is, else the offset of the first byte that
+ *   is not
+ */
+size_t pk_text_pin_len(const unsigned char *pin, size_t len);
 
 /* What to do about a command-line argument that is not such text. Windows
  * hands a program its arguments in the ANSI code page (Windows-1252 in

@@ -257,52 +257,77 @@ pk_p15_check_cert_key(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_obj
 			id, id);
 }
 
-int
-pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
-		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max)
+/* a new PIN or PUK of printable ASCII (pk_text_pin_len) */
+static int
+p15_check_pin_chars(struct sc_context *ctx, const u8 *v, size_t len, const char *what)
 {
-	int so = (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN) != 0;
-	size_t min = auth->attrs.pin.min_length ? auth->attrs.pin.min_length : 1;
-	size_t max = auth->attrs.pin.max_length && auth->attrs.pin.max_length < card_max ?
-			     auth->attrs.pin.max_length : card_max;
+	size_t ok = v ? pk_text_pin_len(v, len) : len;
 
-	if (pin_len < min || pin_len > max)
-		return pk_p15_refuse(ctx, SC_ERROR_INVALID_PIN_LENGTH,
-				"the %s must have %zu to %zu characters, not %zu", so ? "SO PIN" : "PIN", min,
-				max, pin_len);
-	if (!puk_len)
+	if (ok == len)
 		return 0;
-	if (puk && puk->attrs.pin.min_length)
-		min = puk->attrs.pin.min_length;
-	if (puk_len < min || puk_len > card_max)
-		return pk_p15_refuse(ctx, SC_ERROR_INVALID_PIN_LENGTH,
-				"the %s must have %zu to %zu characters, not %zu", so ? "SO PUK" : "PUK", min,
-				card_max, puk_len);
-	return 0;
+	return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
+			"the %s has a character outside ASCII (character %zu), which Linux and Windows send as "
+			"different bytes: it would not be accepted on the other system. Use letters a-z and A-Z, "
+			"digits and punctuation only",
+			what, ok + 1);
 }
 
 int
-pk_p15_check_token_label(struct sc_context *ctx)
+pk_p15_check_create_args(struct sc_context *ctx)
 {
-	unsigned char label[256];
-	size_t len = sizeof(label), text;
+	static const char *const so[][2] = {{"so-pin", "SO PIN"}, {"so-puk", "SO PUK"}};
+	unsigned char label[256], v[64];
+	size_t len = sizeof(label), text, i, n;
 	int r = pk_cmdline_secret(ctx, "label", label, &len);
 
 	if (r == SC_ERROR_BUFFER_TOO_SMALL || (r == 0 && len > 32))
 		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"the token label has at most 32 bytes (PKCS#11 shows no more), not %s",
 				r == 0 ? "more" : "more than 255");
-	if (r != 0)
-		return 0;
 	/* the card keeps it as a UTF8String, and PKCS#11 hands it on as UTF-8 */
-	text = pk_text_valid_len(label, len);
+	text = r == 0 ? pk_text_valid_len(label, len) : len;
 	if (text != len)
 		return pk_p15_refuse(ctx, SC_ERROR_INVALID_ARGUMENTS,
 				"the token label is not UTF-8 text without control characters (byte %zu is %s): "
 				PK_TEXT_ARG_HINT,
 				text + 1, label[text] < 0x80 ? "a control character" : "not UTF-8");
-	return 0;
+	/* the SO PIN is stored after the MF and the application DF are made */
+	for (i = 0, r = 0; i < sizeof(so) / sizeof(so[0]) && r == 0; i++) {
+		n = sizeof(v);
+		if (pk_cmdline_secret(ctx, so[i][0], v, &n) == 0)
+			r = p15_check_pin_chars(ctx, v, n, so[i][1]);
+	}
+	sc_mem_clear(v, sizeof(v));
+	return r;
 }
+
+int
+pk_p15_check_new_pins(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth, const u8 *pin,
+		size_t pin_len, const struct sc_pkcs15_auth_info *puk_info, const u8 *puk, size_t puk_len,
+		size_t card_max)
+{
+	int so = (auth->attrs.pin.flags & SC_PKCS15_PIN_FLAG_SO_PIN) != 0;
+	size_t min = auth->attrs.pin.min_length ? auth->attrs.pin.min_length : 1;
+	size_t max = auth->attrs.pin.max_length && auth->attrs.pin.max_length < card_max ?
+			     auth->attrs.pin.max_length : card_max;
+	int r;
+
+	if (pin_len < min || pin_len > max)
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_PIN_LENGTH,
+				"the %s must have %zu to %zu characters, not %zu", so ? "SO PIN" : "PIN", min,
+				max, pin_len);
+	r = p15_check_pin_chars(ctx, pin, pin_len, so ? "SO PIN" : "PIN");
+	if (r < 0 || !puk_len)
+		return r;
+	if (puk_info && puk_info->attrs.pin.min_length)
+		min = puk_info->attrs.pin.min_length;
+	if (puk_len < min || puk_len > card_max)
+		return pk_p15_refuse(ctx, SC_ERROR_INVALID_PIN_LENGTH,
+				"the %s must have %zu to %zu characters, not %zu", so ? "SO PUK" : "PUK", min,
+				card_max, puk_len);
+	return p15_check_pin_chars(ctx, puk, puk_len, so ? "SO PUK" : "PUK");
+}
+
 
 int
 pk_p15_check_profile_options(struct sc_context *ctx, const struct sc_profile *profile, const char *family)

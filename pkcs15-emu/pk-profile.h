@@ -86,11 +86,13 @@ int pk_p15_second_user_pin(struct sc_pkcs15_card *p15card, const struct sc_pkcs1
  */
 int pk_p15_check_cert_key(struct sc_pkcs15_card *p15card, const struct sc_pkcs15_object *obj,
 		const struct sc_pkcs15_der *der);
-/** PIN (and PUK, if @p puk_len) lengths against the PIN's limits from the
- * profile and the card's record (@p card_max bytes); refused with the
- * limit named */
-int pk_p15_check_pin_lengths(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth,
-		size_t pin_len, const struct sc_pkcs15_auth_info *puk, size_t puk_len, size_t card_max);
+/** A new PIN (and PUK, if @p puk_len): lengths against the PIN's limits
+ * from the profile and the card's record (@p card_max bytes), characters
+ * printable ASCII (the same bytes on every system); refused with the limit
+ * named */
+int pk_p15_check_new_pins(struct sc_context *ctx, const struct sc_pkcs15_auth_info *auth, const u8 *pin,
+		size_t pin_len, const struct sc_pkcs15_auth_info *puk_info, const u8 *puk, size_t puk_len,
+		size_t card_max);
 /** 1 if the profile's TokenInfo is absent or does not parse (written last by
  * --create-pkcs15, so such a card's personalisation did not finish), 0 if
  * it is there, or an error */
@@ -100,8 +102,11 @@ int pk_p15_tokeninfo_missing(struct sc_profile *profile, struct sc_card *card);
  * PIN an SO PIN and no key could be made): refused, saying what to give */
 int pk_p15_check_profile_options(struct sc_context *ctx, const struct sc_profile *profile,
 		const char *family);
-/** pkcs15-init --label: a token label PKCS#11 would cut (over 32 bytes) is refused */
-int pk_p15_check_token_label(struct sc_context *ctx);
+/** pkcs15-init --create-pkcs15, before anything is written: a token label
+ * (--label) PKCS#11 would cut (over 32 bytes) or that is not UTF-8 text,
+ * and an SO PIN or PUK (--so-pin, --so-puk) with a character outside ASCII,
+ * are refused */
+int pk_p15_check_create_args(struct sc_context *ctx);
 /** A new object @p obj (a @p what, e.g. "private key") before anything of it
  * is written: its label is UTF-8 text, and its entry, @p extra bytes more,
  * fits in the room left in the directory file of @p type (no estimate of

@@ -358,8 +358,8 @@ acos5_p15_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 				"(not --no-so-pin)");
 		LOG_FUNC_RETURN(card->ctx, r);
 	}
-	r = pk_p15_check_token_label(card->ctx);
-	LOG_TEST_RET(card->ctx, r, "token label");
+	r = pk_p15_check_create_args(card->ctx);
+	LOG_TEST_RET(card->ctx, r, "token label or SO PIN");
 	r = sc_select_file(card, &profile->mf_info->file->path, &mf);
 	if (r == 0 && mf->status != SC_FILE_STATUS_CREATION && !p15_unfinished(profile, card)) {
 		sc_file_free(mf);
@@ -525,8 +525,8 @@ acos5_p15_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	if (!pf || !pin)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN file in the profile, or no PIN");
 	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
-	r = pk_p15_check_pin_lengths(card->ctx, auth, pin_len, &puk_info, puk ? puk_len : 0, 8);
-	LOG_TEST_RET(card->ctx, r, "PIN or PUK length");
+	r = pk_p15_check_new_pins(card->ctx, auth, pin, pin_len, &puk_info, puk, puk ? puk_len : 0, 8);
+	LOG_TEST_RET(card->ctx, r, "PIN or PUK");
 	memset(&rec, 0, sizeof(rec));
 	rec.ref = (unsigned int)auth->attrs.pin.reference;
 	rec.tries = p15_tries(auth);

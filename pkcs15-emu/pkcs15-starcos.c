@@ -278,8 +278,8 @@ sc2_init_card(struct sc_profile *profile, struct sc_pkcs15_card *p15card)
 				"(not --no-so-pin)");
 		LOG_FUNC_RETURN(card->ctx, r);
 	}
-	r = pk_p15_check_token_label(card->ctx);
-	LOG_TEST_RET(card->ctx, r, "token label");
+	r = pk_p15_check_create_args(card->ctx);
+	LOG_TEST_RET(card->ctx, r, "token label or SO PIN");
 	r = sc2_select_mf(card);
 	if (r == 0 && sc2_unfinished(profile, card)) {
 		sc_log(card->ctx, "an interrupted --create-pkcs15 (MF, no PKCS#15 application yet): erased, "
@@ -527,8 +527,8 @@ sc2_create_pin(struct sc_profile *profile, struct sc_pkcs15_card *p15card, struc
 	if (!pin || !pin_len)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no PIN value");
 	sc_pkcs15init_get_pin_info(profile, so ? SC_PKCS15INIT_SO_PUK : SC_PKCS15INIT_USER_PUK, &puk_info);
-	r = pk_p15_check_pin_lengths(card->ctx, auth, pin_len, &puk_info, puk ? puk_len : 0, 8);
-	LOG_TEST_RET(card->ctx, r, "PIN or PUK length");
+	r = pk_p15_check_new_pins(card->ctx, auth, pin, pin_len, &puk_info, puk, puk ? puk_len : 0, 8);
+	LOG_TEST_RET(card->ctx, r, "PIN or PUK");
 	r = sc2_so_login(profile, p15card);
 	LOG_TEST_RET(card->ctx, r, "SO PIN");
 	r = so ? sc2_select_mf(card) : sc2_select(card, &df->path);

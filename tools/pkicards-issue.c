@@ -536,6 +536,22 @@ read_batch(const char *path, struct holder *hs, size_t max)
 	return n;
 }
 
+/* The SO PIN or PUK of the new cards from environment variable @p var, as
+ * our profiles take it; else every card would fail at personalise */
+static const char *
+issue_so_secret(const char *var, const char *what)
+{
+	const char *v = getenv(var);
+	size_t n = v ? strlen(v) : 0;
+
+	if (!n)
+		die("set the %s of the new cards in %s", what, var);
+	if (n < ISSUE_MIN_PIN || n > ISSUE_MAX_PIN || pk_text_pin_len((const unsigned char *)v, n) != n)
+		die("%s must have %d to %d characters of ASCII, not %zu bytes%s", var, ISSUE_MIN_PIN, ISSUE_MAX_PIN,
+				n, pk_text_pin_len((const unsigned char *)v, n) != n ? " with a letter outside ASCII" : "");
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -574,19 +590,8 @@ main(int argc, char **argv)
 	}
 	if (!batch)
 		die("usage: pkicards-issue [--key rsa/BITS] [--logs DIR] [--id HEX] BATCH-FILE (see doc/issuing.md)");
-	so_pin = getenv("PKICARDS_SO_PIN");
-	so_puk = getenv("PKICARDS_SO_PUK");
-	if (!so_pin || !*so_pin)
-		die("set the SO PIN of the new cards in PKICARDS_SO_PIN");
-	if (!so_puk || !*so_puk)
-		die("set the SO PUK of the new cards in PKICARDS_SO_PUK");
-	/* what our profiles take; else every card would fail at personalise */
-	if (strlen(so_pin) < ISSUE_MIN_PIN || strlen(so_pin) > ISSUE_MAX_PIN)
-		die("PKICARDS_SO_PIN must have %d to %d characters, not %zu", ISSUE_MIN_PIN, ISSUE_MAX_PIN,
-				strlen(so_pin));
-	if (strlen(so_puk) < ISSUE_MIN_PIN || strlen(so_puk) > ISSUE_MAX_PIN)
-		die("PKICARDS_SO_PUK must have %d to %d characters, not %zu", ISSUE_MIN_PIN, ISSUE_MAX_PIN,
-				strlen(so_puk));
+	so_pin = issue_so_secret("PKICARDS_SO_PIN", "SO PIN");
+	so_puk = issue_so_secret("PKICARDS_SO_PUK", "SO PUK");
 	nh = read_batch(batch, hs, sizeof(hs) / sizeof(hs[0]));
 	if (!logs && !(logs = mkdtemp(tmpl)))
 		die("cannot create a log directory");

@@ -148,7 +148,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_rsa(data, size);
 	else if (sel < 0x50)
 		parse_fcache(sel & 0x0F, data, size);
-	else
+	else {
 		pk_text_valid_len(data, size);
+		pk_text_pin_len(data, size);
+	}
 	return 0;
 }

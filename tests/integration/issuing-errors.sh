@@ -41,9 +41,11 @@ refused "a PIN of letters" "Alice;abcdefgh;$tmp/a.letter;$tmp/a.pem" "line 1: th
 # an SO PIN or SO PUK our profiles do not take (before: accepted, and every
 # card then failed at personalise with "Wrong length")
 PKICARDS_SO_PIN=123 refused "an SO PIN of 3 characters" "Alice;random;$tmp/a.letter;$tmp/a.pem" \
-	"PKICARDS_SO_PIN must have 4 to 8 characters, not 3"
+	"PKICARDS_SO_PIN must have 4 to 8 characters of ASCII, not 3 bytes$"
 PKICARDS_SO_PUK=123456789 refused "an SO PUK of 9 characters" "Alice;random;$tmp/a.letter;$tmp/a.pem" \
-	"PKICARDS_SO_PUK must have 4 to 8 characters, not 9"
+	"PKICARDS_SO_PUK must have 4 to 8 characters of ASCII, not 9 bytes$"
+PKICARDS_SO_PIN=$(printf 'S\303\266ren12') refused "an SO PIN with a letter outside ASCII" \
+	"Alice;random;$tmp/a.letter;$tmp/a.pem" "PKICARDS_SO_PIN must have 4 to 8 characters of ASCII, not 8 bytes with a letter outside ASCII"
 refused "a key size no card has" "Alice;random;$tmp/a.letter;$tmp/a.pem" "--key takes rsa/BITS, not 'rsa/99999999999'" \
 	--key rsa/99999999999
 # a batch saved in a Western code page (before: the Latin-1 byte went onto

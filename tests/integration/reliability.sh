@@ -6,8 +6,10 @@
 #    than the card takes, a token label PKCS#11 would cut, a token or
 #    object label that is not UTF-8, an object larger than the free EEPROM
 #    or than the room left in its directory file, a key size no generation
-#    holds, a profile option (+onepin) our profiles lack, no SO PIN; the
-#    message names the limit and the card is byte for byte unchanged;
+#    holds, a profile option (+onepin) our profiles lack, no SO PIN, a new
+#    PIN with a character outside ASCII (also through pkcs15-tool and
+#    PKCS#11); the message names the limit and the card is byte for byte
+#    unchanged;
 #  - StarCOS SPK 2.3: --delete-objects, then --generate-key,
 #    --store-certificate and --store-data again (before: DELETE FILE 00 E4
 #    answered 6E 00, "Unsupported CLA byte", or a reused file was too small);
@@ -51,6 +53,10 @@ for card in acos5-64v2 starcos-spk23; do
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin 123456789 --so-puk 12345678
 	refused "$card: SO PUK of 9 digits" "SO PUK must have 4 to 8 characters, not 9" "$blank" \
 		"$card" -- pkcs15-init --create-pkcs15 --so-pin $so --so-puk 123456789
+	# a PIN with a letter outside ASCII: UTF-8 here, the ANSI code page under
+	# Windows, so it would not verify there (before: stored as typed)
+	refused "$card: SO PIN with a letter outside ASCII" "SO PIN has a character outside ASCII \\(character 2\\)" \
+		"$blank" "$card" -- pkcs15-init --create-pkcs15 --so-pin "$(printf 'S\303\266ren12')" --so-puk 12345678
 	# OpenSC's generic "one PIN" personalisation: our profiles have no such
 	# option, and OpenSC ignored it (before: the one PIN became an SO PIN,
 	# and no key could be generated for it)
@@ -92,9 +98,24 @@ for card in acos5-64v2 starcos-spk23; do
 		"$card" -- pkcs15-init --store-pin --auth-id 01 --pin 12 --puk 12345678 --so-pin $so
 	refused "$card: user PUK of 12 digits" "PUK must have .* to 8 characters, not 12" "$state" \
 		"$card" -- pkcs15-init --store-pin --auth-id 01 --pin $pin --puk 123456789012 --so-pin $so
+	refused "$card: user PIN with a letter outside ASCII" "the PIN has a character outside ASCII \\(character 2\\)" \
+		"$state" "$card" -- pkcs15-init --store-pin --auth-id 01 --pin "$(printf 'p\303\244ss123')" --puk 12345678 \
+		--so-pin $so
 	run_card "$tmp/out" --state "$state" "$card" -- pkcs15-init --store-pin --auth-id 01 \
 		--label "User PIN" --pin $pin --puk 12345678 --so-pin $so ||
 		{ not_ok "$card: store-pin failed:"; sed 's/^/    /' "$tmp/out"; continue; }
+	# changed or unblocked to a PIN with a letter outside ASCII: refused
+	# before any APDU, through pkcs15-tool and through PKCS#11
+	# (CKR_PIN_INVALID); the old PIN still verifies
+	refused "$card: pkcs15-tool --change-pin to a PIN outside ASCII" "new PIN has a character outside ASCII \\(character 2\\)" \
+		"$state" "$card" -- pkcs15-tool --change-pin --auth-id 01 --pin $pin --new-pin "$(printf 'p\303\244ss123')"
+	refused "$card: pkcs15-tool --unblock-pin to a PIN outside ASCII" "new PIN has a character outside ASCII" \
+		"$state" "$card" -- pkcs15-tool --unblock-pin --auth-id 01 --puk 12345678 --new-pin "$(printf 'p\303\244ss123')"
+	refused "$card: C_SetPIN to a PIN outside ASCII" "CKR_PIN_INVALID" "$state" "$card" -- \
+		sh -c 'pkcs11-tool --module "$P11LIB" --login --pin "$1" --change-pin --new-pin "$2"' _ $pin \
+		"$(printf 'p\303\244ss123')"
+	run_card "$tmp/out" --state "$state" "$card" -- pkcs15-tool --verify-pin --auth-id 01 --pin $pin &&
+		ok "$card: the user PIN is unchanged" || { not_ok "$card: the user PIN no longer verifies:"; sed 's/^/    /' "$tmp/out"; }
 	# a key size no generation of the family holds: the sizes named
 	if [ $card = starcos-spk23 ]; then big=2048; limit="512 to 1024 bits"; else big=1000; limit="512 to 4096 bits in steps of 256"; fi
 	refused "$card: a $big-bit key" "RSA keys of .*$limit.*, not $big bits" "$state" \

@@ -343,6 +343,29 @@ static const struct text_row text_rows[] = {
 	{"utf-8 U+00A0, the first after C1", 3},
 };
 
+/* pk_text_pin_len over the same vectors: printable ASCII only */
+static const struct text_row pin_rows[] = {
+	{"latin-1 Juergen with an u-umlaut", 1},
+	{"utf-8 Juergen Mueller with u-umlauts", 1},
+	{"utf-8 U+00A0, the first after C1", 1},
+	{"tab", 1},
+	{"CR at the end", 2},
+	{"NUL", 1},
+	{"DEL", 1},
+	{"empty", 0},
+	{"ascii label", 13},
+};
+
+static void
+test_pin_row(void **state)
+{
+	const struct text_row *row = *state;
+	u8 in[64];
+	size_t n = unit_vector("text", row->name, in, sizeof(in));
+
+	assert_int_equal(pk_text_pin_len(in, n), row->valid);
+}
+
 static void
 test_text_row(void **state)
 {
@@ -372,6 +395,7 @@ main(void)
 	r |= UNIT_RUN_ROWS("pk_tlv_find", find_rows, test_find_row);
 	r |= UNIT_RUN_ROWS("pk_tlv_uint", uint_rows, test_uint_row);
 	r |= UNIT_RUN_ROWS("pk_text_valid_len", text_rows, test_text_row);
+	r |= UNIT_RUN_ROWS("pk_text_pin_len", pin_rows, test_pin_row);
 	r |= cmocka_run_group_tests_name("pk_buf/pk_cur misc", misc, NULL, NULL);
 	return r ? 1 : 0;
 }

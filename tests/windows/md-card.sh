@@ -242,11 +242,15 @@ fi
 # a new PIN of 3 digits first: OpenSC refuses its length before any APDU
 # and its minidriver answers SCARD_W_WRONG_CHV (without tries: none was
 # spent, as the wrong old PIN next shows)
-steps=(change-pin "$pin" 123 -- change-pin 99999999 "$newpin" -- change-pin "$pin" "$newpin" -- login "$newpin")
+# Then one with a letter outside ASCII ("ä" reaches the harness in the ANSI
+# code page): our driver refuses it before any APDU, SCARD_E_INVALID_CHV.
+steps=(change-pin "$pin" 123 -- change-pin "$pin" "päss123" -- change-pin 99999999 "$newpin"
+	-- change-pin "$pin" "$newpin" -- login "$newpin")
 for ((i = 0; i < tries; i++)); do steps+=(-- login 99999999); done
 steps+=(-- login "$newpin" -- unblock 99999998 "$pin" -- unblock "$puk" "$pin" -- login "$pin" -- logout-v4)
 md pins "${steps[@]}"
 rc pins change-pin 0x8010006B "SCARD_W_WRONG_CHV tries=-1"
+rc pins change-pin 0x8010002A "SCARD_E_INVALID_CHV"
 rc pins change-pin 0x8010006B "SCARD_W_WRONG_CHV tries=$((tries - 1))"
 rc pins change-pin 0x00000000
 rc pins unblock 0x8010006B "SCARD_W_WRONG_CHV tries=[1-9]"
