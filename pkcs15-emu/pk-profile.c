@@ -328,7 +328,6 @@ pk_p15_check_new_pins(struct sc_context *ctx, const struct sc_pkcs15_auth_info *
 	return p15_check_pin_chars(ctx, puk, puk_len, so ? "SO PUK" : "PUK");
 }
 
-
 int
 pk_p15_check_profile_options(struct sc_context *ctx, const struct sc_profile *profile, const char *family)
 {

@@ -569,8 +569,7 @@ main(int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--key") && a + 1 < argc) {
 			const char *k = argv[++a];
-			char *end;
-
+			char *end = NULL;
 			unsigned long bits = strncmp(k, "rsa/", 4) ? 0 : strtoul(k + 4, &end, 10);
 
 			if (bits < 512 || bits > 16384 || *end)
