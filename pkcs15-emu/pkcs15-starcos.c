@@ -766,6 +766,23 @@ sc2_create_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
+/* GENERATE KEY or WRITE KEY found no record @p kid: without the SO PIN
+ * only the 4 records prepared at personalisation take keys (sc2_create_key
+ * could not install one), and nothing has been written. Said to the user
+ * (before: "Data object not found" alone). Other results pass through. */
+static int
+sc2_no_record(struct sc_context *ctx, int r, unsigned int kid)
+{
+	if (r != SC_ERROR_REF_DATA_NOT_USABLE && r != SC_ERROR_DATA_OBJECT_NOT_FOUND)
+		return r;
+	return pk_p15_refuse(ctx, SC_ERROR_TOO_MANY_OBJECTS,
+			"key slot %02X has no key record: the user PIN alone fills only the %d slots "
+			"prepared at personalisation (%02X to %02X), and they are in use. Delete a key first "
+			"(pkcs15-init --delete-objects privkey,pubkey --id ID), or give the SO PIN "
+			"(pkcs15-init --so-pin), which makes new slots",
+			kid, SC2_SLOTS, SC2_MIN_KEY, SC2_MIN_KEY + SC2_SLOTS - 1);
+}
+
 static int
 sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		struct sc_pkcs15_object *obj, struct sc_pkcs15_pubkey *pubkey)
@@ -788,9 +805,7 @@ sc2_generate_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 	kg.kid = (u8)key->key_reference;
 	kg.bits = (unsigned int)key->modulus_length;
 	r = sc_card_ctl(card, PK_CARDCTL_STARCOS_GENERATE_KEY, &kg);
-	if (r == SC_ERROR_REF_DATA_NOT_USABLE || r == SC_ERROR_DATA_OBJECT_NOT_FOUND)
-		LOG_TEST_RET(card->ctx, r, "no key record for the key: all prepared records (91..94) are "
-				"used; more keys need the SO PIN (pkcs15-init --so-pin)");
+	r = sc2_no_record(card->ctx, r, kg.kid);
 	LOG_TEST_RET(card->ctx, r, "key generation failed");
 	r = pk_p15_pubkey_from_card(card->ctx, pubkey, &kg.pub);
 	LOG_FUNC_RETURN(card->ctx, r);
@@ -867,7 +882,7 @@ sc2_store_key(struct sc_profile *profile, struct sc_pkcs15_card *p15card,
 		wk.update = 1;
 		wk.data = blob;
 		wk.len = b.len;
-		r = sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk);
+		r = sc2_no_record(card->ctx, sc_card_ctl(card, PK_CARDCTL_STARCOS_WRITE_KEY, &wk), wk.kid);
 	}
 	sc_mem_clear(blob, sizeof(blob));
 	LOG_TEST_RET(card->ctx, r, "cannot write the key");

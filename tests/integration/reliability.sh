@@ -13,6 +13,8 @@
 #  - StarCOS SPK 2.3: --delete-objects, then --generate-key,
 #    --store-certificate and --store-data again (before: DELETE FILE 00 E4
 #    answered 6E 00, "Unsupported CLA byte", or a reused file was too small);
+#    a fifth key with the user PIN alone, generated or imported, is refused
+#    naming the 4 prepared key slots (before: "Data object not found");
 #  - ACOS5: a --store-data that fails leaves no file behind (before: a
 #    3000-byte file nothing listed, with every failure);
 #  - a logged-in client whose card is swapped for another holder's card in
@@ -257,6 +259,32 @@ if openssl pkeyutl -verify -pubin -inkey "$tmp/pub46.pem" -sigfile "$tmp/s" -in 
 else
 	not_ok "starcos-spk23: no valid signature from key 46:"; sed 's/^/    /' "$tmp/out"
 fi
+
+# The user PIN alone (Windows enrolment, pkcs15-init without --so-pin)
+# fills the 4 key records prepared at personalisation (91..94: keys
+# generated above hold some); the next key, generated or imported, is
+# refused before anything is written, saying why (before: "Data object not
+# found" alone); with the SO PIN a new record is made
+slots="key slot 9[5-9A-F] has no key record: the user PIN alone fills only the 4 slots prepared at personalisation \\(91 to 94\\)"
+made=0
+for id in 47 48 49 4A 4B; do
+	cp "$state" "$tmp/before.state"
+	run_card "$tmp/out" --state "$state" starcos-spk23 -- pkcs15-init --generate-key rsa/1024 \
+		--auth-id 01 --id $id --label k --key-usage sign,decrypt --pin $pin || break
+	made=$((made + 1))
+done
+if [ $made -lt 5 ] && grep -Eq "$slots" "$tmp/out"; then
+	ok "starcos-spk23: keys made with the user PIN alone: $made; then key $id refused, naming the prepared slots"
+else
+	not_ok "starcos-spk23: $made keys more with the user PIN alone, then:"
+	sed 's/^/    /' "$tmp/out"
+fi
+same_card "starcos-spk23: key $id refused" "$tmp/before.state" "$state"
+openssl genrsa -out "$tmp/imp.pem" 1024 2>/dev/null
+refused "starcos-spk23: a key imported with the user PIN alone" "$slots" "$state" starcos-spk23 -- \
+	pkcs15-init --store-private-key "$tmp/imp.pem" --auth-id 01 --id $id --label k --pin $pin
+must "starcos-spk23: key $id generated with the SO PIN" pkcs15-init --generate-key rsa/1024 \
+	--auth-id 01 --id $id --label k --key-usage sign,decrypt --pin $pin --so-pin $so
 
 # A long-lived client (a browser, an agent) stays logged in while another
 # program resets the card (opensc-tool --reset=warm; Windows does it when a
