@@ -12,7 +12,10 @@
 #     the card, SCARD_W_UNRESPONSIVE_CARD (0x80100066); calls a moment
 #     later (once the reader has noticed) SCARD_E_UNKNOWN_CARD (0x8010000D:
 #     OpenSC's minidriver finds no card to attach again); CardDeleteContext
-#     succeeds.
+#     succeeds;
+#   - a full card (acos5-64v2, starcos-spk24): enrolment refused before
+#     anything is written, our message naming the limit; after
+#     CardDeleteContainer of an old key the enrolment succeeds.
 . "$(dirname "$0")/../integration/lib.sh"
 win_run=${PKICARDS_WIN_RUN:-$top/tests/windows/run}
 if [ -z "${PKICARDS_WIN_RUN:-}" ]; then
@@ -85,4 +88,60 @@ expect_match "$card removed: the CSP's memory all given back" \
 	"^memory: .* live=0 foreign=0 failed=0\$" "$d/removed"
 [ ! -s "$d/sig" ] && ok "$card removed: no signature came out" || not_ok "$card removed: a signature came out"
 same_state "$card removed: nothing written to the card" "$state.before" "$state"
+
+# --- a full card: enrolment refused, room made by deleting a key --------------
+# Personalised on Linux, then keys generated until our layout has no room
+# (ACOS5-64: its 14 key file pairs; SPK 2.4: its 1 KB PuKDF). Enrolment
+# through the minidriver then fails before anything is written; OpenSC's
+# minidriver answers any failed key generation SCARD_F_INTERNAL_ERROR, and
+# our message (what a console program shows; doc/windows.md) names the
+# limit. The user deletes an old key (CardDeleteContainer) and enrols.
+for card in acos5-64v2 starcos-spk24; do
+	state=$d/$card-full.state
+	bits=$(p15_bits "$card")
+	p15_personalise "$card" "$state" "$pin" || continue
+	$with_card --state "$state" "$card" -- bash -c '
+		for i in $(seq 1 40); do
+			pkcs15-init --generate-key rsa/'"$bits"' --auth-id 01 --id $((i + 80)) --label "key $i" \
+				--key-usage sign,decrypt --pin '"$pin"' >"$0.gen" 2>&1 || { echo "refused $i"; exit 0; }
+		done' "$d/$card-fill" >"$d/$card-fill" 2>&1
+	n=$(sed -n 's/^refused \([0-9]*\)$/\1/p' "$d/$card-fill")
+	case $card in
+	acos5*) limit="all 14 key file pairs of the layout are in use" ;;
+	*) limit="key slot 95 has no key record" ;; # 91..94 in use (doc/starcos.md)
+	esac
+	if [ -n "$n" ] && grep -q "pkicards: $limit" "$d/$card-fill.gen"; then
+		ok "$card full: filled on Linux ($((n)) keys; then \"$limit\")"
+	else
+		not_ok "$card full: the card could not be filled on Linux:"
+		sed 's/^/    /' "$d/$card-fill" "$d/$card-fill.gen"
+		continue
+	fi
+	cp "$state" "$state.before"
+	md "$d/$card-full" "$state" "$card" -- login "$pin" -- enrol "$bits" "$d/$card-full.der"
+	expect_match "$card full: CardCreateContainerEx refused (SCARD_F_INTERNAL_ERROR, OpenSC's code)" \
+		"^enrol: rc=0x80100001 .* public=0\$" "$d/$card-full"
+	expect_match "$card full: the message names the limit" "^pkicards: $limit.*nothing was written to the card\$" "$d/$card-full"
+	expect_match "$card full: the CSP's memory all given back" \
+		"^memory: .* live=0 foreign=0 failed=0\$" "$d/$card-full"
+	same_state "$card full: nothing written to the card" "$state.before" "$state"
+	md "$d/$card-room" "$state" "$card" -- login "$pin" -- delete-container 0 -- enrol "$bits" "$d/$card-room.der"
+	expect_match "$card full: CardDeleteContainer of container 0" "^delete-container: rc=0x00000000 .* index=0\$" "$d/$card-room"
+	expect_match "$card full: then the enrolment generates a key" "^enrol: rc=0x00000000 .* public=$bits\$" "$d/$card-room"
+	# a new context lists the new key (OpenSC numbers the containers in
+	# the order of the PrKDF: after a deletion the indexes move)
+	steps=()
+	for c in $(seq 0 15); do steps+=(-- container "$c" "$d/$card-c$c.der"); done
+	md "$d/$card-after" "$state" "$card" "${steps[@]}"
+	found=
+	for c in $(seq 0 15); do
+		[ -s "$d/$card-room.der" ] && cmp -s "$d/$card-room.der" "$d/$card-c$c.der" && found=$c
+	done
+	if [ -n "$found" ]; then
+		ok "$card full: a new context finds the new key (container $found)"
+	else
+		not_ok "$card full: no container of a new context holds the new key"
+		sed 's/^/    /' "$d/$card-room" "$d/$card-after"
+	fi
+done
 finish
