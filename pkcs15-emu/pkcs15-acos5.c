@@ -631,9 +631,10 @@ acos5_p15_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card
 		key->path = priv;
 		return 0;
 	}
-	return pk_p15_refuse(card->ctx, SC_ERROR_TOO_MANY_OBJECTS,
-			"all %d key file pairs of the layout are in use: delete a key first "
-			"(pkcs15-init --delete-objects privkey,pubkey --id ID)", ACOS5_MAX_KEYS);
+	return pk_p15_refuse(card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
+			"all %d key file pairs of the layout are in use: delete a key first (pkcs15-init "
+			"--delete-objects privkey,pubkey --id ID)",
+			ACOS5_MAX_KEYS);
 }
 
 /* EEPROM for @p files new files of @p bytes in all (file headers of 32
@@ -963,10 +964,10 @@ p15_store_in_new_file(struct sc_profile *profile, struct sc_pkcs15_card *p15card
 	if (r != 0) {
 		sc_file_free(file);
 		if (r == 1)
-			LOG_FUNC_RETURN(card->ctx, pk_p15_refuse(card->ctx, SC_ERROR_TOO_MANY_OBJECTS,
+			r = pk_p15_refuse(card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
 					"the layout has room for %d %ss and all are in use: delete one first "
-					"(pkcs15-init --delete-objects %s)", ACOS5_MAX_FILES, obj_kind,
-					cert ? "cert --id ID" : "data"));
+					"(pkcs15-init --delete-objects %s)",
+					ACOS5_MAX_FILES, obj_kind, cert ? "cert --id ID" : "data");
 		LOG_TEST_RET(card->ctx, r, "no free file ID");
 	}
 	r = p15_check_free(card, der->len, 1, obj_kind);

@@ -639,9 +639,9 @@ sc2_select_key_reference(struct sc_profile *profile, struct sc_pkcs15_card *p15c
 			((had = sc2_ipf_modulus(profile, p15card->card, kid)) && want && had != want)))
 		kid++;
 	if (kid > SC2_MAX_KEY)
-		LOG_FUNC_RETURN(p15card->card->ctx, pk_p15_refuse(p15card->card->ctx, SC_ERROR_TOO_MANY_OBJECTS,
+		return pk_p15_refuse(p15card->card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
 				"all 15 key slots of the card (91 to 9F) are in use: delete a key first "
-				"(pkcs15-init --delete-objects privkey,pubkey --id ID)"));
+				"(pkcs15-init --delete-objects privkey,pubkey --id ID)");
 	key->key_reference = kid;
 	key->path = *sc2_app_path(profile);
 	return 0;
@@ -775,7 +775,7 @@ sc2_no_record(struct sc_context *ctx, int r, unsigned int kid)
 {
 	if (r != SC_ERROR_REF_DATA_NOT_USABLE && r != SC_ERROR_DATA_OBJECT_NOT_FOUND)
 		return r;
-	return pk_p15_refuse(ctx, SC_ERROR_TOO_MANY_OBJECTS,
+	return pk_p15_refuse(ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
 			"key slot %02X has no key record: the user PIN alone fills only the %d slots "
 			"prepared at personalisation (%02X to %02X), and they are in use. Delete a key first "
 			"(pkcs15-init --delete-objects privkey,pubkey --id ID), or give the SO PIN "
@@ -1104,8 +1104,10 @@ sc2_emu_store_data(struct sc_pkcs15_card *p15card, struct sc_profile *profile,
 		return 0;
 	}
 	sc_file_free(file);
-	sc_log(card->ctx, "all 16 files for data objects (%s) are in use", name);
-	return SC_ERROR_TOO_MANY_OBJECTS;
+	return pk_p15_refuse(card->ctx, SC_ERROR_NOT_ENOUGH_MEMORY,
+			"the layout's 16 files for %s data objects are in use or too small for %zu bytes: "
+			"delete one first (pkcs15-init --delete-objects data --application-id OID)",
+			(obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) ? "private" : "public", der->len);
 }
 
 static struct sc_pkcs15init_operations sc2_p15_ops;

@@ -407,8 +407,18 @@ SH
 	run_card "$w/fill" --state "$state" $card -- bash "$w/fill.sh"
 	expect_match "full layout: the 17th certificate refused with the limit and what to do" \
 		"^pkicards: the layout has room for 16 certificates and all are in use: delete one first" "$w/fill"
-	expect_match "full layout: pkcs15-init fails" "Failed to store certificate: Too many objects" "$w/fill"
+	expect_match "full layout: pkcs15-init fails (no memory on the card)" \
+		"Failed to store certificate: Not enough memory on card" "$w/fill"
 	if grep -q "^failed at" "$w/fill"; then not_ok "full layout: a certificate before the 17th failed"; fi
+	# through PKCS#11 (C_CreateObject): CKR_DEVICE_MEMORY, the code of a
+	# full token (before: CKR_GENERAL_ERROR), nothing written
+	openssl x509 -in "$w/c.pem" -outform DER -out "$w/c.der"
+	cp "$state" "$state.before"
+	run_card "$w/p11" --state "$state" $card -- bash -c 'pkcs11-tool --module "$P11LIB" -l --pin '"$user"' \
+		--write-object "$0" --type cert --id 76' "$w/c.der"
+	expect_match "full layout: PKCS#11 C_CreateObject gives CKR_DEVICE_MEMORY" "rv = CKR_DEVICE_MEMORY" "$w/p11"
+	cmp -s "$state" "$state.before" && ok "full layout: PKCS#11: the card as it was" ||
+		not_ok "full layout: the refused PKCS#11 certificate changed the card"
 	run_card "$w/c" --state "$state" $card -- pkcs15-tool -c
 	[ "$(grep -c "^X.509 Certificate" "$w/c")" = 16 ] && ok "full layout: 16 certificates listed" ||
 		not_ok "full layout: not 16 certificates listed"

@@ -283,6 +283,13 @@ same_card "starcos-spk23: key $id refused" "$tmp/before.state" "$state"
 openssl genrsa -out "$tmp/imp.pem" 1024 2>/dev/null
 refused "starcos-spk23: a key imported with the user PIN alone" "$slots" "$state" starcos-spk23 -- \
 	pkcs15-init --store-private-key "$tmp/imp.pem" --auth-id 01 --id $id --label k --pin $pin
+# through PKCS#11: CKR_DEVICE_MEMORY, the code of a full token (before:
+# CKR_GENERAL_ERROR)
+cp "$state" "$tmp/before.state"
+run_card "$tmp/out" --state "$state" starcos-spk23 -- bash -c \
+	"pkcs11-tool --module \"\$P11LIB\" -l --pin $pin --keypairgen --key-type rsa:1024 --id $id"
+expect_match "starcos-spk23: PKCS#11 key generation gives CKR_DEVICE_MEMORY" "rv = CKR_DEVICE_MEMORY" "$tmp/out"
+same_card "starcos-spk23: PKCS#11 key generation refused" "$tmp/before.state" "$state"
 must "starcos-spk23: key $id generated with the SO PIN" pkcs15-init --generate-key rsa/1024 \
 	--auth-id 01 --id $id --label k --key-usage sign,decrypt --pin $pin --so-pin $so
 
