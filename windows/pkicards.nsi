@@ -134,6 +134,8 @@ Function WriteConfLines
 	FileWrite $0 "card_drivers = acos5_ext, starcos_ext, internal;$\n"
 	FileWrite $0 "card_driver acos5_ext {$\n$\tmodule = $\"$ToolsDir\pkicards.dll$\";$\n}$\n"
 	FileWrite $0 "card_driver starcos_ext {$\n$\tmodule = $\"$ToolsDir\pkicards.dll$\";$\n}$\n"
+	; issuer-personalised cards: read_only = true for their ATRs (CARDS.nsh)
+	!insertmacro PKICARDS_READ_ONLY_ATRS
 	FileClose $0
 	FileOpen $0 "$PLUGINSDIR\p15.txt" w
 	FileWrite $0 "pkcs15init acos5_ext {$\n$\tmodule = $\"$ToolsDir\pkicards-p15init.dll$\";$\n}$\n"

@@ -1,7 +1,10 @@
 #!/bin/bash
 # md-images.sh: OpenSC's minidriver under wine reads and signs on cards
 # personalised by others (issue 10, acceptance 3; doc/windows.md): the
-# ACS-personalised ACOS5-64 V2 image (acos5-64v2:acs, its own PKCS#15) and
+# ACS-personalised ACOS5-64 V2 image (acos5-64v2:acs, its own PKCS#15), the
+# StarCOS 3.4 D-Trust issuer card (starcos-3.4:dtrust, its own PKCS#15,
+# whose TokenInfo does not say read-only: the installer's card_atr block
+# does, so Windows offers no enrolment; before: CP_CARD_READ_ONLY 0) and
 # the StarCOS 3.5 BNotK issuer card (starcos-3.5:bnotk, no PKCS#15: our
 # emulator, which sets p15card->app and marks the token read-only).
 # md-harness.exe lists the containers, checks the container's public key
@@ -62,6 +65,7 @@ while IFS='|' read -r img pin idx id ro logout; do
 		"^memory: .* live=0 foreign=0 failed=0\$" "$d/out"
 done <<'IMAGES'
 acos5-64v2:acs|12345678|3|06|0|0x00000000
+starcos-3.4:dtrust|123456|0|01|1|0x80100022
 starcos-3.5:bnotk|123456|2|03|1|0x80100022
 IMAGES
 finish
