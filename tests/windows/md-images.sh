@@ -10,6 +10,7 @@
 # md-harness.exe lists the containers, checks the container's public key
 # against the one Linux reads from the card, logs in with the user PIN and
 # signs SHA-256 PKCS#1; openssl verifies the signature with the card's key.
+# D-Trust's QES key signs after its own PIN (role 3), verified too.
 . "$(dirname "$0")/../integration/lib.sh"
 win_run=${PKICARDS_WIN_RUN:-$top/tests/windows/run}
 if [ -z "${PKICARDS_WIN_RUN:-}" ]; then
@@ -68,4 +69,26 @@ acos5-64v2:acs|12345678|3|06|0|0x00000000
 starcos-3.4:dtrust|123456|0|01|1|0x80100022
 starcos-3.5:bnotk|123456|2|03|1|0x80100022
 IMAGES
+
+# D-Trust's QES key (02, container 1) is used with its local QES PIN: OpenSC's
+# minidriver offers that PIN as the signature PIN (role 3, what Windows asks
+# for that container); after CardAuthenticateEx of role 3 the key signs
+img=starcos-3.4:dtrust
+state=$d/dtrust-qes.state
+rm -f "$state"
+$with_card --state "$state" "$img" -- sh -c \
+	"pkcs15-tool --read-certificate 02 -o '$d/02.crt' && openssl x509 -in '$d/02.crt' -pubkey -noout >'$d/02.pem'" \
+	>"$d/linux.out" 2>&1
+$with_card --state "$state" "$img" -- "$win_run" md-harness.exe prop pin-info 3 -- login 123456 \
+	-- login 654321 3 -- sign 1 pkcs1 "$hash" "$d/02.sig" 2>&1 | tr -d '\r' >"$d/qes"
+expect_match "$img: the QES PIN is the signature PIN (role 3)" "^prop: rc=0x00000000 .*name=pin-info role=3 " "$d/qes"
+expect_match "$img: CardAuthenticateEx with the QES PIN (role 3)" "^login: rc=0x00000000 .*role=3 " "$d/qes"
+if openssl pkeyutl -verify -pubin -inkey "$d/02.pem" -sigfile "$d/02.sig" -in "$d/hash" \
+		-pkeyopt digest:sha256 >/dev/null 2>&1; then
+	ok "$img: the QES key's signature (container 1) verifies against its certificate"
+else
+	not_ok "$img: no valid QES signature from container 1"
+	sed 's/^/    /' "$d/qes" "$d/linux.out"
+fi
+expect_match "$img: QES: every CSP allocation freed" "^memory: .* live=0 foreign=0 failed=0\$" "$d/qes"
 finish
