@@ -60,6 +60,21 @@ p15_so=87654321
 p15_id=45
 p15_n=0
 
+# sig_ok DESC PUBKEY SIG HASH [OUTPUT...]: SIG is a SHA-256 PKCS#1 v1.5
+# signature of the digest in HASH by the key of PUBKEY (PEM); else the
+# OUTPUT files are shown
+sig_ok() {
+	local desc=$1 pub=$2 sig=$3 hash=$4
+	shift 4
+	if openssl pkeyutl -verify -pubin -inkey "$pub" -sigfile "$sig" -in "$hash" \
+			-pkeyopt digest:sha256 >/dev/null 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc: the signature does not verify"
+		[ $# -eq 0 ] || sed 's/^/    /' "$@"
+	fi
+}
+
 # p15_bits SPEC: the key size personalised on SPEC: 2048, but 1024 on
 # StarCOS SPK 2.x (its largest RSA key).
 p15_bits() {

@@ -106,13 +106,8 @@ check_image() {
 		openssl x509 -in "$d/$kid.pem" -pubkey -noout >"$d/$kid.pub" 2>/dev/null
 		on "$card:$img" pkcs15-crypt --sign --key "$kid" --pin "$pin" --sha-256 --pkcs1 \
 			-i "$d/hash" -o "$d/$kid.sig" </dev/null
-		if openssl pkeyutl -verify -pubin -inkey "$d/$kid.pub" -sigfile "$d/$kid.sig" -in "$d/hash" \
-				-pkeyopt digest:sha256 >/dev/null 2>&1; then
-			ok "$card:$img: key $kid (PIN $ref) signs, verified against its certificate"
-		else
-			not_ok "$card:$img: key $kid signature does not verify:"
-			sed 's/^/    /' "$tmp/out"
-		fi
+		sig_ok "$card:$img: key $kid (PIN $ref) signs, verified against its certificate" \
+			"$d/$kid.pub" "$d/$kid.sig" "$d/hash" "$tmp/out"
 	done < <(keys_of "$d/D")
 	if [ "$nkeys" -gt 0 ]; then ok "$card:$img: $nkeys keys checked"; else not_ok "$card:$img: no key found to check"; fi
 }

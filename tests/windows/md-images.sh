@@ -54,13 +54,7 @@ while IFS='|' read -r img pin idx id ro logout; do
 	fi
 	expect_match "$img: CardAuthenticateEx with the user PIN" "^login: rc=0x00000000" "$d/out"
 	expect_match "$img: CardSignData SHA-256 PKCS#1" "^sign: rc=0x00000000" "$d/out"
-	if openssl pkeyutl -verify -pubin -inkey "$d/$id.pem" -sigfile "$d/$id.sig" -in "$d/hash" \
-			-pkeyopt digest:sha256 >/dev/null 2>&1; then
-		ok "$img: the signature verifies with openssl"
-	else
-		not_ok "$img: the signature does not verify"
-		sed 's/^/    /' "$d/out"
-	fi
+	sig_ok "$img: the signature verifies with openssl" "$d/$id.pem" "$d/$id.sig" "$d/hash" "$d/out"
 	expect_match "$img: CardDeauthenticateEx gives $logout" "^logout: rc=$logout " "$d/out"
 	expect_match "$img: every CSP allocation freed by CardDeleteContext" \
 		"^memory: .* live=0 foreign=0 failed=0\$" "$d/out"
@@ -83,12 +77,7 @@ $with_card --state "$state" "$img" -- "$win_run" md-harness.exe prop pin-info 3 
 	-- login 654321 3 -- sign 1 pkcs1 "$hash" "$d/02.sig" 2>&1 | tr -d '\r' >"$d/qes"
 expect_match "$img: the QES PIN is the signature PIN (role 3)" "^prop: rc=0x00000000 .*name=pin-info role=3 " "$d/qes"
 expect_match "$img: CardAuthenticateEx with the QES PIN (role 3)" "^login: rc=0x00000000 .*role=3 " "$d/qes"
-if openssl pkeyutl -verify -pubin -inkey "$d/02.pem" -sigfile "$d/02.sig" -in "$d/hash" \
-		-pkeyopt digest:sha256 >/dev/null 2>&1; then
-	ok "$img: the QES key's signature (container 1) verifies against its certificate"
-else
-	not_ok "$img: no valid QES signature from container 1"
-	sed 's/^/    /' "$d/qes" "$d/linux.out"
-fi
+sig_ok "$img: the QES key's signature (container 1) verifies against its certificate" \
+	"$d/02.pem" "$d/02.sig" "$d/hash" "$d/qes" "$d/linux.out"
 expect_match "$img: QES: every CSP allocation freed" "^memory: .* live=0 foreign=0 failed=0\$" "$d/qes"
 finish
