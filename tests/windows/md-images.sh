@@ -10,7 +10,7 @@
 # md-harness.exe lists the containers, checks the container's public key
 # against the one Linux reads from the card, logs in with the user PIN and
 # signs SHA-256 PKCS#1; openssl verifies the signature with the card's key.
-# D-Trust's QES key signs after its own PIN (role 3), verified too.
+# The QES keys of both issuer cards sign after their own PIN (role 3), verified too.
 . "$(dirname "$0")/../integration/lib.sh"
 win_run=${PKICARDS_WIN_RUN:-$top/tests/windows/run}
 if [ -z "${PKICARDS_WIN_RUN:-}" ]; then
@@ -64,20 +64,25 @@ starcos-3.4:dtrust|123456|0|01|1|0x80100022
 starcos-3.5:bnotk|123456|2|03|1|0x80100022
 IMAGES
 
-# D-Trust's QES key (02, container 1) is used with its local QES PIN: OpenSC's
-# minidriver offers that PIN as the signature PIN (role 3, what Windows asks
-# for that container); after CardAuthenticateEx of role 3 the key signs
-img=starcos-3.4:dtrust
-state=$d/dtrust-qes.state
-rm -f "$state"
-$with_card --state "$state" "$img" -- sh -c \
-	"pkcs15-tool --read-certificate 02 -o '$d/02.crt' && openssl x509 -in '$d/02.crt' -pubkey -noout >'$d/02.pem'" \
-	>"$d/linux.out" 2>&1
-$with_card --state "$state" "$img" -- "$win_run" md-harness.exe prop pin-info 3 -- login 123456 \
-	-- login 654321 3 -- sign 1 pkcs1 "$hash" "$d/02.sig" 2>&1 | tr -d '\r' >"$d/qes"
-expect_match "$img: the QES PIN is the signature PIN (role 3)" "^prop: rc=0x00000000 .*name=pin-info role=3 " "$d/qes"
-expect_match "$img: CardAuthenticateEx with the QES PIN (role 3)" "^login: rc=0x00000000 .*role=3 " "$d/qes"
-sig_ok "$img: the QES key's signature (container 1) verifies against its certificate" \
-	"$d/02.pem" "$d/02.sig" "$d/hash" "$d/qes" "$d/linux.out"
-expect_match "$img: QES: every CSP allocation freed" "^memory: .* live=0 foreign=0 failed=0\$" "$d/qes"
+# The QES keys are used with their own local PIN: OpenSC's minidriver offers
+# it as the signature PIN (role 3, what Windows asks for such a container);
+# after CardAuthenticateEx of role 3 the key signs. image | QES PIN |
+# container | key ID
+while IFS='|' read -r img pin idx id; do
+	state=$d/${img%%:*}-qes.state
+	rm -f "$state"
+	$with_card --state "$state" "$img" -- sh -c \
+		"pkcs15-tool --read-certificate $id -o '$d/q$id.crt' && openssl x509 -in '$d/q$id.crt' -pubkey -noout >'$d/q$id.pem'" \
+		>"$d/linux.out" 2>&1
+	$with_card --state "$state" "$img" -- "$win_run" md-harness.exe prop pin-info 3 -- login "$pin" 3 \
+		-- sign "$idx" pkcs1 "$hash" "$d/q$id.sig" 2>&1 | tr -d '\r' >"$d/qes"
+	expect_match "$img: the QES PIN is the signature PIN (role 3)" "^prop: rc=0x00000000 .*name=pin-info role=3 " "$d/qes"
+	expect_match "$img: CardAuthenticateEx with the QES PIN (role 3)" "^login: rc=0x00000000 .*role=3 " "$d/qes"
+	sig_ok "$img: the QES key's signature (container $idx) verifies against its certificate" \
+		"$d/q$id.pem" "$d/q$id.sig" "$d/hash" "$d/qes" "$d/linux.out"
+	expect_match "$img: QES: every CSP allocation freed" "^memory: .* live=0 foreign=0 failed=0\$" "$d/qes"
+done <<'QES'
+starcos-3.4:dtrust|654321|1|02
+starcos-3.5:bnotk|111111|0|01
+QES
 finish
