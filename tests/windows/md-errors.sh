@@ -91,7 +91,8 @@ same_state "$card removed: nothing written to the card" "$state.before" "$state"
 
 # --- a full card: enrolment refused, room made by deleting a key --------------
 # Personalised on Linux, then keys generated until our layout has no room
-# (ACOS5-64: its 14 key file pairs; SPK 2.4: its 1 KB PuKDF). Enrolment
+# (ACOS5-64: its 14 key file pairs; SPK 2.4: the 4 key records prepared for
+# the user PIN, since enrolment has no SO PIN). Enrolment
 # through the minidriver then fails before anything is written; OpenSC's
 # minidriver answers any failed key generation SCARD_F_INTERNAL_ERROR, and
 # our message (what a console program shows; doc/windows.md) names the
@@ -111,7 +112,7 @@ for card in acos5-64v2 starcos-spk24; do
 	*) limit="key slot 95 has no key record" ;; # 91..94 in use (doc/starcos.md)
 	esac
 	if [ -n "$n" ] && grep -q "pkicards: $limit" "$d/$card-fill.gen"; then
-		ok "$card full: filled on Linux ($((n)) keys; then \"$limit\")"
+		ok "$card full: filled on Linux ($n keys with the personalised one; then \"$limit\")"
 	else
 		not_ok "$card full: the card could not be filled on Linux:"
 		sed 's/^/    /' "$d/$card-fill" "$d/$card-fill.gen"
