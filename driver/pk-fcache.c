@@ -730,6 +730,16 @@ pk_fcache_create(const char *name)
 #endif
 }
 
+static unsigned long
+pk_fcache_pid(void)
+{
+#ifdef _WIN32
+	return (unsigned long)GetCurrentProcessId();
+#else
+	return (unsigned long)getpid();
+#endif
+}
+
 static int
 pk_fcache_replace(const char *from, const char *to)
 {
@@ -754,7 +764,9 @@ pk_fcache_save(struct sc_context *ctx, struct pk_fcache *fc)
 		;
 	if (!e) /* nothing tells a later process whether the card changed */
 		return 0;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%lu", fc->file, (unsigned long)rand()) >= sizeof(tmp))
+	/* a name of this process's own: two processes that start cold on one
+	 * card both save, and must not write into one temporary file */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%lu", fc->file, pk_fcache_pid()) >= sizeof(tmp))
 		return SC_ERROR_BUFFER_TOO_SMALL;
 	f = pk_fcache_create(tmp);
 	if (!f && errno == ENOENT && sc_make_cache_dir(ctx) == SC_SUCCESS)
