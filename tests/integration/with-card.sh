@@ -2,7 +2,8 @@
 # tests/with-card itself (issue 11, issue 14 item 4): clean --help, --list
 # with every personality and image, simulator errors at once (bad image,
 # damaged state file), SIGTERM handled at once, and SIGKILL leaves no
-# simulator or pcscd behind to answer a later run.
+# simulator or pcscd behind to answer a later run, and no working directory
+# after the next run.
 . "$(dirname "$0")/lib.sh"
 wc="$top/tests/with-card"
 sim="$build/tests/sim/cardsim"
@@ -96,10 +97,13 @@ fi
 # run gets its own card (before: the orphan simulator answered later runs)
 for round in 1 2 3; do
 	rm -f "$tmp/marker"
+	before=$(ls -d /tmp/with-card.* 2>/dev/null)
 	"$wc" --state "$tmp/k.state" acos5-64v2 -- sh -c ": >$tmp/marker; exec sleep 60" >/dev/null 2>&1 &
 	w=$!
 	if ! started $w; then not_ok "SIGKILL round $round: the command did not start"; continue; fi
 	kids=$(children $w)
+	# the working directory of the run to be killed
+	killed_dir=$(comm -13 <(printf '%s\n' $before | sort) <(ls -d /tmp/with-card.* | sort))
 	kill -KILL $w
 	wait $w 2>/dev/null
 	for i in $(seq 40); do [ -z "$(alive $kids)" ] && break; sleep 0.05; done
@@ -108,6 +112,9 @@ for round in 1 2 3; do
 		{ not_ok "SIGKILL round $round: left running: $(ps -o pid,comm -p ${left// /,})"; kill $left 2>/dev/null; }
 	"$wc" starcos-spk24 -- opensc-tool -n >"$tmp/n" 2>&1
 	expect_match "SIGKILL round $round: the next run has its own card" "^StarCOS SPK 2.4" "$tmp/n"
+	# and removes the killed run's working directory (before: one left in /tmp per killed run)
+	[ -n "$killed_dir" ] && [ ! -e "$killed_dir" ] && ok "SIGKILL round $round: the next run removed the killed run's $killed_dir" ||
+		not_ok "SIGKILL round $round: the killed run's working directory '${killed_dir}' is still there"
 done
 
 finish
