@@ -346,6 +346,16 @@ renew_certificate() {
 		-subj "/CN=renewed certificate of $card, longer than the first one/O=pkicards test"
 	openssl x509 -req -in "$w/req.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -force_pubkey "$w/pub.pem" \
 		-days 60 -out "$w/new.pem" 2>/dev/null
+	# a certificate of another key (the CA's own): pkcs15-init compares its
+	# public key with the old certificate's (which our module checked against
+	# the key when it was stored) and writes nothing
+	cp "$state" "$w/before.state"
+	run_card "$w/wrong" --state "$state" "$card" -- pkcs15-init --update-certificate "$tmp/ca.pem" \
+		--id $id --pin $user --so-pin $so
+	expect_match "$card: --update-certificate with another key's certificate refused" \
+		"the public keys in the old and new certificate differ" "$w/wrong"
+	cmp -s "$state" "$w/before.state" && ok "$card: --update-certificate refused: card unchanged" ||
+		not_ok "$card: the refused --update-certificate changed the card"
 	run_card "$w/upd" --state "$state" "$card" -- pkcs15-init --update-certificate "$w/new.pem" \
 		--id $id --pin $user --so-pin $so
 	run_card "$w/c" --state "$state" "$card" -- pkcs15-tool --read-certificate $id
